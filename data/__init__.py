@@ -1,0 +1,1 @@
+"""Package data: territory files and the registry copy (no fetched data)."""

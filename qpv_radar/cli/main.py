@@ -1,0 +1,61 @@
+"""Entry point of the ``qpv-radar`` command.
+
+Each command lives in its own module of :mod:`qpv_radar.cli` exposing
+``register(subparsers)``; add the module's name to ``_COMMAND_MODULES`` to plug it in.
+Errors raised on purpose (:class:`~qpv_radar.QpvRadarError`) are printed as one clear message
+with exit status 2, never as a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from .._errors import QpvRadarError
+
+_COMMAND_MODULES: tuple[str, ...] = ("data",)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Build the argument parser with every command registered."""
+    parser = argparse.ArgumentParser(
+        prog="qpv-radar",
+        description=(
+            "Radar des structures d'accompagnement autour des quartiers prioritaires (QPV), "
+            "en temps de parcours réels. / Travel-time radar of support structures around "
+            "France's priority neighbourhoods."
+        ),
+    )
+    parser.add_argument(
+        "--lang", choices=("fr", "en"), default="fr", help="language of messages (default fr)"
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+    for name in _COMMAND_MODULES:
+        module = importlib.import_module(f"{__package__}.{name}")
+        module.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        status = args.func(args)
+    except QpvRadarError as exc:
+        label = "erreur" if args.lang == "fr" else "error"
+        print(f"qpv-radar: {label}: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:  # output piped into `head` and the like
+        sys.stderr.close()
+        return 0
+    return int(status or 0)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

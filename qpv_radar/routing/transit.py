@@ -1,0 +1,649 @@
+"""Public transport travel times and itineraries: walk, ride, transfer, walk.
+
+Walking legs come from a *walk* object: a street network built by
+:func:`qpv_radar.networks.streets.load_street_network` (exact times over the streets, through
+:func:`qpv_radar.routing.travel_times`), or :class:`CrowFlyWalk` (straight line × detour, for
+feeds without a street network). Three walking tables are built:
+
+- access: origin → stops within ``max_access_s``;
+- egress: stops → destination within ``max_egress_s``;
+- footpaths: stop → stop within ``max_transfer_s`` (cached per feed and walk), adjusted by
+  transfers.txt (``transfer_type`` 3 removes a pair, a ``min_transfer_time`` replaces the
+  walking time, types 0–2 add pairs the walk did not find at their straight-line time).
+
+Then :mod:`qpv_radar.routing.raptor` searches every departure minute of the window.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import geopandas as gpd
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+from scipy.spatial import cKDTree
+from shapely.geometry import Point
+
+from .._errors import CrsError, TimetableError, UnreachableError
+from ..networks.gtfs import Timetable
+from . import raptor
+
+__all__ = [
+    "CrowFlyWalk",
+    "Itinerary",
+    "Leg",
+    "footpaths",
+    "stop_arrivals",
+    "transit_itinerary",
+    "transit_travel_times",
+    "walk_table",
+]
+
+METRIC_CRS = "EPSG:2154"
+
+
+@dataclass(frozen=True)
+class CrowFlyWalk:
+    """Straight-line walking: ``distance × detour / speed`` (distances in ``crs``, metres).
+
+    Used where no street network covers the feed (and by tests that must not depend on one).
+    """
+
+    speed_m_s: float = 1.25
+    detour: float = 1.3
+    crs: str = METRIC_CRS
+
+
+# ----------------------------------------------------------------------------------------------
+# walking tables
+# ----------------------------------------------------------------------------------------------
+def _points(gdf: gpd.GeoDataFrame | gpd.GeoSeries, what: str) -> gpd.GeoSeries:
+    geo = gdf.geometry if isinstance(gdf, gpd.GeoDataFrame) else gdf
+    if geo.crs is None:
+        raise CrsError(f"{what} have no CRS: set it, e.g. gdf.set_crs('EPSG:4326').")
+    if len(geo) and not (geo.geom_type == "Point").all():
+        geo = geo.representative_point()
+    return geo
+
+
+def walk_table(
+    walk: Any,
+    origins: gpd.GeoDataFrame | gpd.GeoSeries,
+    destinations: gpd.GeoDataFrame | gpd.GeoSeries,
+    *,
+    max_time_s: float | None,
+) -> pd.DataFrame:
+    """Walking times ``from_id, to_id, travel_time`` (reachable pairs only).
+
+    Parameters
+    ----------
+    walk
+        A street network (walking) or a :class:`CrowFlyWalk`.
+    origins, destinations
+        Points with a CRS; ids are their index.
+    max_time_s
+        Pairs beyond are left out (``None``: no limit).
+    """
+    a = _points(origins, "origins")
+    b = _points(destinations, "destinations")
+    if isinstance(walk, CrowFlyWalk):
+        xa = np.column_stack(_xy(a.to_crs(walk.crs)))
+        xb = np.column_stack(_xy(b.to_crs(walk.crs)))
+        if max_time_s is None:
+            ii, jj = np.meshgrid(np.arange(len(a)), np.arange(len(b)), indexing="ij")
+            ii, jj = ii.ravel(), jj.ravel()
+            dist = np.hypot(*(xa[ii] - xb[jj]).T)
+        else:
+            radius = max_time_s * walk.speed_m_s / walk.detour
+            sdm = cKDTree(xa).sparse_distance_matrix(cKDTree(xb), radius, output_type="coo_matrix")
+            ii, jj, dist = sdm.row, sdm.col, sdm.data
+            # pairs at distance 0 are not stored by the sparse matrix: add them back
+            same = cKDTree(xa).query_ball_tree(cKDTree(xb), 1e-6)
+            extra = [(i, j) for i, js in enumerate(same) for j in js]
+            if extra:
+                ei, ej = np.array(extra).T
+                ii = np.concatenate([ii, ei])
+                jj = np.concatenate([jj, ej])
+                dist = np.concatenate([dist, np.zeros(len(ei))])
+        tt = dist * walk.detour / walk.speed_m_s
+        df = pd.DataFrame(
+            {"from_id": a.index.to_numpy()[ii], "to_id": b.index.to_numpy()[jj], "travel_time": tt}
+        ).drop_duplicates(["from_id", "to_id"])
+    else:
+        routing = importlib.import_module("qpv_radar.routing")
+        df = routing.travel_times(walk, a.to_frame("geometry"), b.to_frame("geometry"), max_time_s=max_time_s)
+        df = df[["from_id", "to_id", "travel_time"]]
+    df = df[np.isfinite(df["travel_time"].to_numpy(float))]
+    if max_time_s is not None:
+        df = df[df["travel_time"] <= max_time_s]
+    return df.reset_index(drop=True)
+
+
+def _xy(geo: gpd.GeoSeries) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    return geo.x.to_numpy(float), geo.y.to_numpy(float)
+
+
+def _stops_gdf(tt: Timetable, served_only: bool = True) -> gpd.GeoDataFrame:
+    stops = tt.stops
+    if served_only:
+        stops = stops[np.diff(tt.stop_pattern_ptr) > 0]
+    return gpd.GeoDataFrame(
+        stops[["stop_id", "stop_name"]],
+        geometry=gpd.points_from_xy(stops["stop_lon"], stops["stop_lat"]),
+        crs="EPSG:4326",
+    )
+
+
+def _walk_key(walk: Any) -> Any:
+    return walk if isinstance(walk, CrowFlyWalk) else ("network", id(walk))
+
+
+def footpaths(tt: Timetable, walk: Any, *, max_transfer_s: float = 300.0) -> pd.DataFrame:
+    """Stop-to-stop walking transfers ``from_idx, to_idx, time_s`` (cached per feed and walk).
+
+    Built from ``walk`` within ``max_transfer_s`` over all stop points of the feed, then
+    adjusted by transfers.txt: ``transfer_type`` 3 removes the pair, a ``min_transfer_time``
+    sets its time, types 0–2 missing from the walk are added at their straight-line time.
+    """
+    key = ("footpaths", _walk_key(walk), float(max_transfer_s))
+    cache = tt.feed.cache
+    if key in cache:
+        return cache[key][0]  # type: ignore[no-any-return]
+    stops = _stops_gdf(tt, served_only=False)
+    w = walk_table(walk, stops, stops, max_time_s=max_transfer_s)
+    fp = pd.DataFrame(
+        {
+            "from_idx": w["from_id"].to_numpy(np.int64),
+            "to_idx": w["to_id"].to_numpy(np.int64),
+            "time_s": np.ceil(w["travel_time"].to_numpy(float)),
+        }
+    )
+    fp = fp[fp["from_idx"] != fp["to_idx"]]
+    tr = tt.feed.transfers
+    if len(tr):
+        tr = tr[tr["from_idx"] != tr["to_idx"]]
+        forbidden = tr[tr["transfer_type"] == 3]
+        ok = tr[tr["transfer_type"] != 3]
+        crow = walk_table(
+            CrowFlyWalk(),
+            stops.loc[ok["from_idx"].unique()],
+            stops.loc[ok["to_idx"].unique()],
+            max_time_s=None,
+        ).set_index(["from_id", "to_id"])["travel_time"]
+        pairs = pd.MultiIndex.from_arrays([ok["from_idx"], ok["to_idx"]])
+        t_rule = ok["min_transfer_time"].to_numpy(float)
+        t_crow = np.ceil(crow.reindex(pairs).to_numpy(float))
+        rules = pd.DataFrame(
+            {
+                "from_idx": ok["from_idx"].to_numpy(np.int64),
+                "to_idx": ok["to_idx"].to_numpy(np.int64),
+                "time_s": np.where(np.isnan(t_rule), np.nan, t_rule),
+                "crow": t_crow,
+            }
+        )
+        fp = fp.merge(rules, on=["from_idx", "to_idx"], how="outer", suffixes=("", "_rule"))
+        fp["time_s"] = fp["time_s_rule"].fillna(fp["time_s"]).fillna(fp["crow"])
+        fp = fp[["from_idx", "to_idx", "time_s"]]
+        if len(forbidden):
+            drop = pd.MultiIndex.from_arrays([forbidden["from_idx"], forbidden["to_idx"]])
+            fp = fp[~pd.MultiIndex.from_frame(fp[["from_idx", "to_idx"]]).isin(drop)]
+    fp = fp.dropna().sort_values(["from_idx", "to_idx"]).reset_index(drop=True)
+    fp = fp.astype({"from_idx": np.int32, "to_idx": np.int32, "time_s": np.int32})
+    cache[key] = (fp, walk)  # keep the walk alive so that its id stays unique
+    return fp
+
+
+def _csr(
+    src: npt.NDArray[Any], dst: npt.NDArray[Any], dur: npt.NDArray[Any], n: int
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int32], npt.NDArray[np.int32]]:
+    order = np.argsort(src, kind="stable")
+    ptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(src, minlength=n), out=ptr[1:])
+    return ptr, dst[order].astype(np.int32), np.ceil(dur[order]).astype(np.int32)
+
+
+# ----------------------------------------------------------------------------------------------
+# departure times
+# ----------------------------------------------------------------------------------------------
+def _seconds(tt: Timetable, departure: datetime) -> int:
+    """Seconds after the timetable's local midnight."""
+    tz = ZoneInfo(tt.timezone)
+    local = departure.astimezone(tz).replace(tzinfo=None) if departure.tzinfo else departure
+    midnight = datetime.combine(tt.date, datetime.min.time())
+    sec = (local - midnight).total_seconds()
+    if not 0 <= sec < 86_400:
+        raise TimetableError(
+            f"departure {departure.isoformat()} is not on {tt.date.isoformat()}, the date of "
+            f"this timetable. Load the timetable of that date: load_timetable(path, "
+            f"'{local.date().isoformat()}')."
+        )
+    return int(sec)
+
+
+# ----------------------------------------------------------------------------------------------
+# many-to-many over a window
+# ----------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class _Walking:
+    fp_ptr: npt.NDArray[np.int64]
+    fp_to: npt.NDArray[np.int32]
+    fp_dur: npt.NDArray[np.int32]
+
+
+def _prepare_footpaths(tt: Timetable, fp: pd.DataFrame) -> _Walking:
+    ptr, to, dur = _csr(
+        fp["from_idx"].to_numpy(np.int64),
+        fp["to_idx"].to_numpy(np.int64),
+        fp["time_s"].to_numpy(np.int64),
+        tt.n_stops,
+    )
+    return _Walking(ptr, to, dur)
+
+
+def travel_time_matrix(
+    tt: Timetable,
+    *,
+    access: pd.DataFrame,
+    egress: pd.DataFrame,
+    direct: pd.DataFrame,
+    footpath_table: pd.DataFrame,
+    n_origins: int,
+    n_destinations: int,
+    departures_s: npt.ArrayLike,
+    max_time_s: float | None = None,
+) -> npt.NDArray[np.float64]:
+    """Travel times from plain walking tables (the layer below :func:`transit_travel_times`).
+
+    Parameters
+    ----------
+    access
+        ``origin, stop, time_s`` (origin position 0..n_origins-1, stop index).
+    egress
+        ``stop, destination, time_s``.
+    direct
+        ``origin, destination, time_s`` walking only.
+    footpath_table
+        ``from_idx, to_idx, time_s``.
+    departures_s
+        Departure times, seconds after the timetable's midnight.
+
+    Returns
+    -------
+    ndarray
+        ``(n_origins, n_destinations, n_departures)`` seconds, ``inf`` when unreachable or
+        above ``max_time_s``; departures in the order given.
+    """
+    deps = np.asarray(departures_s, dtype=np.int64)
+    order = np.argsort(deps, kind="stable")
+    sorted_deps = deps[order]
+    w = _prepare_footpaths(tt, footpath_table)
+    a_ptr, a_stop, a_dur = _csr(
+        access["origin"].to_numpy(np.int64),
+        access["stop"].to_numpy(np.int64),
+        access["time_s"].to_numpy(float),
+        n_origins,
+    )
+    e_ptr, e_dest, e_dur = _csr(
+        egress["stop"].to_numpy(np.int64),
+        egress["destination"].to_numpy(np.int64),
+        egress["time_s"].to_numpy(float),
+        tt.n_stops,
+    )
+    dmat = np.full((n_origins, n_destinations), int(raptor.INF), dtype=np.int64)
+    if len(direct):
+        dmat[direct["origin"].to_numpy(np.int64), direct["destination"].to_numpy(np.int64)] = (
+            np.ceil(direct["time_s"].to_numpy(float)).astype(np.int64)
+        )
+    out = np.empty((n_origins, n_destinations, len(deps)), dtype=np.float64)
+    raptor._window_kernel(
+        *raptor.arrays_of(tt),
+        w.fp_ptr,
+        w.fp_to,
+        w.fp_dur,
+        a_ptr,
+        a_stop,
+        a_dur,
+        e_ptr,
+        e_dest,
+        e_dur,
+        dmat,
+        sorted_deps,
+        np.inf if max_time_s is None else float(max_time_s),
+        out,
+    )
+    res = np.empty_like(out)
+    res[:, :, order] = out
+    return res
+
+
+def transit_travel_times(
+    timetable: Timetable,
+    walk_network: Any,
+    origins: gpd.GeoDataFrame,
+    destinations: gpd.GeoDataFrame,
+    *,
+    departure: datetime,
+    window_minutes: int = 0,
+    percentiles: tuple[int, ...] = (50, 80),
+    max_time_s: float | None = None,
+    max_access_s: float = 900.0,
+    max_egress_s: float = 900.0,
+    max_transfer_s: float = 300.0,
+    progress: bool = True,
+) -> pd.DataFrame:
+    """Door-to-door public transport travel times over a departure window.
+
+    Parameters
+    ----------
+    timetable
+        From :func:`~qpv_radar.networks.gtfs.load_timetable`.
+    walk_network
+        Walking street network, or :class:`CrowFlyWalk`.
+    origins, destinations
+        Points (any CRS); ids are their index.
+    departure
+        First departure (naive = local time of the feed's agency).
+    window_minutes
+        Departures every minute in ``[departure, departure + window)``; 0 means one departure.
+    percentiles
+        Percentiles of the travel time over the window (nearest rank: every value is an
+        observed travel time).
+    max_time_s
+        Travel times above are unreachable (NaN).
+    max_access_s, max_egress_s, max_transfer_s
+        Longest walks to the first stop, from the last stop, and between two rides.
+    progress
+        Show a progress bar for many origins.
+
+    Returns
+    -------
+    DataFrame
+        ``from_id, to_id, travel_time`` (median over the window, seconds; NaN when
+        unreachable at more than half of the departures) and one ``pNN`` column per percentile.
+    """
+    t0 = _seconds(timetable, departure)
+    n_dep = max(int(window_minutes), 1)
+    deps = t0 + 60 * np.arange(n_dep)
+    a = _points(origins, "origins")
+    b = _points(destinations, "destinations")
+    stops = _stops_gdf(timetable)
+    fp = footpaths(timetable, walk_network, max_transfer_s=max_transfer_s)
+    o_pos = pd.Series(np.arange(len(a)), index=a.index)
+    d_pos = pd.Series(np.arange(len(b)), index=b.index)
+    if not o_pos.index.is_unique or not d_pos.index.is_unique:
+        raise TimetableError("origins and destinations need unique index values (their ids).")
+    acc = walk_table(walk_network, a, stops, max_time_s=max_access_s)
+    egr = walk_table(walk_network, stops, b, max_time_s=max_egress_s)
+    dire = walk_table(walk_network, a, b, max_time_s=max_time_s)
+    access = pd.DataFrame(
+        {
+            "origin": o_pos.loc[acc["from_id"]].to_numpy(),
+            "stop": acc["to_id"].to_numpy(np.int64),
+            "time_s": acc["travel_time"].to_numpy(float),
+        }
+    )
+    egress = pd.DataFrame(
+        {
+            "stop": egr["from_id"].to_numpy(np.int64),
+            "destination": d_pos.loc[egr["to_id"]].to_numpy(),
+            "time_s": egr["travel_time"].to_numpy(float),
+        }
+    )
+    direct = pd.DataFrame(
+        {
+            "origin": o_pos.loc[dire["from_id"]].to_numpy(),
+            "destination": d_pos.loc[dire["to_id"]].to_numpy(),
+            "time_s": dire["travel_time"].to_numpy(float),
+        }
+    )
+    qs = sorted({50, *percentiles})
+    chunk = 100
+    results: list[npt.NDArray[np.float64]] = []
+    starts = range(0, len(a), chunk)
+    if progress and len(a) > chunk:
+        from tqdm import tqdm
+
+        starts = tqdm(starts, desc="transit", unit=f"×{chunk} origins")  # type: ignore[assignment]
+    for s0 in starts:
+        s1 = min(s0 + chunk, len(a))
+        sub = access[(access["origin"] >= s0) & (access["origin"] < s1)]
+        subd = direct[(direct["origin"] >= s0) & (direct["origin"] < s1)]
+        times = travel_time_matrix(
+            timetable,
+            access=sub.assign(origin=sub["origin"] - s0),
+            egress=egress,
+            direct=subd.assign(origin=subd["origin"] - s0),
+            footpath_table=fp,
+            n_origins=s1 - s0,
+            n_destinations=len(b),
+            departures_s=deps,
+            max_time_s=max_time_s,
+        )
+        pct = np.percentile(times, qs, axis=2, method="inverted_cdf")  # (q, o, d)
+        results.append(pct.reshape(len(qs), -1))
+    allp = np.concatenate(results, axis=1) if results else np.zeros((len(qs), 0))
+    allp[~np.isfinite(allp)] = np.nan
+    out = pd.DataFrame(
+        {
+            "from_id": np.repeat(a.index.to_numpy(), len(b)),
+            "to_id": np.tile(b.index.to_numpy(), len(a)),
+            "travel_time": allp[qs.index(50)],
+        }
+    )
+    for q in percentiles:
+        out[f"p{q}"] = allp[qs.index(q)]
+    return out
+
+
+# ----------------------------------------------------------------------------------------------
+# one origin, all stops (benchmarks, isochrones)
+# ----------------------------------------------------------------------------------------------
+def stop_arrivals(
+    tt: Timetable,
+    footpath_table: pd.DataFrame,
+    access_stops: npt.ArrayLike,
+    access_s: npt.ArrayLike,
+    departure_s: int,
+) -> npt.NDArray[np.int32]:
+    """Earliest arrival (seconds after midnight; ``raptor.INF`` when unreached) at every stop."""
+    w = _prepare_footpaths(tt, footpath_table)
+    res = raptor._single_kernel(
+        *raptor.arrays_of(tt),
+        w.fp_ptr,
+        w.fp_to,
+        w.fp_dur,
+        np.asarray(access_stops, dtype=np.int32),
+        np.ceil(np.asarray(access_s, dtype=float)).astype(np.int32),
+        np.int64(departure_s),
+    )
+    return res[0]  # type: ignore[no-any-return]
+
+
+# ----------------------------------------------------------------------------------------------
+# itineraries
+# ----------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Leg:
+    """One leg of an itinerary (``mode`` is ``"walk"`` or ``"ride"``)."""
+
+    mode: str
+    start: datetime
+    end: datetime
+    from_name: str
+    to_name: str
+    duration_s: int
+    route_short_name: str = ""
+    route_long_name: str = ""
+    route_color: str = ""
+    route_text_color: str = ""
+    route_type: str = ""
+    headsign: str = ""
+    trip_id: str = ""
+
+
+@dataclass(frozen=True)
+class Itinerary:
+    """A door-to-door journey: departure, arrival and legs (waits are the gaps between legs)."""
+
+    departure: datetime
+    arrival: datetime
+    travel_time_s: int
+    legs: list[Leg] = field(default_factory=list)
+
+    @property
+    def lines(self) -> list[str]:
+        """Short names of the lines ridden, in order."""
+        return [leg.route_short_name for leg in self.legs if leg.mode == "ride"]
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready dict (ISO times)."""
+        d = asdict(self)
+        d["departure"] = self.departure.isoformat()
+        d["arrival"] = self.arrival.isoformat()
+        for leg in d["legs"]:
+            leg["start"] = leg["start"].isoformat()
+            leg["end"] = leg["end"].isoformat()
+        return d
+
+
+def _as_point_gdf(p: Any, name: str) -> gpd.GeoDataFrame:
+    if isinstance(p, gpd.GeoDataFrame | gpd.GeoSeries):
+        g = _points(p, name)
+        return gpd.GeoDataFrame(geometry=g.iloc[:1].to_numpy(), index=[name], crs=g.crs)
+    if isinstance(p, Point):
+        geom = p
+    else:
+        lon, lat = p
+        geom = Point(float(lon), float(lat))
+    return gpd.GeoDataFrame(geometry=[geom], index=[name], crs="EPSG:4326")
+
+
+def transit_itinerary(
+    timetable: Timetable,
+    walk_network: Any,
+    origin_point: Any,
+    destination_point: Any,
+    departure: datetime,
+    *,
+    max_access_s: float = 900.0,
+    max_egress_s: float = 900.0,
+    max_transfer_s: float = 300.0,
+) -> Itinerary:
+    """The earliest-arrival journey for one departure, leg by leg.
+
+    Parameters
+    ----------
+    origin_point, destination_point
+        ``(lon, lat)`` in WGS84, a shapely Point (WGS84), or a one-row GeoDataFrame.
+    departure
+        Naive = local time of the feed's agency.
+
+    Raises
+    ------
+    UnreachableError
+        Neither transit nor walking reaches the destination.
+    """
+    t0 = _seconds(timetable, departure)
+    o = _as_point_gdf(origin_point, "origin")
+    d = _as_point_gdf(destination_point, "destination")
+    stops = _stops_gdf(timetable)
+    fp = footpaths(timetable, walk_network, max_transfer_s=max_transfer_s)
+    acc = walk_table(walk_network, o, stops, max_time_s=max_access_s)
+    egr = walk_table(walk_network, stops, d, max_time_s=max_egress_s)
+    dire = walk_table(walk_network, o, d, max_time_s=None)
+    w = _prepare_footpaths(timetable, fp)
+    best, best_ride, kind, par, ride_p, ride_t, ride_j = raptor._single_kernel(
+        *raptor.arrays_of(timetable),
+        w.fp_ptr,
+        w.fp_to,
+        w.fp_dur,
+        acc["to_id"].to_numpy(np.int32),
+        np.ceil(acc["travel_time"].to_numpy(float)).astype(np.int32),
+        np.int64(t0),
+    )
+    walk_only = float(np.ceil(dire["travel_time"].iloc[0])) if len(dire) else np.inf
+    e_stop = egr["from_id"].to_numpy(np.int64)
+    e_time = np.ceil(egr["travel_time"].to_numpy(float))
+    cand = best[e_stop].astype(float) + e_time
+    cand[best[e_stop] >= raptor.INF] = np.inf
+    midnight = datetime.combine(timetable.date, datetime.min.time())
+    tz = ZoneInfo(timetable.timezone)
+
+    def at(sec: float) -> datetime:
+        return (midnight + timedelta(seconds=float(sec))).replace(tzinfo=tz)
+
+    names = timetable.stops["stop_name"].to_numpy()
+    if len(cand) == 0 or (cand.min() >= t0 + walk_only):
+        if not np.isfinite(walk_only):
+            raise UnreachableError(
+                "the destination cannot be reached from the origin, by public transport or on "
+                "foot. Check the points, or raise max_access_s / max_egress_s."
+            )
+        leg = Leg("walk", at(t0), at(t0 + walk_only), "origine", "destination", int(walk_only))
+        return Itinerary(at(t0), at(t0 + walk_only), int(walk_only), [leg])
+    k = int(np.argmin(cand))
+    s = int(e_stop[k])
+    arrival = float(cand[k])
+    legs: list[Leg] = [
+        Leg("walk", at(best[s]), at(arrival), str(names[s]), "destination", int(e_time[k]))
+    ]
+    ride_arrival = False  # whether the next step back must use the ride parent of s
+    for _ in range(200):
+        kd = 1 if ride_arrival else int(kind[s])
+        if kd == 0:
+            a = int(acc.loc[acc["to_id"] == s, "travel_time"].map(np.ceil).min())
+            legs.append(Leg("walk", at(t0), at(t0 + a), "origine", str(names[s]), a))
+            break
+        if kd == 2:
+            s0 = int(par[s])
+            dur = int(fp.loc[(fp["from_idx"] == s0) & (fp["to_idx"] == s), "time_s"].min())
+            t_fp = int(best_ride[s0])
+            legs.append(Leg("walk", at(t_fp), at(t_fp + dur), str(names[s0]), str(names[s]), dur))
+            s = s0
+            ride_arrival = True
+            continue
+        p, trip, j = int(ride_p[s]), int(ride_t[s]), int(ride_j[s])
+        so = int(timetable.pattern_stop_ptr[p])
+        n = int(timetable.pattern_stop_ptr[p + 1]) - so
+        i = _position(timetable, p, s, j)
+        local = trip - int(timetable.pattern_trip_ptr[p])
+        base = int(timetable.pattern_time_ptr[p]) + local * n
+        t_dep = int(timetable.dep[base + j])
+        t_arr = int(timetable.arr[base + i])
+        b = int(timetable.pattern_stops[so + j])
+        route = timetable.routes.iloc[int(timetable.pattern_route[p])]
+        trow = timetable.trips.iloc[trip]
+        legs.append(
+            Leg(
+                "ride",
+                at(t_dep),
+                at(t_arr),
+                str(names[b]),
+                str(names[s]),
+                t_arr - t_dep,
+                route_short_name=str(route["route_short_name"]),
+                route_long_name=str(route["route_long_name"]),
+                route_color=str(route["route_color"]),
+                route_text_color=str(route["route_text_color"]),
+                route_type=str(route["route_type"]),
+                headsign=str(trow["trip_headsign"]),
+                trip_id=str(trow["trip_id"]),
+            )
+        )
+        s = b
+        ride_arrival = False
+    legs.reverse()
+    return Itinerary(at(t0), at(arrival), int(arrival - t0), legs)
+
+
+def _position(tt: Timetable, p: int, s: int, j: int) -> int:
+    """Position of stop ``s`` in pattern ``p`` after the boarding position ``j``."""
+    so = int(tt.pattern_stop_ptr[p])
+    seq = tt.pattern_stops[so : int(tt.pattern_stop_ptr[p + 1])]
+    hits = np.flatnonzero(seq[j + 1 :] == s)
+    return int(j + 1 + hits[0])

@@ -120,7 +120,7 @@ def _parse_times(values: pd.Series, table: str, column: str, path: str) -> npt.N
                 InputProblem(
                     i + 1,
                     column,
-                    f"time {raw[i]!r} is not HH:MM:SS",
+                    f"time {str(raw[i])!r} is not HH:MM:SS",
                     "write times as HH:MM:SS (hours may go past 24 for trips after midnight)",
                 )
                 for i in bad_rows
@@ -186,7 +186,7 @@ class GtfsFeed:
     pattern_alight: list[BoolArray] = field(repr=False)
     pattern_route: IntArray = field(repr=False)
     # per template trip: offsets of its stop times in tmpl_arr/tmpl_dep (trip order = templates)
-    tmpl_ptr: IntArray = field(repr=False)
+    tmpl_ptr: npt.NDArray[np.int64] = field(repr=False)
     tmpl_arr: IntArray = field(repr=False)
     tmpl_dep: IntArray = field(repr=False)
     trip_template: IntArray = field(repr=False)  # per instance: template trip index
@@ -304,7 +304,11 @@ def _read(path: str) -> GtfsFeed:
             "stop_lat": lat.to_numpy(float),
             "stop_lon": lon.to_numpy(float),
             "parent_station": parent,
-            "station_name": parent.map(stations).fillna(points["stop_name"]),
+            "station_name": np.where(
+                parent.isin(stations.index),
+                parent.map(stations).astype(object),
+                points["stop_name"].astype(object),
+            ),
         }
     )
     stop_index = pd.Series(np.arange(len(stops), dtype=np.int32), index=stops["stop_id"])
@@ -540,7 +544,7 @@ def _read(path: str) -> GtfsFeed:
         pattern_board=pat_board,
         pattern_alight=pat_alight,
         pattern_route=np.asarray(pat_route, dtype=np.int32),
-        tmpl_ptr=ptr.astype(np.int64),  # type: ignore[arg-type]
+        tmpl_ptr=ptr.astype(np.int64),
         tmpl_arr=np.round(arr).astype(np.int32),
         tmpl_dep=np.round(dep).astype(np.int32),
         trip_template=inst_template,
@@ -714,7 +718,7 @@ class Timetable:
             "stops_served": int((np.diff(self.stop_pattern_ptr) > 0).sum()),
             "patterns": self.n_patterns,
             "trips": self.n_trips,
-            "stop_times": int(len(self.arr)),
+            "stop_times": len(self.arr),
         }
 
 
@@ -746,7 +750,9 @@ def _build(feed: GtfsFeed, d: date) -> Timetable:
     i_today = np.flatnonzero(today & has_pattern)
     i_prev = np.flatnonzero(prev & has_pattern)
     sel = np.concatenate([i_today, i_prev])
-    offset = np.concatenate([np.zeros(len(i_today), np.int32), np.full(len(i_prev), -DAY, np.int32)])
+    offset = np.concatenate(
+        [np.zeros(len(i_today), np.int32), np.full(len(i_prev), -DAY, np.int32)]
+    )
     shift = trips["shift"].to_numpy()[sel] + offset
     pats = trips["pattern"].to_numpy()[sel]
     first_dep = feed.tmpl_dep[feed.tmpl_ptr[:-1]][tmpl[sel]] + shift

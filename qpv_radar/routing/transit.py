@@ -95,8 +95,8 @@ def walk_table(
         xa = np.column_stack(_xy(a.to_crs(walk.crs)))
         xb = np.column_stack(_xy(b.to_crs(walk.crs)))
         if max_time_s is None:
-            ii, jj = np.meshgrid(np.arange(len(a)), np.arange(len(b)), indexing="ij")
-            ii, jj = ii.ravel(), jj.ravel()
+            gi, gj = np.meshgrid(np.arange(len(a)), np.arange(len(b)), indexing="ij")
+            ii, jj = gi.ravel(), gj.ravel()
             dist = np.hypot(*(xa[ii] - xb[jj]).T)
         else:
             radius = max_time_s * walk.speed_m_s / walk.detour
@@ -116,7 +116,9 @@ def walk_table(
         ).drop_duplicates(["from_id", "to_id"])
     else:
         routing = importlib.import_module("qpv_radar.routing")
-        df = routing.travel_times(walk, a.to_frame("geometry"), b.to_frame("geometry"), max_time_s=max_time_s)
+        df = routing.travel_times(
+            walk, a.to_frame("geometry"), b.to_frame("geometry"), max_time_s=max_time_s
+        )
         df = df[["from_id", "to_id", "travel_time"]]
     df = df[np.isfinite(df["travel_time"].to_numpy(float))]
     if max_time_s is not None:
@@ -153,7 +155,7 @@ def footpaths(tt: Timetable, walk: Any, *, max_transfer_s: float = 300.0) -> pd.
     key = ("footpaths", _walk_key(walk), float(max_transfer_s))
     cache = tt.feed.cache
     if key in cache:
-        return cache[key][0]  # type: ignore[no-any-return]
+        return cache[key][0]
     stops = _stops_gdf(tt, served_only=False)
     w = walk_table(walk, stops, stops, max_time_s=max_transfer_s)
     fp = pd.DataFrame(
@@ -408,7 +410,7 @@ def transit_travel_times(
     if progress and len(a) > chunk:
         from tqdm import tqdm
 
-        starts = tqdm(starts, desc="transit", unit=f"×{chunk} origins")  # type: ignore[assignment]
+        starts = tqdm(starts, desc="transit", unit=f"×{chunk} origins")
     for s0 in starts:
         s1 = min(s0 + chunk, len(a))
         sub = access[(access["origin"] >= s0) & (access["origin"] < s1)]
@@ -461,7 +463,7 @@ def stop_arrivals(
         np.ceil(np.asarray(access_s, dtype=float)).astype(np.int32),
         np.int64(departure_s),
     )
-    return res[0]  # type: ignore[no-any-return]
+    return res[0]
 
 
 # ----------------------------------------------------------------------------------------------
@@ -533,6 +535,7 @@ def transit_itinerary(
     max_access_s: float = 900.0,
     max_egress_s: float = 900.0,
     max_transfer_s: float = 300.0,
+    max_time_s: float | None = None,
 ) -> Itinerary:
     """The earliest-arrival journey for one departure, leg by leg.
 
@@ -542,11 +545,13 @@ def transit_itinerary(
         ``(lon, lat)`` in WGS84, a shapely Point (WGS84), or a one-row GeoDataFrame.
     departure
         Naive = local time of the feed's agency.
+    max_time_s
+        Longest acceptable journey (``None``: no limit, plain walking always gives one).
 
     Raises
     ------
     UnreachableError
-        Neither transit nor walking reaches the destination.
+        Neither transit nor walking reaches the destination (within ``max_time_s``).
     """
     t0 = _seconds(timetable, departure)
     o = _as_point_gdf(origin_point, "origin")
@@ -555,7 +560,7 @@ def transit_itinerary(
     fp = footpaths(timetable, walk_network, max_transfer_s=max_transfer_s)
     acc = walk_table(walk_network, o, stops, max_time_s=max_access_s)
     egr = walk_table(walk_network, stops, d, max_time_s=max_egress_s)
-    dire = walk_table(walk_network, o, d, max_time_s=None)
+    dire = walk_table(walk_network, o, d, max_time_s=max_time_s)
     w = _prepare_footpaths(timetable, fp)
     best, best_ride, kind, par, ride_p, ride_t, ride_j = raptor._single_kernel(
         *raptor.arrays_of(timetable),
@@ -578,7 +583,8 @@ def transit_itinerary(
         return (midnight + timedelta(seconds=float(sec))).replace(tzinfo=tz)
 
     names = timetable.stops["stop_name"].to_numpy()
-    if len(cand) == 0 or (cand.min() >= t0 + walk_only):
+    limit = np.inf if max_time_s is None else t0 + max_time_s
+    if len(cand) == 0 or (cand.min() >= t0 + walk_only) or cand.min() > limit:
         if not np.isfinite(walk_only):
             raise UnreachableError(
                 "the destination cannot be reached from the origin, by public transport or on "

@@ -1,0 +1,286 @@
+"""RAPTOR against an independent brute-force reference on the real TaM feed, and the public API.
+
+The reference is a connection scan (CSA) written here from the raw GTFS tables (its own
+calendar rules, its own trips after midnight), repeated until no label changes. It shares only
+the walking tables (access, egress, footpaths, plain walking), which are inputs of both.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from datetime import date, datetime, timedelta
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+from numba import njit
+
+from qpv_radar import TimetableError, UnreachableError, fetch
+from qpv_radar.networks.gtfs import load_timetable
+from qpv_radar.routing.transit import (
+    CrowFlyWalk,
+    footpaths,
+    transit_itinerary,
+    transit_travel_times,
+    travel_time_matrix,
+    walk_table,
+)
+
+TAM = "gtfs/montpellier_tam_2023-12/TAM_MMM_GTFS.zip"
+DAY = date(2024, 1, 16)
+INF = 2**30
+WALK = CrowFlyWalk()
+
+
+def _read(z: zipfile.ZipFile, name: str) -> pd.DataFrame:
+    return pd.read_csv(
+        io.BytesIO(z.read(name)), dtype=str, keep_default_na=False, encoding="utf-8-sig"
+    )
+
+
+def _secs(s: pd.Series) -> np.ndarray:
+    hms = s.str.split(":", expand=True).astype(int)
+    return (hms[0] * 3600 + hms[1] * 60 + hms[2]).to_numpy()
+
+
+def _services(cal: pd.DataFrame, cd: pd.DataFrame, d: date) -> set[str]:
+    ymd = d.strftime("%Y%m%d")
+    day = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"][
+        d.weekday()
+    ]
+    on = set(cal[(cal[day] == "1") & (cal.start_date <= ymd) & (cal.end_date >= ymd)].service_id)
+    today = cd[cd.date == ymd]
+    on -= set(today[today.exception_type == "2"].service_id)
+    on |= set(today[today.exception_type == "1"].service_id)
+    return on
+
+
+@pytest.fixture(scope="module")
+def tam():
+    path = fetch(TAM)
+    tt = load_timetable(path, DAY)
+    fp = footpaths(tt, WALK)
+    stop_idx = {s: i for i, s in enumerate(tt.stops["stop_id"])}
+    with zipfile.ZipFile(path) as z:
+        trips, st = _read(z, "trips.txt"), _read(z, "stop_times.txt")
+        cal, cd = _read(z, "calendar.txt"), _read(z, "calendar_dates.txt")
+    conns = []
+    for d, shift in ((DAY, 0), (DAY - timedelta(days=1), -86400)):
+        ids = set(trips[trips.service_id.isin(_services(cal, cd, d))].trip_id)
+        s = st[st.trip_id.isin(ids)].copy()
+        s["seq"] = s.stop_sequence.astype(int)
+        s = s.sort_values(["trip_id", "seq"])
+        dep, arr = _secs(s.departure_time) + shift, _secs(s.arrival_time) + shift
+        same = s.trip_id.to_numpy()[1:] == s.trip_id.to_numpy()[:-1]
+        i = np.flatnonzero(same)
+        code = pd.factorize(s.trip_id)[0] + (0 if shift == 0 else 10**6)
+        stops = s.stop_id.map(stop_idx).to_numpy()
+        conns.append(
+            pd.DataFrame(
+                {
+                    "dep": dep[i],
+                    "arr": arr[i + 1],
+                    "a": stops[i],
+                    "b": stops[i + 1],
+                    "trip": code[i],
+                    "board": s.pickup_type.to_numpy()[i] != "1",
+                    "alight": s.drop_off_type.to_numpy()[i + 1] != "1",
+                }
+            )
+        )
+    c = pd.concat(conns).sort_values(["dep", "arr"]).reset_index(drop=True)
+    c["trip"] = pd.factorize(c["trip"])[0]
+    fpo = fp.sort_values("from_idx")
+    fp_ptr = np.zeros(tt.n_stops + 1, np.int64)
+    np.cumsum(np.bincount(fpo.from_idx, minlength=tt.n_stops), out=fp_ptr[1:])
+    ref = {
+        "c": tuple(c[k].to_numpy() for k in ("dep", "arr", "a", "b", "trip", "board", "alight")),
+        "n_trips": int(c.trip.max()) + 1,
+        "fp": (fp_ptr, fpo.to_idx.to_numpy(np.int64), fpo.time_s.to_numpy(np.int64)),
+    }
+    return tt, fp, ref
+
+
+@njit(cache=True)
+def _csa(dep, arr, a, b, trip, board, alight, n_trips, fp_ptr, fp_to, fp_dur, acc_s, acc_t, t0, n):
+    best = np.full(n, INF, np.int64)
+    ride = np.full(n, INF, np.int64)
+    for k in range(acc_s.shape[0]):
+        best[acc_s[k]] = min(best[acc_s[k]], t0 + acc_t[k])
+    start = np.searchsorted(dep, t0)
+    changed = True
+    while changed:
+        changed = False
+        on = np.zeros(n_trips, np.bool_)
+        for c in range(start, dep.shape[0]):
+            tr = trip[c]
+            if not on[tr] and board[c] and best[a[c]] <= dep[c]:
+                on[tr] = True
+            if on[tr] and alight[c] and arr[c] < ride[b[c]]:
+                s = b[c]
+                ride[s] = arr[c]
+                changed = True
+                best[s] = min(best[s], arr[c])
+                for e in range(fp_ptr[s], fp_ptr[s + 1]):
+                    best[fp_to[e]] = min(best[fp_to[e]], arr[c] + fp_dur[e])
+    return best
+
+
+def _points(rng, tt, n):
+    st = tt.stops[np.diff(tt.stop_pattern_ptr) > 0]
+    st = st[(st.stop_lon.between(3.80, 3.93)) & (st.stop_lat.between(43.57, 43.66))]
+    pick = st.sample(n, random_state=int(rng.integers(1 << 30)))
+    lon = pick.stop_lon.to_numpy() + rng.uniform(-0.004, 0.004, n)
+    lat = pick.stop_lat.to_numpy() + rng.uniform(-0.003, 0.003, n)
+    return gpd.GeoDataFrame(geometry=gpd.points_from_xy(lon, lat), crs=4326)
+
+
+def _tables(tt, origins, dests):
+    stops = gpd.GeoDataFrame(
+        geometry=gpd.points_from_xy(tt.stops.stop_lon, tt.stops.stop_lat), crs=4326
+    )[np.diff(tt.stop_pattern_ptr) > 0]
+    acc = walk_table(WALK, origins, stops, max_time_s=900)
+    egr = walk_table(WALK, stops, dests, max_time_s=900)
+    dire = walk_table(WALK, origins, dests, max_time_s=None)
+    return (
+        acc.set_axis(["origin", "stop", "time_s"], axis=1),
+        egr.set_axis(["stop", "destination", "time_s"], axis=1),
+        dire.set_axis(["origin", "destination", "time_s"], axis=1),
+    )
+
+
+def _reference(ref, tt, acc, egr, dire, o, t0):
+    a = acc[acc.origin == o]
+    best = _csa(
+        *ref["c"],
+        ref["n_trips"],
+        *ref["fp"],
+        a.stop.to_numpy(np.int64),
+        np.ceil(a.time_s.to_numpy()).astype(np.int64),
+        t0,
+        tt.n_stops,
+    )
+    e_best = best[egr.stop.to_numpy()]
+    cand = np.where(e_best < INF, e_best + np.ceil(egr.time_s.to_numpy()), np.inf)
+    out = pd.Series(cand).groupby(egr.destination.to_numpy()).min()
+    d = dire[dire.origin == o].set_index("destination").time_s.map(np.ceil) + t0
+    out = pd.concat([out, d], axis=1).min(axis=1)
+    return out - t0
+
+
+def test_500_triples_equal_brute_force(tam) -> None:
+    tt, fp, ref = tam
+    rng = np.random.default_rng(2024)
+    origins, dests = _points(rng, tt, 100), _points(rng, tt, 200)
+    acc, egr, dire = _tables(tt, origins, dests)
+    compared = transit_used = 0
+    for o in range(100):
+        t0 = int(rng.integers(5 * 3600, 22 * 3600))
+        ds = rng.choice(200, 5, replace=False)
+        got = travel_time_matrix(
+            tt,
+            access=acc[acc.origin == o].assign(origin=0),
+            egress=egr,
+            direct=dire[dire.origin == o].assign(origin=0),
+            footpath_table=fp,
+            n_origins=1,
+            n_destinations=200,
+            departures_s=[t0],
+        )[0, :, 0]
+        want = _reference(ref, tt, acc, egr, dire, o, t0).reindex(range(200)).fillna(np.inf)
+        assert got[ds].tolist() == want.to_numpy()[ds].tolist(), (o, t0)
+        compared += len(ds)
+        walk = dire[dire.origin == o].set_index("destination").time_s.map(np.ceil)
+        transit_used += int((got[ds] < walk.reindex(ds).fillna(np.inf).to_numpy()).sum())
+    assert compared == 500
+    assert transit_used > 250  # most sampled trips really ride, not just walk
+
+
+def test_window_reuse_equals_independent_departures(tam) -> None:
+    tt, fp, ref = tam
+    rng = np.random.default_rng(7)
+    origins, dests = _points(rng, tt, 8), _points(rng, tt, 30)
+    acc, egr, dire = _tables(tt, origins, dests)
+    t0 = 7 * 3600 + 50 * 60
+    deps = t0 + 60 * np.arange(30)
+    got = travel_time_matrix(
+        tt,
+        access=acc,
+        egress=egr,
+        direct=dire,
+        footpath_table=fp,
+        n_origins=8,
+        n_destinations=30,
+        departures_s=deps,
+    )
+    for o in range(8):
+        for k, t in enumerate(deps):
+            want = _reference(ref, tt, acc, egr, dire, o, int(t)).reindex(range(30)).fillna(np.inf)
+            assert got[o, :, k].tolist() == want.tolist()
+
+
+def test_transit_travel_times_public_api(tam) -> None:
+    tt, _, _ = tam
+    pts = gpd.GeoDataFrame(
+        {"name": ["Mosson", "Comédie", "Odysseum"]},
+        geometry=gpd.points_from_xy([3.8195, 3.8797, 3.9195], [43.6165, 43.6085, 43.6040]),
+        crs=4326,
+        index=["mos", "com", "ody"],
+    )
+    df = transit_travel_times(
+        tt, WALK, pts, pts, departure=datetime(2024, 1, 16, 8, 30), window_minutes=60
+    )
+    assert list(df.columns) == ["from_id", "to_id", "travel_time", "p50", "p80"]
+    assert len(df) == 9
+    row = df.set_index(["from_id", "to_id"]).loc[("mos", "ody")]
+    # tram 1 runs the whole way: about 50 min, far less than the 2 h+ walk
+    assert 30 * 60 < row.travel_time < 70 * 60
+    assert row.p80 >= row.p50 == row.travel_time
+    assert (df[df.from_id == df.to_id].travel_time == 0).all()
+    capped = transit_travel_times(
+        tt, WALK, pts, pts, departure=datetime(2024, 1, 16, 8, 30), max_time_s=600
+    )
+    assert capped.set_index(["from_id", "to_id"]).loc[("mos", "ody")].isna().all()
+
+
+def test_itinerary_legs(tam) -> None:
+    tt, _, _ = tam
+    it = transit_itinerary(
+        tt, WALK, (3.8195, 43.6165), (3.9195, 43.6040), datetime(2024, 1, 16, 8, 30)
+    )
+    assert it.legs[0].mode == "walk" and it.legs[-1].mode == "walk"
+    rides = [leg for leg in it.legs if leg.mode == "ride"]
+    assert rides and all(r.route_short_name and len(r.route_color) == 6 for r in rides)
+    assert "1" in it.lines  # tram 1 ends at Odysseum
+    for a, b in zip(it.legs, it.legs[1:], strict=False):
+        assert a.end <= b.start  # legs in order, waits in between
+    assert it.legs[-1].end == it.arrival
+    assert it.travel_time_s == (it.arrival - it.departure).total_seconds()
+    got = transit_travel_times(
+        tt,
+        WALK,
+        gpd.GeoDataFrame(geometry=gpd.points_from_xy([3.8195], [43.6165]), crs=4326),
+        gpd.GeoDataFrame(geometry=gpd.points_from_xy([3.9195], [43.6040]), crs=4326),
+        departure=datetime(2024, 1, 16, 8, 30),
+    )
+    assert got.travel_time.iloc[0] == it.travel_time_s
+    d = it.to_dict()
+    assert d["legs"][1]["route_short_name"] == rides[0].route_short_name
+    assert d["arrival"].startswith("2024-01-16T")
+
+
+def test_departure_on_another_date_is_refused(tam) -> None:
+    tt, _, _ = tam
+    with pytest.raises(TimetableError, match="load_timetable"):
+        transit_itinerary(tt, WALK, (3.82, 43.62), (3.88, 43.61), datetime(2024, 1, 17, 8, 0))
+
+
+def test_unreachable_destination(tam) -> None:
+    tt, _, _ = tam
+    crawl = CrowFlyWalk(speed_m_s=1e-6)  # nothing within any walking limit
+    with pytest.raises(UnreachableError, match="cannot be reached"):
+        transit_itinerary(
+            tt, crawl, (3.82, 43.62), (3.88, 43.61), datetime(2024, 1, 16, 8, 0), max_time_s=7200
+        )

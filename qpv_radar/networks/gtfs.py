@@ -42,10 +42,12 @@ __all__ = [
     "GtfsFeed",
     "Timetable",
     "dates_with_service",
+    "feed_info",
     "load_timetable",
     "read_feed",
     "service_period",
     "services_on",
+    "trips_per_date",
 ]
 
 IntArray = npt.NDArray[np.int32]
@@ -635,6 +637,57 @@ def dates_with_service(feed: GtfsFeed) -> list[date]:
             out.append(d)
         d += timedelta(days=1)
     return out
+
+
+def trips_per_date(feed: GtfsFeed) -> dict[date, int]:
+    """Number of trips of each service date of the period (0 when none)."""
+    start, end = service_period(feed)
+    per_service = feed.trips["service_id"].value_counts()
+    out: dict[date, int] = {}
+    d = start
+    while d <= end:
+        out[d] = int(per_service.reindex(list(services_on(feed, d))).fillna(0).sum())
+        d += timedelta(days=1)
+    return out
+
+
+def feed_info(feed: GtfsFeed) -> dict[str, Any]:
+    """Agencies, period, counts and trips per date with service (JSON-ready)."""
+    start, end = service_period(feed)
+    per_date = trips_per_date(feed)
+    rtype = feed.routes["route_type"].value_counts().sort_index()
+    return {
+        "file": feed.path,
+        "agencies": [
+            {"name": r["agency_name"], "timezone": r["agency_timezone"]}
+            for _, r in feed.agencies.iterrows()
+        ],
+        "timezone": feed.timezone,
+        "period": {"start": start.isoformat(), "end": end.isoformat()},
+        "calendar": {
+            "calendar_txt_services": len(feed.calendar),
+            "calendar_dates_additions": int((feed.calendar_dates["exception_type"] == 1).sum()),
+            "calendar_dates_removals": int((feed.calendar_dates["exception_type"] == 2).sum()),
+        },
+        "counts": {
+            "stop_points": len(feed.stops),
+            "stations": int(
+                feed.stops.loc[feed.stops["parent_station"] != "", "parent_station"].nunique()
+            ),
+            "routes": len(feed.routes),
+            "routes_by_type": {str(k): int(v) for k, v in rtype.items()},
+            "trips": len(feed.trip_template),
+            "trips_from_frequencies": int(
+                len(feed.trip_template) - len(np.unique(feed.trip_template))
+            ),
+            "stop_times": len(feed.tmpl_arr),
+            "transfers": len(feed.transfers),
+        },
+        "dates_with_service": [
+            {"date": d.isoformat(), "trips": n} for d, n in per_date.items() if n > 0
+        ],
+        "dates_without_service": [d.isoformat() for d, n in per_date.items() if n == 0],
+    }
 
 
 def _check_date(feed: GtfsFeed, d: date) -> None:

@@ -1,0 +1,93 @@
+"""``qpv-radar transit-info``: what a GTFS feed contains and when it runs."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import date, timedelta
+from typing import Any
+
+from ._util import CliInputError, print_json
+
+
+def register(sub: Any) -> None:
+    """Add the ``transit-info`` command."""
+    p: argparse.ArgumentParser = sub.add_parser(
+        "transit-info",
+        help="contenu et période d'un flux GTFS / what a GTFS feed holds and when it runs",
+    )
+    p.add_argument(
+        "--gtfs", required=True, metavar="FILE", help="GTFS zip: a local file or a registry path"
+    )
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=_run)
+
+
+def _ranges(days: list[str]) -> list[str]:
+    """Compact consecutive ISO dates into ``first → last`` ranges."""
+    out: list[str] = []
+    ds = [date.fromisoformat(d) for d in days]
+    i = 0
+    while i < len(ds):
+        j = i
+        while j + 1 < len(ds) and ds[j + 1] - ds[j] == timedelta(days=1):
+            j += 1
+        out.append(ds[i].isoformat() if i == j else f"{ds[i].isoformat()} → {ds[j].isoformat()}")
+        i = j + 1
+    return out
+
+
+def _run(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from .. import datasets
+    from ..networks.gtfs import feed_info, read_feed
+
+    if args.gtfs in datasets.registry():
+        path = datasets.fetch(args.gtfs)
+    elif Path(args.gtfs).expanduser().is_file():
+        path = Path(args.gtfs).expanduser()
+    else:
+        raise CliInputError(
+            f"--gtfs {args.gtfs!r} is neither an existing file nor a registry path. Give the "
+            "path of a GTFS .zip, or a path listed by `qpv-radar data list`."
+        )
+    info = feed_info(read_feed(path))
+    if args.json:
+        print_json(info)
+        return 0
+    fr = args.lang == "fr"
+    c = info["counts"]
+    served = info["dates_with_service"]
+    agencies = ", ".join(f"{a['name']} ({a['timezone']})" for a in info["agencies"])
+    lines = [
+        f"{'fichier' if fr else 'file'}: {info['file']}",
+        f"{'réseaux' if fr else 'agencies'}: {agencies}",
+        f"{'période' if fr else 'period'}: {info['period']['start']} → {info['period']['end']}",
+        f"{'arrêts' if fr else 'stop points'}: {c['stop_points']}, "
+        f"stations: {c['stations']}, "
+        f"{'lignes' if fr else 'routes'}: {c['routes']} {c['routes_by_type']}, "
+        f"{'courses' if fr else 'trips'}: {c['trips']}"
+        + (
+            f" ({c['trips_from_frequencies']} {'issues de' if fr else 'from'} frequencies.txt)"
+            if c["trips_from_frequencies"]
+            else ""
+        )
+        + f", {'horaires' if fr else 'stop times'}: {c['stop_times']}, "
+        f"transfers: {c['transfers']}",
+        f"{'jours avec service' if fr else 'dates with service'} ({len(served)}): "
+        + ", ".join(_ranges([d["date"] for d in served])),
+    ]
+    if served:
+        most = max(served, key=lambda d: d["trips"])
+        least = min(served, key=lambda d: d["trips"])
+        lines.append(
+            f"{'courses par jour' if fr else 'trips per day'}: {least['trips']} ({least['date']})"
+            f" … {most['trips']} ({most['date']})"
+        )
+    if info["dates_without_service"]:
+        lines.append(
+            f"{'jours sans service' if fr else 'dates without service'}: "
+            + ", ".join(_ranges(info["dates_without_service"]))
+        )
+    print("\n".join(lines))
+    return 0

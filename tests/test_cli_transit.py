@@ -1,0 +1,36 @@
+"""``qpv-radar transit-info`` on the real feeds."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from qpv_radar.cli.main import main
+
+TAM = "gtfs/montpellier_tam_2023-12/TAM_MMM_GTFS.zip"
+TAG = "gtfs/grenoble_sem_tag_2023-04/SEM-GTFS.zip"
+
+
+def test_transit_info_json_tam(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["transit-info", "--gtfs", TAM, "--json"]) == 0
+    info = json.loads(capsys.readouterr().out)
+    assert info["period"] == {"start": "2023-12-18", "end": "2024-02-25"}
+    assert info["agencies"] == [{"name": "TAM", "timezone": "Europe/Paris"}]
+    assert info["counts"]["routes_by_type"] == {"0": 4, "3": 36, "715": 5}
+    assert info["calendar"]["calendar_dates_removals"] == 1821
+    days = {d["date"]: d["trips"] for d in info["dates_with_service"]}
+    assert len(days) == 70 and days["2024-01-16"] == 4333
+
+
+def test_transit_info_text_grenoble(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--lang", "en", "transit-info", "--gtfs", TAG]) == 0
+    out = capsys.readouterr().out
+    assert "period: 2023-04-10 → 2023-06-04" in out
+    assert "dates without service: 2023-05-01" in out  # the feed has no trip on 1 May
+    assert "Mobilités M - Tag (Europe/Paris)" in out
+
+
+def test_transit_info_missing_file(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["transit-info", "--gtfs", "nowhere/feed.zip"]) == 2
+    assert "neither an existing file nor a registry path" in capsys.readouterr().err

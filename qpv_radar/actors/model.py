@@ -264,7 +264,7 @@ def actors_frame(
                 )
             )
         r["roles"] = tuple(x for x in ROLES if x in roles)  # canonical order
-        oh = r.get("opening_hours")
+        oh = r["opening_hours"] = _clean_text(r.get("opening_hours"))
         if oh is not None and not hours.is_valid(oh):
             problems.append(
                 InputProblem(

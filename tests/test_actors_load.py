@@ -139,19 +139,44 @@ def test_territory_with_data_inclusion_and_generic(tmp_path: Path) -> None:
             ]
         )
     )
+    (tmp_path / "services.json").write_text(
+        json.dumps(
+            [
+                {
+                    "source": "dora",
+                    "id": "s9",
+                    "structure_id": "9",
+                    "nom": "Permis accompagné",
+                    "description": "Aide au permis de conduire pour les jeunes.",
+                    "date_maj": "2025-01-01",
+                    "thematiques": ["mobilite--preparer-un-permis"],
+                }
+            ]
+        )
+    )
     (tmp_path / "mine.csv").write_text(
-        "name,lon,lat,kind,commune_code\nAuto-école sociale,3.83,43.63,mobility,34172\n"
-        "Ailleurs,3.90,43.63,mobility,34057\n"
+        "NOM,X,Y,INSEE\nAuto-école sociale,3.83,43.63,34172\nAilleurs,3.90,43.63,34057\n"
     )
     (tmp_path / "t.toml").write_text(
         'name = "t"\ncommunes = ["34172"]\n'
         '[[actors]]\nloader = "data_inclusion"\nsource = "structures.json"\n'
+        'services = "services.json"\n'
         '[[actors]]\nloader = "generic"\nsource = "mine.csv"\nid_prefix = "mine"\n'
+        'kind = "mobility"\ncolumns = { name = "NOM", lon = "X", lat = "Y", '
+        'commune_code = "INSEE" }\n'
     )
     got = load_actors(load_territory(tmp_path / "t.toml"), progress=False)
     assert list(got.index) == ["di:9", "mine:1"]
-    assert got.loc["di:9", "roles"] == ("employment",)
+    assert got.loc["di:9", "roles"] == ("employment", "mobility")
     assert got.loc["mine:1", "roles"] == ("mobility",)
+
+
+def test_readme_main_command_is_actors_list(capsys: pytest.CaptureFixture[str]) -> None:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text("utf-8")
+    first = readme.split("```bash\n", 1)[1].split("\n", 1)[0]
+    assert first.endswith(".venv/bin/qpv-radar actors list --territory montpellier")
+    assert main(first.split("qpv-radar ", 1)[1].split()) == 0
+    assert "Maison pour tous Albert Dubout" in capsys.readouterr().out
 
 
 def test_bad_source_in_territory_reports_file(tmp_path: Path) -> None:

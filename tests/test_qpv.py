@@ -308,3 +308,13 @@ def test_cli_list(capsys: pytest.CaptureFixture[str]) -> None:
 def test_cli_swapped_lonlat_is_clean_error(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["qpv", "locate", "--lonlat", "43.6321,3.8200", "--json"]) == 2
     assert "LON,LAT" in capsys.readouterr().err
+
+
+def test_public_api_lazy_exports() -> None:
+    import qpv_radar
+
+    assert qpv_radar.load_qpv is load_qpv and qpv_radar.locate is locate
+    assert qpv_radar.read_qpv is read_qpv
+    assert callable(qpv_radar.load_actors)
+    with pytest.raises(AttributeError, match="no attribute 'nope'"):
+        _ = qpv_radar.nope  # type: ignore[attr-defined]

@@ -223,3 +223,27 @@ def test_cli_actors_table(capsys: pytest.CaptureFixture[str]) -> None:
 def test_fetch_is_the_real_file() -> None:
     # the loaders above read the registry's file, verified by checksum
     assert fetch("actors/montpellier_maisons_pour_tous/mpt.json").stat().st_size == 70436
+
+
+def test_mpt_inside_qpv_match_provenance(actors: gpd.GeoDataFrame) -> None:
+    from qpv_radar.qpv import load_qpv, locate
+
+    mpt = actors[actors["kind"] == "maison_pour_tous"]
+    where = locate(mpt, load_qpv("montpellier")).dropna()
+    # PROVENANCE.md of mpt.json: 5 MPT lie inside a 2015 QPV perimeter
+    assert dict(zip(where.index, where["nom_qp"], strict=True)) == {
+        "mpt:joseph-ricome-et-theatre-gerard-philipe": "Figuerolles",
+        "mpt:jean-pierre-caillens": "Près D'Arènes",
+        "mpt:francois-villon": "Petit Bard Pergola",
+        "mpt:louis-feuillade": "Mosson",
+        "mpt:georges-brassens": "Mosson",
+    }
+
+
+def test_example_script_runs(capsys: pytest.CaptureFixture[str]) -> None:
+    import runpy
+
+    script = Path(__file__).resolve().parents[1] / "examples" / "qpv_actors_tour.py"
+    runpy.run_path(str(script), run_name="__main__")
+    out = capsys.readouterr().out
+    assert "12 QPV" in out and "QP034005 Mosson" in out

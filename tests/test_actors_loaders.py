@@ -340,6 +340,15 @@ def test_data_inclusion_csv_lists(tmp_path: Path) -> None:
     assert di.loc["di:7", "roles"] == ("entry_door", "support_financing")
 
 
+def test_data_inclusion_without_coordinates_skipped(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    remote = {**STRUCTURES[0], "id": "remote", "latitude": None, "longitude": None}
+    with caplog.at_level(logging.WARNING, logger="qpv_radar.actors"):
+        di = read_data_inclusion(_write_json(tmp_path, "s.json", [STRUCTURES[0], remote]))
+    assert list(di.index) == ["di:dora--1"] and "without coordinates skipped" in caplog.text
+
+
 def test_data_inclusion_missing_required(tmp_path: Path) -> None:
     bad = [{"source": "dora", "id": "1", "latitude": 43.6, "longitude": 3.8}]
     with pytest.raises(InputFileError) as err:

@@ -74,9 +74,11 @@ def test_2024_variant_lib_qp_insee_com(tmp_path: Path) -> None:
         crs="EPSG:4326",
     )
     src["lib_com"] = "Montpellier"
-    path = tmp_path / "qpv2024.geojson"
-    src.to_file(path)
+    path = tmp_path / "qpv2024.gpkg"
+    src.to_crs(2154).to_file(path)  # official releases are in Lambert-93
     gdf = read_qpv(path)
+    assert gdf.crs.to_epsg() == 4326
+    assert gdf.geometry.iloc[0].bounds == pytest.approx(square.bounds, abs=1e-7)
     row = gdf.iloc[0]
     assert (row["code_qp"], row["nom_qp"], row["generation"]) == ("QN03404M", "Celleneuve", 2024)
     assert row["commune_codes"] == ["34172"] and row["commune_names"] == ["Montpellier"]

@@ -218,6 +218,13 @@ def test_cli_actors_table(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--lang", "en", "actors", "list", "--role", "employment"]) == 0
     out = capsys.readouterr().out
     assert "France Travail Montpellier Cévennes" in out and "unknown" in out
+    assert "employment and training" in out
+
+
+def test_cli_actors_table_french_by_default(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["actors", "list", "--role", "entry_door"]) == 0
+    out = capsys.readouterr().out
+    assert "porte d'entrée" in out and "inconnus" in out
 
 
 def test_fetch_is_the_real_file() -> None:

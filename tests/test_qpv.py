@@ -233,6 +233,14 @@ def test_empty_polygon(tmp_path: Path) -> None:
     assert [(p.row, p.problem) for p in err.value.problems] == [(2, "empty geometry")]
 
 
+def test_point_instead_of_perimeter(tmp_path: Path) -> None:
+    gdf = gpd.GeoDataFrame(
+        {"code_qp": ["QP034001"], "nom_qp": ["A"]}, geometry=[Point(3.8, 43.6)], crs=4326
+    )
+    with pytest.raises(InputFileError, match="Point is not a polygon"):
+        read_qpv(_write(tmp_path, gdf))
+
+
 def test_duplicate_codes(tmp_path: Path) -> None:
     other = shapely.affinity.translate(SQUARE, xoff=0.02)
     gdf = gpd.GeoDataFrame(

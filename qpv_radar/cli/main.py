@@ -15,7 +15,15 @@ from collections.abc import Sequence
 
 from .._errors import QpvRadarError
 
-_COMMAND_MODULES: tuple[str, ...] = ("data", "transit_info")
+# Listed explicitly (not discovered) so the help shows commands in the order of the data flow.
+_COMMAND_MODULES: tuple[str, ...] = (
+    "data",
+    "qpv",
+    "actors",
+    "times",
+    "isochrones",
+    "transit_info",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

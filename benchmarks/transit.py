@@ -293,7 +293,7 @@ def main() -> None:
     from qpv_radar.routing.transit import CrowFlyWalk
 
     if args.walk == "street":
-        from qpv_radar.networks.streets import load_street_network  # type: ignore[import-not-found]
+        from qpv_radar.networks.streets import load_street_network
 
         walk: Any = load_street_network("montpellier", "walk")
     else:
@@ -303,11 +303,13 @@ def main() -> None:
     med = statistics.median(ours["query_s"])
     med_model = statistics.median(ours["query_pyraptor_model_s"])
     print(
-        f"qpv_radar: read feed {ours['read_feed_s']:.2f} s, timetable {ours['load_timetable_s']:.2f} s, "
+        f"qpv_radar: read feed {ours['read_feed_s']:.2f} s, "
+        f"timetable {ours['load_timetable_s']:.2f} s, "
         f"footpaths {ours['footpaths_s']:.2f} s ({ours['footpaths']})"
     )
     print(
-        f"qpv_radar one-to-all: {med * 1e3:.2f} ms median (pyraptor's model: {med_model * 1e3:.2f} ms)"
+        f"qpv_radar one-to-all: {med * 1e3:.2f} ms median "
+        f"(pyraptor's model: {med_model * 1e3:.2f} ms)"
     )
     out["ours_one_to_all"] = {k: v for k, v in ours.items() if k != "arrivals_pyraptor_model"}
     if args.pyraptor_python:
@@ -325,7 +327,7 @@ def main() -> None:
             text=True,
             check=True,
         )
-        pr = json.loads([ln for ln in p.stdout.splitlines() if ln.startswith("RESULT ")][0][7:])
+        pr = json.loads(next(ln for ln in p.stdout.splitlines() if ln.startswith("RESULT "))[7:])
         pmed = statistics.median(pr["query_s"])
         prun = statistics.median(pr["run_only_s"])
         # agreement on pyraptor's model, per station (parent id)
@@ -355,7 +357,8 @@ def main() -> None:
             f"(RaptorAlgorithm.run only {prun:.3f} s)"
         )
         print(
-            f"speed-up: ×{pmed / med:,.0f} (our model) ×{pmed / med_model:,.0f} (pyraptor's model); "
+            f"speed-up: ×{pmed / med:,.0f} (our model) "
+            f"×{pmed / med_model:,.0f} (pyraptor's model); "
             f"agreement: {out['agreement']}"
         )
     win = _ours_window(walk)

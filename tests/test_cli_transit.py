@@ -34,3 +34,28 @@ def test_transit_info_text_grenoble(capsys: pytest.CaptureFixture[str]) -> None:
 def test_transit_info_missing_file(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["transit-info", "--gtfs", "nowhere/feed.zip"]) == 2
     assert "neither an existing file nor a registry path" in capsys.readouterr().err
+
+
+def test_times_transit_window_json(capsys: pytest.CaptureFixture[str]) -> None:
+    args = ["times", "--mode", "transit", "--when", "2024-01-16T08:30", "--window", "30"]
+    args += ["--from", "3.8195,43.6165", "--to", "3.9195,43.6040", "--json"]
+    assert main(args) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["departures"] == 30
+    p = out["percentiles"]
+    assert out["min_s"] <= p["p10"] <= p["p50"] == out["travel_time_s"] <= p["p80"] <= p["p90"]
+    assert 25 * 60 < out["travel_time_s"] < 75 * 60  # Mosson → Odysseum across the city by tram
+    it = out["itinerary"]
+    assert it["travel_time_s"] == out["min_s"]
+    assert it["departure"].startswith(out["fastest_departure"])
+    rides = [leg for leg in it["legs"] if leg["mode"] == "ride"]
+    assert rides and all(r["route_short_name"] and r["route_color"] for r in rides)
+
+
+def test_times_transit_text_and_out_of_period(capsys: pytest.CaptureFixture[str]) -> None:
+    args = ["times", "--mode", "transit", "--from", "3.8195,43.6165", "--to", "3.8797,43.6085"]
+    assert main([*args, "--when", "2024-01-16T08:30"]) == 0
+    out = capsys.readouterr().out
+    assert "min" in out and "à pied" in out
+    assert main([*args, "--when", "2024-06-04T08:30"]) == 2
+    assert "2023-12-18 → 2024-02-25" in capsys.readouterr().err

@@ -104,7 +104,9 @@ def tam():
 
 
 @njit(cache=True)
-def _csa(dep, arr, a, b, trip, board, alight, n_trips, fp_ptr, fp_to, fp_dur, acc_s, acc_t, t0, n):
+def _csa(
+    dep, arr, a, b, trip, board, alight, n_trips, fp_ptr, fp_to, fp_dur, acc_s, acc_t, t0, n, slack
+):
     best = np.full(n, INF, np.int64)
     ride = np.full(n, INF, np.int64)
     for k in range(acc_s.shape[0]):
@@ -116,7 +118,7 @@ def _csa(dep, arr, a, b, trip, board, alight, n_trips, fp_ptr, fp_to, fp_dur, ac
         on = np.zeros(n_trips, np.bool_)
         for c in range(start, dep.shape[0]):
             tr = trip[c]
-            if not on[tr] and board[c] and best[a[c]] <= dep[c]:
+            if not on[tr] and board[c] and best[a[c]] + slack <= dep[c]:
                 on[tr] = True
             if on[tr] and alight[c] and arr[c] < ride[b[c]]:
                 s = b[c]
@@ -151,7 +153,7 @@ def _tables(tt, origins, dests):
     )
 
 
-def _reference(ref, tt, acc, egr, dire, o, t0):
+def _reference(ref, tt, acc, egr, dire, o, t0, slack=60):
     a = acc[acc.origin == o]
     best = _csa(
         *ref["c"],
@@ -161,6 +163,7 @@ def _reference(ref, tt, acc, egr, dire, o, t0):
         np.ceil(a.time_s.to_numpy()).astype(np.int64),
         t0,
         tt.n_stops,
+        slack,
     )
     e_best = best[egr.stop.to_numpy()]
     cand = np.where(e_best < INF, e_best + np.ceil(egr.time_s.to_numpy()), np.inf)
@@ -214,10 +217,12 @@ def test_window_reuse_equals_independent_departures(tam) -> None:
         n_origins=8,
         n_destinations=30,
         departures_s=deps,
+        board_slack_s=0,
     )
     for o in range(8):
         for k, t in enumerate(deps):
-            want = _reference(ref, tt, acc, egr, dire, o, int(t)).reindex(range(30)).fillna(np.inf)
+            want = _reference(ref, tt, acc, egr, dire, o, int(t), slack=0)
+            want = want.reindex(range(30)).fillna(np.inf)
             assert got[o, :, k].tolist() == want.tolist()
 
 
@@ -284,3 +289,31 @@ def test_unreachable_destination(tam) -> None:
         transit_itinerary(
             tt, crawl, (3.82, 43.62), (3.88, 43.61), datetime(2024, 1, 16, 8, 0), max_time_s=7200
         )
+
+
+def test_street_network_walking_legs(tam) -> None:
+    from qpv_radar.networks.streets import load_street_network
+
+    tt, _, _ = tam
+    net = load_street_network("montpellier", "walk")
+    fp = footpaths(tt, net)
+    assert len(fp) > 1000
+    # beyond 5 min: only pairs listed in transfers.txt (kept at their straight-line time)
+    tr = tt.feed.transfers
+    listed = set(zip(tr.from_idx, tr.to_idx, strict=True))
+    long = fp[fp.time_s > 300]
+    assert all((a, b) in listed for a, b in zip(long.from_idx, long.to_idx, strict=True))
+    pts = gpd.GeoDataFrame(
+        geometry=gpd.points_from_xy([3.8195, 3.8797, 3.9195], [43.6165, 43.6085, 43.6040]),
+        crs=4326,
+        index=["mos", "com", "ody"],
+    )
+    df = transit_travel_times(
+        tt, net, pts, pts, departure=datetime(2024, 1, 16, 8, 30), window_minutes=10
+    ).set_index(["from_id", "to_id"])
+    walk = walk_table(net, pts, pts, max_time_s=None).set_index(["from_id", "to_id"])
+    # riding the tram beats walking across the city; never slower than walking
+    assert df.loc[("mos", "ody"), "travel_time"] < walk.loc[("mos", "ody"), "travel_time"] / 2
+    assert (df["travel_time"] <= walk["travel_time"].reindex(df.index) + 1).all()
+    it = transit_itinerary(tt, net, (3.8195, 43.6165), (3.9195, 43.6040), datetime(2024, 1, 16, 9))
+    assert it.legs[0].mode == "walk" and it.legs[0].to_name in set(tt.stops.stop_name)

@@ -44,7 +44,7 @@ def register(sub: Any) -> None:
         help="temps de parcours entre deux points / travel time between two points",
     )
     p.add_argument("--territory", default="montpellier", help="territory name or TOML file")
-    p.add_argument("--mode", default="walk", help=f"one of {', '.join(MODE_HANDLERS)}")
+    p.add_argument("--mode", default="walk", help=f"one of {', '.join(MODE_HANDLERS)}, transit")
     p.add_argument("--from", dest="origin", required=True, metavar="LON,LAT")
     p.add_argument("--to", dest="destination", required=True, metavar="LON,LAT")
     p.add_argument(
@@ -54,11 +54,27 @@ def register(sub: Any) -> None:
         metavar="M",
         help="max distance (m) from a point to the street network (default 300)",
     )
+    p.add_argument(
+        "--when",
+        metavar="ISO",
+        help="transit: departure date-time, e.g. 2024-01-16T08:30 (default: the territory's)",
+    )
+    p.add_argument(
+        "--window",
+        type=int,
+        default=0,
+        metavar="MIN",
+        help="transit: departures every minute over this window; prints the median",
+    )
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=_run)
 
 
 def _run(args: argparse.Namespace) -> int:
+    if args.mode == "transit":
+        from ._transit_times import run_transit
+
+        return run_transit(args)
     handler = MODE_HANDLERS.get(args.mode)
     if handler is None:
         raise CliInputError(

@@ -3,9 +3,9 @@
 The model (the brute-force reference in the tests implements the same one independently):
 
 - *access*: from the origin, walk to any stop ``s`` within reach, arriving at ``t + a(s)``;
-- *rides*: board a trip at a stop where boarding is allowed and the trip departs at or after
-  the time you are there (no minimum slack at the same stop); alight at any later stop where
-  drop-off is allowed;
+- *rides*: board a trip at a stop where boarding is allowed and the trip departs at least
+  ``slack`` seconds after you are there (a boarding slack, 60 s by default as in R5, applied
+  to every boarding); alight at any later stop where drop-off is allowed;
 - *footpaths*: after alighting at ``s``, walk to another stop ``s'`` in ``f(s, s')`` (one
   footpath between two rides; footpaths are built from the street network within a maximum
   walking time, adjusted by transfers.txt);
@@ -109,6 +109,7 @@ def _search(  # type: ignore[no-untyped-def]
     ride_t,
     ride_j,
     record,
+    slack,
 ):
     """Run rounds until no label improves. ``marked[:n_marked]`` are the improved stops.
 
@@ -168,7 +169,7 @@ def _search(  # type: ignore[no-untyped-def]
                                 marked[n_marked] = s
                                 n_marked += 1
                 if p_board[so + i] and best[s] < INF:
-                    bt = best[s]
+                    bt = best[s] + slack
                     if t == nt:
                         k2 = _first_trip(dep, base, n, 0, nt, i, bt)
                     elif t > 0 and dep[base + (t - 1) * n + i] >= bt:
@@ -224,6 +225,7 @@ def _window_kernel(  # type: ignore[no-untyped-def]
     departures,
     max_time,
     out,
+    slack,
 ):
     """Travel times for every origin × destination × departure.
 
@@ -291,6 +293,7 @@ def _window_kernel(  # type: ignore[no-untyped-def]
                 dummy,
                 dummy,
                 False,
+                slack,
             )
             for d in range(n_dest):
                 dest_arr[d] = t0 + direct[o, d]
@@ -328,6 +331,7 @@ def _single_kernel(  # type: ignore[no-untyped-def]
     acc_stop,
     acc_dur,
     t0,
+    slack,
 ):
     """One departure from one origin, recording parents (for itineraries and one-to-all)."""
     n_stops = sp_ptr.shape[0] - 1
@@ -386,5 +390,6 @@ def _single_kernel(  # type: ignore[no-untyped-def]
         ride_t,
         ride_j,
         True,
+        slack,
     )
     return best, best_ride, par_kind, par_a, ride_p, ride_t, ride_j

@@ -16,7 +16,6 @@ Then :mod:`qpv_radar.routing.raptor` searches every departure minute of the wind
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -37,6 +36,7 @@ __all__ = [
     "CrowFlyWalk",
     "Itinerary",
     "Leg",
+    "departure_profile",
     "footpaths",
     "stop_arrivals",
     "transit_itinerary",
@@ -45,6 +45,8 @@ __all__ = [
 ]
 
 METRIC_CRS = "EPSG:2154"
+#: Seconds to be at a stop before a departure to board it (R5's boarding slack).
+BOARD_SLACK_S = 60
 
 
 @dataclass(frozen=True)
@@ -115,8 +117,9 @@ def walk_table(
             {"from_id": a.index.to_numpy()[ii], "to_id": b.index.to_numpy()[jj], "travel_time": tt}
         ).drop_duplicates(["from_id", "to_id"])
     else:
-        routing = importlib.import_module("qpv_radar.routing")
-        df = routing.travel_times(
+        from .times import travel_times
+
+        df = travel_times(
             walk, a.to_frame("geometry"), b.to_frame("geometry"), max_time_s=max_time_s
         )
         df = df[["from_id", "to_id", "travel_time"]]
@@ -258,6 +261,7 @@ def travel_time_matrix(
     n_destinations: int,
     departures_s: npt.ArrayLike,
     max_time_s: float | None = None,
+    board_slack_s: int = BOARD_SLACK_S,
 ) -> npt.NDArray[np.float64]:
     """Travel times from plain walking tables (the layer below :func:`transit_travel_times`).
 
@@ -317,6 +321,7 @@ def travel_time_matrix(
         sorted_deps,
         np.inf if max_time_s is None else float(max_time_s),
         out,
+        np.int64(board_slack_s),
     )
     res = np.empty_like(out)
     res[:, :, order] = out
@@ -336,6 +341,7 @@ def transit_travel_times(
     max_access_s: float = 900.0,
     max_egress_s: float = 900.0,
     max_transfer_s: float = 300.0,
+    board_slack_s: int = BOARD_SLACK_S,
     progress: bool = True,
 ) -> pd.DataFrame:
     """Door-to-door public transport travel times over a departure window.
@@ -359,6 +365,8 @@ def transit_travel_times(
         Travel times above are unreachable (NaN).
     max_access_s, max_egress_s, max_transfer_s
         Longest walks to the first stop, from the last stop, and between two rides.
+    board_slack_s
+        Boarding needs to be at the stop this long before the departure (every boarding).
     progress
         Show a progress bar for many origins.
 
@@ -425,6 +433,7 @@ def transit_travel_times(
             n_destinations=len(b),
             departures_s=deps,
             max_time_s=max_time_s,
+            board_slack_s=board_slack_s,
         )
         pct = np.percentile(times, qs, axis=2, method="inverted_cdf")  # (q, o, d)
         results.append(pct.reshape(len(qs), -1))
@@ -442,6 +451,70 @@ def transit_travel_times(
     return out
 
 
+def departure_profile(
+    timetable: Timetable,
+    walk_network: Any,
+    origin_point: Any,
+    destination_point: Any,
+    *,
+    departure: datetime,
+    window_minutes: int = 0,
+    max_time_s: float | None = None,
+    max_access_s: float = 900.0,
+    max_egress_s: float = 900.0,
+    max_transfer_s: float = 300.0,
+    board_slack_s: int = BOARD_SLACK_S,
+) -> pd.DataFrame:
+    """Travel time for each departure minute of the window, for one origin and destination.
+
+    Returns
+    -------
+    DataFrame
+        ``departure`` (timezone-aware datetime), ``travel_time`` (seconds, NaN when
+        unreachable), one row per minute.
+    """
+    t0 = _seconds(timetable, departure)
+    n_dep = max(int(window_minutes), 1)
+    deps = t0 + 60 * np.arange(n_dep)
+    o = _as_point_gdf(origin_point, "origin")
+    d = _as_point_gdf(destination_point, "destination")
+    stops = _stops_gdf(timetable)
+    fp = footpaths(timetable, walk_network, max_transfer_s=max_transfer_s)
+    acc = walk_table(walk_network, o, stops, max_time_s=max_access_s)
+    egr = walk_table(walk_network, stops, d, max_time_s=max_egress_s)
+    dire = walk_table(walk_network, o, d, max_time_s=max_time_s)
+    times = travel_time_matrix(
+        timetable,
+        access=pd.DataFrame(
+            {"origin": 0, "stop": acc["to_id"].to_numpy(np.int64), "time_s": acc["travel_time"]}
+        ),
+        egress=pd.DataFrame(
+            {
+                "stop": egr["from_id"].to_numpy(np.int64),
+                "destination": 0,
+                "time_s": egr["travel_time"],
+            }
+        ),
+        direct=pd.DataFrame(
+            {"origin": [0] * len(dire), "destination": 0, "time_s": dire["travel_time"]}
+        ),
+        footpath_table=fp,
+        n_origins=1,
+        n_destinations=1,
+        departures_s=deps,
+        max_time_s=max_time_s,
+        board_slack_s=board_slack_s,
+    )[0, 0]
+    midnight = datetime.combine(timetable.date, datetime.min.time())
+    tz = ZoneInfo(timetable.timezone)
+    return pd.DataFrame(
+        {
+            "departure": [(midnight + timedelta(seconds=int(x))).replace(tzinfo=tz) for x in deps],
+            "travel_time": np.where(np.isfinite(times), times, np.nan),
+        }
+    )
+
+
 # ----------------------------------------------------------------------------------------------
 # one origin, all stops (benchmarks, isochrones)
 # ----------------------------------------------------------------------------------------------
@@ -451,6 +524,8 @@ def stop_arrivals(
     access_stops: npt.ArrayLike,
     access_s: npt.ArrayLike,
     departure_s: int,
+    *,
+    board_slack_s: int = BOARD_SLACK_S,
 ) -> npt.NDArray[np.int32]:
     """Earliest arrival (seconds after midnight; ``raptor.INF`` when unreached) at every stop."""
     w = _prepare_footpaths(tt, footpath_table)
@@ -462,6 +537,7 @@ def stop_arrivals(
         np.asarray(access_stops, dtype=np.int32),
         np.ceil(np.asarray(access_s, dtype=float)).astype(np.int32),
         np.int64(departure_s),
+        np.int64(board_slack_s),
     )
     return res[0]
 
@@ -536,6 +612,7 @@ def transit_itinerary(
     max_egress_s: float = 900.0,
     max_transfer_s: float = 300.0,
     max_time_s: float | None = None,
+    board_slack_s: int = BOARD_SLACK_S,
 ) -> Itinerary:
     """The earliest-arrival journey for one departure, leg by leg.
 
@@ -570,6 +647,7 @@ def transit_itinerary(
         acc["to_id"].to_numpy(np.int32),
         np.ceil(acc["travel_time"].to_numpy(float)).astype(np.int32),
         np.int64(t0),
+        np.int64(board_slack_s),
     )
     walk_only = float(np.ceil(dire["travel_time"].iloc[0])) if len(dire) else np.inf
     e_stop = egr["from_id"].to_numpy(np.int64)

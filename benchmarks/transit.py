@@ -6,10 +6,10 @@
    columns added, stop names made unique per station); it is redone here in a temporary folder.
    Agreement: qpv_radar run on pyraptor's model (no walking, 120 s between stops of one
    station) must give the same arrival at every station.
-2. A 60-minute window (08:30–09:29, every minute) from every QPV origin (the 1,869 street nodes
-   inside the 12 Montpellier QPV, as in shared/peers) to every Montpellier structure (24 Maisons
-   pour tous + 4 France services): (origin, destination, departure minute) triples per second
-   on one core.
+2. A 60-minute window (08:30–09:29, every minute) from every QPV origin (the street nodes
+   inside the 12 Montpellier QPV of ``load_qpv``, as in shared/peers) to every Montpellier
+   structure (``load_actors("montpellier")``): (origin, destination, departure minute) triples
+   per second on one core.
 
 Usage::
 
@@ -169,13 +169,14 @@ def _ours_one_to_all(walk: Any, repeats: int) -> dict[str, Any]:
 
 
 def _origins_destinations() -> tuple[Any, Any]:
-    import csv
-
+    """Street nodes inside the territory's QPV (as shared/peers), and every structure."""
     import geopandas as gpd
     import numpy as np
     import shapely
 
     from qpv_radar import fetch
+    from qpv_radar.actors import load_actors
+    from qpv_radar.qpv import load_qpv
 
     edges = gpd.read_file(fetch("osm/montpellier_osmnx_2021-04/osmnx_all_shp/edges.shp"))
     coords = shapely.get_coordinates(edges.geometry.values)
@@ -184,26 +185,13 @@ def _origins_destinations() -> tuple[Any, Any]:
     first = last - counts + 1
     ends = np.vstack([coords[first], coords[last]])
     uniq = np.unique(np.round(ends * 1e7).astype(np.int64), axis=0) / 1e7
-    qp = gpd.read_file(fetch("qpv/occitanie_hackaviz2021/qp.geojson"))
-    qp = qp[qp["nom_commune"] == "Montpellier"]
-    union = shapely.union_all(qp.geometry.values)
+    qpv = load_qpv("montpellier")
+    union = shapely.union_all(qpv.geometry.values)
     inside = shapely.contains_xy(union, uniq[:, 0], uniq[:, 1])
     origins = gpd.GeoDataFrame(
         geometry=gpd.points_from_xy(uniq[inside, 0], uniq[inside, 1]), crs=4326
     )
-    with open(fetch("actors/montpellier_maisons_pour_tous/mpt.json"), encoding="utf-8") as f:
-        mpt = json.load(f)
-    names = ["MPT " + m["name"] for m in mpt]
-    lon = [float(m["coordinates"]["lng"]) for m in mpt]
-    lat = [float(m["coordinates"]["lat"]) for m in mpt]
-    fs_path = fetch("actors/france_services/liste-fs-20240801.csv")
-    with open(fs_path, encoding="utf-8", newline="") as f:
-        for r in csv.DictReader(f):
-            if r["lib_com"] == "Montpellier":
-                names.append("FS " + r["lib_fs"])
-                lon.append(float(r["longitude"]))
-                lat.append(float(r["latitude"]))
-    dests = gpd.GeoDataFrame({"name": names}, geometry=gpd.points_from_xy(lon, lat), crs=4326)
+    dests = load_actors("montpellier")
     return origins, dests
 
 
@@ -284,6 +272,7 @@ def main() -> None:
     ap.add_argument("--walk", choices=("crowfly", "street"), default="crowfly")
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--json", help="write all figures to this file")
+    ap.add_argument("--window-only", action="store_true", help="only part 2")
     args = ap.parse_args()
     if args.pyraptor_worker:
         print("RESULT " + json.dumps(_pyraptor_worker(args.pyraptor_worker, args.repeats)))
@@ -299,6 +288,9 @@ def main() -> None:
     else:
         walk = CrowFlyWalk()
     out: dict[str, Any] = {"walk": args.walk, "cpu_count": os.cpu_count()}
+    if args.window_only:
+        _report_window(out, walk, args.json)
+        return
     ours = _ours_one_to_all(walk, args.repeats)
     med = statistics.median(ours["query_s"])
     med_model = statistics.median(ours["query_pyraptor_model_s"])
@@ -361,6 +353,10 @@ def main() -> None:
             f"×{pmed / med_model:,.0f} (pyraptor's model); "
             f"agreement: {out['agreement']}"
         )
+    _report_window(out, walk, args.json)
+
+
+def _report_window(out: dict[str, Any], walk: Any, json_path: str | None) -> None:
     win = _ours_window(walk)
     out["window"] = win
     print(
@@ -371,8 +367,8 @@ def main() -> None:
         f"{win['transit_travel_times_total_s']:.2f} s); label reuse ×"
         f"{win['window_reuse_speedup_100_origins']:.1f}"
     )
-    if args.json:
-        with open(args.json, "w") as f:
+    if json_path:
+        with open(json_path, "w") as f:
             json.dump(out, f, indent=1, default=str)
 
 

@@ -18,7 +18,13 @@ from qpv_radar.networks.gtfs import (
     service_period,
     services_on,
 )
-from qpv_radar.routing.transit import CrowFlyWalk, footpaths, stop_arrivals
+from qpv_radar.routing.transit import (
+    CrowFlyWalk,
+    footpaths,
+    stop_arrivals,
+    transit_travel_times,
+    walk_table,
+)
 
 TAM = "gtfs/montpellier_tam_2023-12/TAM_MMM_GTFS.zip"
 TAG = "gtfs/grenoble_sem_tag_2023-04/SEM-GTFS.zip"
@@ -277,6 +283,19 @@ def test_grenoble_calendar_dates_only_routes() -> None:
     reached = best < 2**30
     assert reached.sum() > 1000
     assert np.median(best[reached] - 8 * 3600) < 90 * 60
+    # door to door, Gares → Grand'Place over a 10-minute window: transit beats walking
+    pts = gpd.GeoDataFrame(
+        geometry=gpd.points_from_xy([5.7146, 5.7320], [45.1914, 45.1581]),
+        crs=4326,
+        index=["g", "p"],
+    )
+    df = transit_travel_times(
+        tt, CrowFlyWalk(), pts, pts, departure=datetime(2023, 5, 2, 8), window_minutes=10
+    ).set_index(["from_id", "to_id"])
+    walk_s = walk_table(CrowFlyWalk(), pts.iloc[:1], pts.iloc[1:], max_time_s=None).travel_time[0]
+    assert df.loc[("g", "p"), "travel_time"] < 0.7 * walk_s
+    with pytest.raises(ServicePeriodError, match="2023-05-01"):
+        load_timetable(fetch(TAG), "2023-05-01")  # no trip on 1 May in this feed
 
 
 def test_sao_paulo_frequencies_feed() -> None:

@@ -741,7 +741,6 @@ class Timetable:
     stop_pattern_ptr: IntArray
     stop_patterns: IntArray
     stop_positions: IntArray
-    _cache: dict[Any, Any] = field(default_factory=dict, repr=False)
 
     @property
     def timezone(self) -> str:

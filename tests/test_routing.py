@@ -330,3 +330,13 @@ def test_cli_times_and_isochrones(tmp_path: Path, capsys: pytest.CaptureFixture[
     iso = gpd.read_file(dest)
     assert iso["minutes"].tolist() == [5, 10, 15]
     assert set(iso.geom_type) <= {"Polygon", "MultiPolygon"}
+
+
+def test_nearest_by_tuple_roles_puts_a_destination_in_each_group(walk: StreetNetwork) -> None:
+    d = _points([COMEDIE, (3.8210, 43.6330), (3.8760, 43.6100)], ["fs:a", "mpt:b", "fs:c"])
+    d["roles"] = [("relay", "employment"), ("relay",), ("employment",)]
+    o = _points([MOSSON], ["o"])
+    got = nearest(walk, o, d, k=1, by="roles").set_index("roles")
+    assert got.loc["relay", "to_id"] == "mpt:b"
+    assert got.loc["employment", "to_id"] == "fs:c"
+    assert got.loc["relay", "travel_time"] < got.loc["employment", "travel_time"]

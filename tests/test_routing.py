@@ -340,3 +340,15 @@ def test_nearest_by_tuple_roles_puts_a_destination_in_each_group(walk: StreetNet
     assert got.loc["relay", "to_id"] == "mpt:b"
     assert got.loc["employment", "to_id"] == "fs:c"
     assert got.loc["relay", "travel_time"] < got.loc["employment", "travel_time"]
+
+
+def test_isochrones_by_origin(walk: StreetNetwork) -> None:
+    pts = gpd.GeoSeries(
+        [shapely.Point(*MOSSON), shapely.Point(*COMEDIE), shapely.Point(3.95, 43.50)],
+        index=["mosson", "comedie", "sea"],
+        crs=4326,
+    )
+    per = isochrones(walk, pts, [5, 10], by_origin=True)
+    assert per["origin_id"].tolist() == ["mosson", "mosson", "comedie", "comedie"]
+    alone = isochrones(walk, MOSSON, [5, 10])
+    np.testing.assert_allclose(per["street_km"].iloc[:2], alone["street_km"])

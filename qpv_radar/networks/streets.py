@@ -124,6 +124,11 @@ class StreetNetwork:
         return sparse.csr_matrix((self.arc_time, self.arc_to, indptr), shape=(n, n))
 
     @functools.cached_property
+    def graph_reversed(self) -> sparse.csr_matrix:
+        """The routing graph with every arc reversed (for searches towards destinations)."""
+        return self.graph.T.tocsr()
+
+    @functools.cached_property
     def edge_geometry(self) -> np.ndarray:
         """Edge LineStrings in the metric CRS (``u`` → ``v``)."""
         return shapely.from_ragged_array(

@@ -15,7 +15,14 @@ from collections.abc import Sequence
 
 from .._errors import QpvRadarError
 
-_COMMAND_MODULES: tuple[str, ...] = ("data", "times", "isochrones")
+# Listed explicitly (not discovered) so the help shows commands in the order of the data flow.
+_COMMAND_MODULES: tuple[str, ...] = (
+    "data",
+    "qpv",
+    "actors",
+    "times",
+    "isochrones",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

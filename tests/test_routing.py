@@ -15,9 +15,7 @@ from pyproj import Geod
 
 from qpv_radar import CrsError, InputFileError, UnreachableError, fetch
 from qpv_radar.networks import StreetNetwork, load_street_network
-from qpv_radar.routing import nearest, snap_points, travel_times
-from qpv_radar.routing.isochrones import isochrones
-from qpv_radar.routing.route import route
+from qpv_radar.routing import isochrones, nearest, route, snap_points, travel_times
 
 MPL_EDGES = "osm/montpellier_osmnx_2021-04/osmnx_all_shp/edges.shp"
 VILLEURBANNE = "osm/villeurbanne_gratteciel_2022-07/osm_bbox.osm.xml.gz"

@@ -16,7 +16,8 @@ osmnx_pair       osmnx MultiDiGraph (``ox.graph_from_gdfs``), destinations snapp
 networkx_origin  one ``nx.single_source_dijkstra_path_length`` per origin on the same graph;
                  timed on a sample of origins and extrapolated.
 pandana          ``pandana.Network`` (contraction hierarchy) + ``shortest_path_lengths`` over all
-                 pairs; destinations snapped with ``get_node_ids``.
+                 pairs; destinations snapped with ``get_node_ids``. It uses every core (OpenMP);
+                 ``pandana_1thread`` runs it with ``OMP_NUM_THREADS=1`` (qpv_radar uses one).
 
 The peers run with the Python given by ``--peer-python`` (default ``.venv-bench/bin/python``):
 they are not qpv_radar dependencies. Create it once with::
@@ -323,7 +324,7 @@ def _child(args: argparse.Namespace) -> None:
         res = run_networkx(workdir, args.edges, "pair", args.pair_sample)
     elif args.method == "networkx_origin":
         res = run_networkx(workdir, args.edges, "origin", args.origin_sample)
-    elif args.method == "pandana":
+    elif args.method in ("pandana", "pandana_1thread"):
         res = run_pandana(workdir, args.edges)
     else:
         raise SystemExit(f"unknown method {args.method}")
@@ -332,7 +333,7 @@ def _child(args: argparse.Namespace) -> None:
 
 def _agreement(workdir: Path, method: str) -> str:
     ref = np.load(workdir / "qpv_radar.npz")["mat_nodes"]
-    if method == "pandana":
+    if method.startswith("pandana"):
         z = np.load(workdir / "pandana.npz")
         same = z["dests"] == np.load(workdir / "inputs.npz")["dn"]
         d = np.abs(z["mat"] - ref)[:, same]
@@ -359,9 +360,16 @@ def main() -> None:
     p.add_argument(
         "--methods",
         nargs="*",
-        default=["qpv_radar", "qpv_radar_cold", "pandana", "osmnx_pair", "networkx_origin"],
+        default=[
+            "qpv_radar",
+            "qpv_radar_cold",
+            "pandana",
+            "pandana_1thread",
+            "osmnx_pair",
+            "networkx_origin",
+        ],
     )
-    p.add_argument("--repeats", type=int, default=3, help="fresh processes per fast method")
+    p.add_argument("--repeats", type=int, default=5, help="fresh processes per fast method")
     p.add_argument("--slow-repeats", type=int, default=1, help="for the networkx methods")
     p.add_argument("--pair-sample", type=int, default=300)
     p.add_argument("--origin-sample", type=int, default=100)
@@ -413,7 +421,10 @@ def main() -> None:
                 "--origin-sample",
                 str(args.origin_sample),
             ]
-            proc = subprocess.run(cmd, capture_output=True, text=True, env=os.environ.copy())
+            env = os.environ.copy()
+            if method == "pandana_1thread":
+                env["OMP_NUM_THREADS"] = "1"
+            proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
             line = [x for x in proc.stdout.splitlines() if x.startswith("RESULT ")]
             if proc.returncode or not line:
                 print(f"{method}: FAILED\n{proc.stderr[-3000:]}")

@@ -9,8 +9,8 @@ on the same street network.
 
 from __future__ import annotations
 
-from .isochrones import isochrones
-from .route import Route, route
+from .isochrone import isochrones
+from .routes import Route, route
 from .snapping import snap_points
 from .times import nearest, travel_times
 from .transit import CrowFlyWalk, Itinerary, Leg, transit_itinerary, transit_travel_times

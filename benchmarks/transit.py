@@ -192,7 +192,7 @@ def _origins_destinations() -> tuple[Any, Any]:
     origins = gpd.GeoDataFrame(
         geometry=gpd.points_from_xy(uniq[inside, 0], uniq[inside, 1]), crs=4326
     )
-    dests = load_actors("montpellier")
+    dests = load_actors("montpellier").reset_index(drop=True)  # positions as ids
     return origins, dests
 
 

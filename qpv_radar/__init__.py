@@ -30,8 +30,16 @@ from .territory import Territory, load_territory
 if TYPE_CHECKING:
     from .actors import load_actors
     from .networks import load_street_network
+    from .networks.gtfs import load_timetable
     from .qpv import load_qpv, locate, read_qpv
-    from .routing import isochrones, nearest, route, travel_times
+    from .routing import (
+        isochrones,
+        nearest,
+        route,
+        transit_itinerary,
+        transit_travel_times,
+        travel_times,
+    )
 
 __version__ = "0.1.0"
 
@@ -47,6 +55,9 @@ _LAZY = {
     "nearest": "qpv_radar.routing",
     "isochrones": "qpv_radar.routing",
     "route": "qpv_radar.routing",
+    "load_timetable": "qpv_radar.networks.gtfs",
+    "transit_travel_times": "qpv_radar.routing",
+    "transit_itinerary": "qpv_radar.routing",
 }
 
 
@@ -78,9 +89,12 @@ __all__ = [
     "load_qpv",
     "load_street_network",
     "load_territory",
+    "load_timetable",
     "locate",
     "nearest",
     "read_qpv",
     "route",
+    "transit_itinerary",
+    "transit_travel_times",
     "travel_times",
 ]

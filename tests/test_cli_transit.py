@@ -50,6 +50,7 @@ def test_times_transit_window_json(capsys: pytest.CaptureFixture[str]) -> None:
     assert it["departure"].startswith(out["fastest_departure"])
     rides = [leg for leg in it["legs"] if leg["mode"] == "ride"]
     assert rides and all(r["route_short_name"] and r["route_color"] for r in rides)
+    assert it["legs"][0]["from_name"] == "origine"  # French by default
 
 
 def test_times_transit_text_and_out_of_period(capsys: pytest.CaptureFixture[str]) -> None:
@@ -57,5 +58,8 @@ def test_times_transit_text_and_out_of_period(capsys: pytest.CaptureFixture[str]
     assert main([*args, "--when", "2024-01-16T08:30"]) == 0
     out = capsys.readouterr().out
     assert "min" in out and "à pied" in out
+    assert main(["--lang", "en", *args, "--when", "2024-01-16T08:30"]) == 0
+    out = capsys.readouterr().out
+    assert "walk" in out and "origin →" in out
     assert main([*args, "--when", "2024-06-04T08:30"]) == 2
     assert "2023-12-18 → 2024-02-25" in capsys.readouterr().err

@@ -75,7 +75,9 @@ def run_transit(args: argparse.Namespace) -> int:
         k = int(np.argmin(filled))
         dep = prof["departure"].iloc[k].replace(tzinfo=None)
         out["fastest_departure"] = dep.isoformat()
-        out["itinerary"] = transit_itinerary(tt, net, (lon_o, lat_o), (lon_d, lat_d), dep).to_dict()
+        out["itinerary"] = transit_itinerary(
+            tt, net, (lon_o, lat_o), (lon_d, lat_d), dep, lang=args.lang
+        ).to_dict()
     else:
         out["reason"] = "no public transport or walking path found within the limits"
     if pct["p50"] is None and out["reason"] is None:

@@ -613,6 +613,7 @@ def transit_itinerary(
     max_transfer_s: float = 300.0,
     max_time_s: float | None = None,
     board_slack_s: int = BOARD_SLACK_S,
+    lang: str = "fr",
 ) -> Itinerary:
     """The earliest-arrival journey for one departure, leg by leg.
 
@@ -624,6 +625,8 @@ def transit_itinerary(
         Naive = local time of the feed's agency.
     max_time_s
         Longest acceptable journey (``None``: no limit, plain walking always gives one).
+    lang
+        Language of the labels of the two ends (``"fr"``: origine/destination, ``"en"``).
 
     Raises
     ------
@@ -631,6 +634,7 @@ def transit_itinerary(
         Neither transit nor walking reaches the destination (within ``max_time_s``).
     """
     t0 = _seconds(timetable, departure)
+    here, there = ("origine", "destination") if lang == "fr" else ("origin", "destination")
     o = _as_point_gdf(origin_point, "origin")
     d = _as_point_gdf(destination_point, "destination")
     stops = _stops_gdf(timetable)
@@ -668,20 +672,18 @@ def transit_itinerary(
                 "the destination cannot be reached from the origin, by public transport or on "
                 "foot. Check the points, or raise max_access_s / max_egress_s."
             )
-        leg = Leg("walk", at(t0), at(t0 + walk_only), "origine", "destination", int(walk_only))
+        leg = Leg("walk", at(t0), at(t0 + walk_only), here, there, int(walk_only))
         return Itinerary(at(t0), at(t0 + walk_only), int(walk_only), [leg])
     k = int(np.argmin(cand))
     s = int(e_stop[k])
     arrival = float(cand[k])
-    legs: list[Leg] = [
-        Leg("walk", at(best[s]), at(arrival), str(names[s]), "destination", int(e_time[k]))
-    ]
+    legs: list[Leg] = [Leg("walk", at(best[s]), at(arrival), str(names[s]), there, int(e_time[k]))]
     ride_arrival = False  # whether the next step back must use the ride parent of s
     for _ in range(200):
         kd = 1 if ride_arrival else int(kind[s])
         if kd == 0:
             a = int(acc.loc[acc["to_id"] == s, "travel_time"].map(np.ceil).min())
-            legs.append(Leg("walk", at(t0), at(t0 + a), "origine", str(names[s]), a))
+            legs.append(Leg("walk", at(t0), at(t0 + a), here, str(names[s]), a))
             break
         if kd == 2:
             s0 = int(par[s])

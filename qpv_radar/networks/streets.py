@@ -6,7 +6,8 @@ XML/PBF file, an osmnx export or graph) into a :class:`StreetNetwork` for one mo
 adjacency where parallel edges are collapsed to the fastest one (``scipy.sparse`` *sums*
 duplicates, which silently makes routes longer) and self-loops are left out. The arrays are
 saved in ``datasets.cache_dir()/networks/`` under a key made of the input's SHA-256, the mode
-parameters and the metric CRS, and reloaded in a few tens of milliseconds.
+parameters that shape the arrays (mode, speeds) and the metric CRS, and reloaded in a few tens
+of milliseconds.
 """
 
 from __future__ import annotations
@@ -435,15 +436,19 @@ def load_street_network(
     crs = crs or crs_hint
     cache_file: Path | None = None
     if cache and checksum is not None:
+        # only what shapes the arrays: the snap distance and connector speed are query-time
+        built_by = {k: rules.key()[k] for k in ("mode", "speed_kmh", "car_speed_kmh")}
         key = json.dumps(
-            {"v": _CACHE_VERSION, "input": checksum, "rules": rules.key(), "crs": crs},
+            {"v": _CACHE_VERSION, "input": checksum, "rules": built_by, "crs": crs},
             sort_keys=True,
         )
         digest = hashlib.sha256(key.encode()).hexdigest()[:24]
         cache_file = datasets.cache_dir() / "networks" / f"{rules.mode}-{digest}.npz"
         if cache_file.exists():
             try:
-                return StreetNetwork.load(cache_file)
+                net = StreetNetwork.load(cache_file)
+                net.rules = rules
+                return net
             except NetworkError:
                 cache_file.unlink(missing_ok=True)  # corrupted or stale: rebuild
     table = _read_object(obj, label) if fmt == "object" else read_street_file(obj, fmt)

@@ -44,11 +44,19 @@ def test_montpellier_shapefile_nodes_edges_and_dedup(walk: StreetNetwork) -> Non
 
 
 def test_mode_speeds_on_untagged_network(walk: StreetNetwork) -> None:
-    bike = load_street_network("montpellier", "bike")
+    bike = load_street_network(MPL_EDGES, "bike")
     car = load_street_network("montpellier", "car")
     np.testing.assert_allclose(bike.arc_time, walk.arc_time * 4.5 / 15.0)
     np.testing.assert_allclose(car.arc_time, walk.arc_time * 4.5 / 30.0)
     assert car.rules.connector_speed_kmh == 4.5
+
+
+def test_territory_graph_per_mode(walk: StreetNetwork) -> None:
+    # montpellier.toml names osmnx's bike graph for the bike mode: a subset of the `all` graph
+    bike = load_street_network("montpellier", "bike")
+    assert "osmnx_bike_shp" in bike.source
+    assert (bike.n_nodes, bike.n_edges, bike.n_components) == (14_925, 19_875, 1)
+    assert bike.edge_length_m.sum() < 0.85 * walk.edge_length_m.sum()
 
 
 def test_cache_reload_is_fast_and_identical(empty_cache: Path) -> None:

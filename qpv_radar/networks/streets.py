@@ -350,8 +350,12 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def _resolve_input(obj: Any) -> tuple[Any, str, str, str | None, str | None]:
-    """Return (input, format, description, checksum or None, CRS hint) for any input."""
+def _resolve_input(obj: Any, mode: str) -> tuple[Any, str, str, str | None, str | None]:
+    """Return (input, format, description, checksum or None, CRS hint) for any input.
+
+    A territory's ``[streets]`` table may name a graph per mode (``bike = "…"``), used instead
+    of its ``source`` for that mode.
+    """
     from ..territory import Source, Territory, builtin_territories, load_territory
 
     if isinstance(obj, str) and (obj in builtin_territories() or obj.endswith(".toml")):
@@ -362,6 +366,8 @@ def _resolve_input(obj: Any) -> tuple[Any, str, str, str | None, str | None]:
                 f"territory {obj.name!r} declares no [streets] source. Add one to its TOML file."
             )
         src = obj.streets
+        if isinstance(src.options.get(mode), str):
+            src = Source(source=src.options[mode], loader=src.loader, base=src.base)
         path = src.resolve()
         checksum = _registry_sha(src.source) or _sha256(path)
         return path, src.loader, f"{obj.name}:{src.source}", checksum, obj.crs
@@ -432,7 +438,7 @@ def load_street_network(
         max_snap_m=max_snap_m,
         car_speed_kmh=car_speed_kmh,
     )
-    obj, fmt, label, checksum, crs_hint = _resolve_input(territory_or_source)
+    obj, fmt, label, checksum, crs_hint = _resolve_input(territory_or_source, rules.mode)
     crs = crs or crs_hint
     cache_file: Path | None = None
     if cache and checksum is not None:

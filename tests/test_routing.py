@@ -350,3 +350,25 @@ def test_isochrones_by_origin(walk: StreetNetwork) -> None:
     assert per["origin_id"].tolist() == ["mosson", "mosson", "comedie", "comedie"]
     alone = isochrones(walk, MOSSON, [5, 10])
     np.testing.assert_allclose(per["street_km"].iloc[:2], alone["street_km"])
+
+
+def test_one_way_dead_end_says_no_path_and_contraflow_bikes_pass(tmp_path: Path) -> None:
+    path = tmp_path / "oneway.osm"
+    path.write_text(
+        "<?xml version='1.0' encoding='UTF-8'?>\n<osm version='0.6'>"
+        "<node id='1' lat='43.600' lon='3.870'/><node id='2' lat='43.600' lon='3.872'/>"
+        "<node id='3' lat='43.600' lon='3.874'/>"
+        "<way id='10'><nd ref='1'/><nd ref='2'/><nd ref='3'/>"
+        "<tag k='highway' v='residential'/><tag k='oneway' v='yes'/>"
+        "<tag k='oneway:bicycle' v='no'/></way></osm>"
+    )
+    west, east = _points([(3.8705, 43.6001)], ["w"]), _points([(3.8735, 43.6001)], ["e"])
+    car = load_street_network(path, "car", cache=False)
+    bike = load_street_network(path, "bike", cache=False)
+    assert np.isfinite(travel_times(car, west, east)["travel_time"].iloc[0])
+    back = travel_times(car, east, west, reasons=True).iloc[0]
+    assert np.isnan(back["travel_time"]) and "one-way" in back["reason"]
+    with pytest.raises(UnreachableError, match="one-way"):
+        route(car, (3.8735, 43.6001), (3.8705, 43.6001))
+    bike_back = travel_times(bike, east, west)["travel_time"].iloc[0]
+    assert bike_back == pytest.approx(travel_times(bike, west, east)["travel_time"].iloc[0])

@@ -123,7 +123,7 @@ def test_max_time_cut_off_and_reasons(walk: StreetNetwork) -> None:
     o = _points([MOSSON], ["mosson"])
     d = _points([COMEDIE, (3.8205, 43.6325)], ["comedie", "near"])
     full = travel_times(walk, o, d).set_index("to_id")["travel_time"]
-    cut = travel_times(walk, o, d, max_time_s=900, reasons=True).set_index("to_id")
+    cut = travel_times(walk, o, d, max_time_s=900, reasons=True, lang="en").set_index("to_id")
     assert full["comedie"] > 3000
     assert np.isnan(cut.loc["comedie", "travel_time"])
     assert "cut-off" in cut.loc["comedie", "reason"]
@@ -209,7 +209,7 @@ def test_disconnected_components_route_within_each_and_say_who_is_cut_off() -> N
     pts = _points([(3.8705, 43.6001), (3.8735, 43.6001), (3.8915, 43.6201)], ["a", "b", "island"])
     s = snap_points(net, pts)
     assert s.loc["a", "component"] == s.loc["b", "component"] != s.loc["island", "component"]
-    t = travel_times(net, pts, pts, reasons=True).set_index(["from_id", "to_id"])
+    t = travel_times(net, pts, pts, reasons=True, lang="en").set_index(["from_id", "to_id"])
     assert np.isfinite(t.loc[("a", "b"), "travel_time"])
     # 0.003° of longitude (241 m) along the street + two 11 m connectors, at 1.25 m/s
     assert t.loc[("a", "b"), "travel_time"] == pytest.approx((241 + 22) / 1.25, rel=0.01)
@@ -221,13 +221,16 @@ def test_disconnected_components_route_within_each_and_say_who_is_cut_off() -> N
 
 def test_points_in_the_sea_or_far_away_are_unreachable_with_a_reason(walk: StreetNetwork) -> None:
     pts = _points([MOSSON, (3.95, 43.50), (2.35, 48.86)], ["mosson", "sea", "paris"])
-    t = travel_times(walk, pts.loc[["mosson"]], pts, reasons=True).set_index("to_id")
+    t = travel_times(walk, pts.loc[["mosson"]], pts, reasons=True, lang="en").set_index("to_id")
     assert np.isnan(t.loc["sea", "travel_time"]) and np.isnan(t.loc["paris", "travel_time"])
     assert (
         "too far" in t.loc["sea", "reason"] and "max snap distance 300 m" in t.loc["sea", "reason"]
     )
     assert "km away" in t.loc["paris", "reason"]
     assert t.loc["mosson", "reason"] is None
+    # for people, in French by default
+    fr = travel_times(walk, pts.loc[["mosson"]], pts, reasons=True).set_index("to_id")
+    assert fr.loc["sea", "reason"].startswith("arrivée : trop loin du réseau piéton")
 
 
 def test_max_snap_distance_is_configurable() -> None:
@@ -319,7 +322,10 @@ def test_cli_times_and_isochrones(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert out["reason"] is None and 3000 < out["travel_time_s"] < 7000
     assert main(["times", "--mode", "walk", "--from", frm, "--to", "3.95,43.50", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
-    assert out["travel_time_s"] is None and "too far" in out["reason"]
+    assert out["travel_time_s"] is None and "trop loin" in out["reason"]
+    en = ["--lang", "en", "times", "--mode", "walk", "--from", frm, "--to", "3.95,43.50", "--json"]
+    assert main(en) == 0
+    assert "too far" in json.loads(capsys.readouterr().out)["reason"]
     assert main(["times", "--mode", "boat", "--from", frm, "--to", to]) == 2
     assert "unknown mode" in capsys.readouterr().err
     dest = tmp_path / "iso.geojson"
@@ -366,9 +372,15 @@ def test_one_way_dead_end_says_no_path_and_contraflow_bikes_pass(tmp_path: Path)
     car = load_street_network(path, "car", cache=False)
     bike = load_street_network(path, "bike", cache=False)
     assert np.isfinite(travel_times(car, west, east)["travel_time"].iloc[0])
-    back = travel_times(car, east, west, reasons=True).iloc[0]
+    back = travel_times(car, east, west, reasons=True, lang="en").iloc[0]
     assert np.isnan(back["travel_time"]) and "one-way" in back["reason"]
     with pytest.raises(UnreachableError, match="one-way"):
         route(car, (3.8735, 43.6001), (3.8705, 43.6001))
     bike_back = travel_times(bike, east, west)["travel_time"].iloc[0]
     assert bike_back == pytest.approx(travel_times(bike, west, east)["travel_time"].iloc[0])
+
+
+def test_nearest_by_unknown_column(walk: StreetNetwork) -> None:
+    d = _points([COMEDIE], ["a"])
+    with pytest.raises(InputFileError, match="no such column"):
+        nearest(walk, d, d, by="role")

@@ -113,7 +113,7 @@ def route(network: StreetNetwork, origin_point: Any, destination_point: Any) -> 
     else:
         from .times import travel_times
 
-        reason = travel_times(network, origin_point, destination_point, reasons=True)
+        reason = travel_times(network, origin_point, destination_point, reasons=True, lang="en")
         raise UnreachableError(f"no route: {reason['reason'].iloc[0]}.")
     parts.append(_connector(d, network, 0).reverse())
     coords = np.concatenate([shapely.get_coordinates(p) for p in parts if not p.is_empty])

@@ -89,6 +89,15 @@ def test_search_direction_does_not_change_results(walk: StreetNetwork) -> None:
     ba = travel_times(walk, b, a)  # forward search from the 3 origins
     merged = ab.merge(ba, left_on=["from_id", "to_id"], right_on=["to_id", "from_id"])
     np.testing.assert_allclose(merged["travel_time_x"], merged["travel_time_y"], atol=1e-6)
+    # the cut-off gives the same answer in both directions
+    limit = float(ab["travel_time"].median())
+    for full, cut in (
+        (ab, travel_times(walk, a, b, max_time_s=limit)),
+        (ba, travel_times(walk, b, a, max_time_s=limit)),
+    ):
+        expected = full["travel_time"].where(full["travel_time"] <= limit)
+        np.testing.assert_allclose(cut["travel_time"], expected, atol=1e-6)
+        assert cut["travel_time"].isna().sum() >= len(cut) // 3
 
 
 def test_snapping_onto_the_edge_not_the_node(walk: StreetNetwork) -> None:
@@ -384,3 +393,17 @@ def test_nearest_by_unknown_column(walk: StreetNetwork) -> None:
     d = _points([COMEDIE], ["a"])
     with pytest.raises(InputFileError, match="no such column"):
         nearest(walk, d, d, by="role")
+
+
+def test_blocked_search_gives_the_same_table(
+    walk: StreetNetwork, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from qpv_radar.routing import _search
+
+    rng = np.random.default_rng(11)
+    i = rng.choice(walk.n_nodes, 6, replace=False)
+    pts = _points(np.c_[walk.node_lon[i], walk.node_lat[i]], [f"p{k}" for k in i])
+    whole = travel_times(walk, pts, pts)
+    monkeypatch.setattr(_search, "_BLOCK", 1)  # one source per dijkstra call
+    blocked = travel_times(walk, pts, pts)
+    np.testing.assert_allclose(blocked["travel_time"], whole["travel_time"])

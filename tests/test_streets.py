@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 import shapely
 
-from qpv_radar import CrsError, NetworkError, fetch
+from qpv_radar import CrsError, InputFileError, NetworkError, fetch
 from qpv_radar.networks import StreetNetwork, load_street_network, mode_rules
 from qpv_radar.networks.modes import apply_rules, parse_maxspeed
 
@@ -239,3 +239,28 @@ def test_unknown_mode_and_bad_speed() -> None:
 def test_missing_file() -> None:
     with pytest.raises(NetworkError, match="no such file"):
         load_street_network("/nonexistent/streets.osm.pbf", "walk")
+
+
+def test_corrupt_osm_files(tmp_path: Path) -> None:
+    pbf = tmp_path / "broken.osm.pbf"
+    pbf.write_bytes(b"not a pbf")
+    with pytest.raises(InputFileError, match="not a readable OSM"):
+        load_street_network(pbf, "walk", cache=False)
+    xml = tmp_path / "broken.osm"
+    xml.write_text("<osm><node id=")
+    with pytest.raises(InputFileError, match="not a readable OSM"):
+        load_street_network(xml, "walk", cache=False)
+
+
+def test_non_line_geometries_are_listed() -> None:
+    lines = gpd.GeoDataFrame(
+        geometry=[
+            shapely.LineString([(3.87, 43.6), (3.88, 43.6)]),
+            shapely.Point(3.87, 43.6),
+            None,
+        ],
+        crs=4326,
+    )
+    with pytest.raises(InputFileError) as err:
+        load_street_network(lines, "walk")
+    assert [p.row for p in err.value.problems] == [2, 3]

@@ -407,3 +407,14 @@ def test_blocked_search_gives_the_same_table(
     monkeypatch.setattr(_search, "_BLOCK", 1)  # one source per dijkstra call
     blocked = travel_times(walk, pts, pts)
     np.testing.assert_allclose(blocked["travel_time"], whole["travel_time"])
+
+
+def test_nearest_for_an_origin_that_reaches_nothing(walk: StreetNetwork) -> None:
+    o = _points([MOSSON, (3.95, 43.50)], ["mosson", "sea"])
+    d = _points([COMEDIE, (3.8205, 43.6325)], ["comedie", "near"])
+    for k in (1, 2):
+        got = nearest(walk, o, d, k=k)
+        sea = got[got["from_id"] == "sea"]
+        assert len(sea) == 1 and sea["to_id"].iloc[0] is None
+        assert np.isnan(sea["travel_time"].iloc[0])
+        assert got[got["from_id"] == "mosson"]["to_id"].tolist() == ["near", "comedie"][:k]

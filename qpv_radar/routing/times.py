@@ -164,7 +164,7 @@ def nearest(
                 {
                     "from_id": orig.index.to_numpy(),
                     "rank": 1,
-                    "to_id": pd.Series(ids[np.where(found, best, 0)], dtype=object).where(found),
+                    "to_id": _ids_or_none(ids[np.where(found, best, 0)], found),
                     "travel_time": np.where(found, time, np.nan),
                 }
             )
@@ -175,6 +175,13 @@ def nearest(
         frames.append(frame)
     out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     return out
+
+
+def _ids_or_none(ids: np.ndarray, found: np.ndarray) -> pd.Series:
+    """Ids as an object Series with None (not NaN) where nothing was found."""
+    out = np.asarray(ids, dtype=object).copy()
+    out[~found] = None
+    return pd.Series(out, dtype=object)
 
 
 def _k_nearest(
@@ -205,7 +212,7 @@ def _k_nearest(
         {
             "from_id": orig.index.to_numpy()[rows_i],
             "rank": rank + 1,
-            "to_id": ids[order[rows_i, rank]],
+            "to_id": pd.Series(ids[order[rows_i, rank]], dtype=object),
             "travel_time": times[rows_i, rank],
         }
     )
@@ -215,7 +222,7 @@ def _k_nearest(
             {
                 "from_id": orig.index.to_numpy()[none],
                 "rank": 1,
-                "to_id": None,
+                "to_id": pd.Series([None] * len(none), dtype=object),
                 "travel_time": np.nan,
             }
         )

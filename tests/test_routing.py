@@ -418,3 +418,15 @@ def test_nearest_for_an_origin_that_reaches_nothing(walk: StreetNetwork) -> None
         assert len(sea) == 1 and sea["to_id"].iloc[0] is None
         assert np.isnan(sea["travel_time"].iloc[0])
         assert got[got["from_id"] == "mosson"]["to_id"].tolist() == ["near", "comedie"][:k]
+
+
+def test_car_across_saint_barthelemy_pbf_in_utm() -> None:
+    car = load_street_network(fetch("osm/saint_barthelemy_2014/saint_barthelemy.osm.pbf"), "car")
+    west, east = (-62.8672, 17.9192), (-62.7923, 17.9016)
+    t = travel_times(car, _points([west], ["w"]), _points([east], ["e"]))["travel_time"].iloc[0]
+    crow_m = Geod(ellps="WGS84").inv(*west, *east)[2]  # about 8 km
+    # slower than the crow flies at the fastest class speed, faster than a 15 km/h crawl
+    assert crow_m / (90 / 3.6) < t < 2.5 * crow_m / (15 / 3.6)
+    r = route(car, west, east)
+    assert r.travel_time_s == pytest.approx(t)
+    assert r.length_m > crow_m

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._errors import QpvRadarError
+from .._errors import LanguageError
 
 _MODES = {
     "fr": {"walk": "piéton", "bike": "vélo", "car": "voiture"},
@@ -35,8 +35,6 @@ _TEXT = {
 }
 
 
-class LanguageError(QpvRadarError, ValueError):
-    """An unknown output language."""
 
 
 def check_lang(lang: str) -> str:

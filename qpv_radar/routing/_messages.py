@@ -35,8 +35,6 @@ _TEXT = {
 }
 
 
-
-
 def check_lang(lang: str) -> str:
     """Return ``lang`` if it is ``"fr"`` or ``"en"``, else raise :class:`LanguageError`."""
     if lang not in ("fr", "en"):

@@ -51,9 +51,10 @@ ROUTES = (
 )
 
 
-def write_feed(path: Path, **tables: str) -> Path:
-    """Write a GTFS zip from ``name=text`` pairs (``agency``, ``stops``… without .txt)."""
-    base = {"agency": AGENCY, "stops": STOPS, "routes": ROUTES}
+def write_feed(path: Path, **tables: str | None) -> Path:
+    """Write a GTFS zip from ``name=text`` pairs (``agency``, ``stops``… without .txt; None
+    leaves the file out)."""
+    base: dict[str, str | None] = {"agency": AGENCY, "stops": STOPS, "routes": ROUTES}
     base.update(tables)
     with zipfile.ZipFile(path, "w") as z:
         for name, text in base.items():
@@ -305,3 +306,68 @@ def test_sao_paulo_frequencies_feed() -> None:
     assert tt.n_trips > 1000
     pts = gpd.GeoSeries(gpd.points_from_xy(tt.stops["stop_lon"], tt.stops["stop_lat"]), crs=4326)
     assert pts.total_bounds[1] < -23
+
+
+_CAL = CAL_HEAD + "ALL,1,1,1,1,1,1,1,20240101,20241231\n"
+_TRIPS = "route_id,service_id,trip_id\nR1,ALL,t\n"
+_ST = ST_HEAD + "t,A,08:00:00,08:00:00,1\nt,B,08:10:00,08:10:00,2\n"
+
+
+@pytest.mark.parametrize(
+    ("tables", "message"),
+    [
+        (
+            {"calendar": CAL_HEAD + "ALL,1,1,1,1,1,1,1,2024-01-01,20241231\n"},
+            r"'2024-01-01'.*YYYYMMDD",
+        ),
+        (
+            {"stops": STOPS.replace("43.610,3.800", "north,3.800")},
+            r"row 3, column 'stop_lat/stop_lon': stop 'B'",
+        ),
+        (
+            {"frequencies": "trip_id,start_time,end_time,headway_secs\nt,08:00:00,09:00:00,0\n"},
+            r"headway_secs.*not a positive number",
+        ),
+        (
+            {"agency": "agency_id,agency_name,agency_url,agency_timezone\nA1,Bus,http://a,\n"},
+            "timezone",
+        ),
+        (
+            {"trips": "route_id,service_id,trip_id\nR9,ALL,t\n"},
+            r"(?s)trips\.txt.*unknown route_id 'R9'",
+        ),
+        ({"trips": "route_id,trip_id\nR1,t\n"}, r"trips\.txt has no column 'service_id'"),
+        ({"calendar": None}, r"neither calendar\.txt nor calendar_dates\.txt"),
+        (
+            {"stop_times": ST_HEAD + "t,A,,,1\nt,B,08:10:00,08:10:00,2\n"},
+            "first or last stop of a trip has no time",
+        ),
+    ],
+)
+def test_each_bad_input_is_named(
+    tmp_path: Path, tables: dict[str, str | None], message: str
+) -> None:
+    base: dict[str, str | None] = {"calendar": _CAL, "trips": _TRIPS, "stop_times": _ST}
+    base.update(tables)
+    with pytest.raises(InputFileError, match=message):
+        read_feed(write_feed(tmp_path / "bad.zip", **base))
+
+
+def test_non_timepoints_are_interpolated(tmp_path: Path) -> None:
+    feed = write_feed(
+        tmp_path / "f.zip",
+        calendar=_CAL,
+        trips=_TRIPS,
+        stop_times=ST_HEAD + "t,A,08:00:00,08:00:00,1\nt,B,,,2\nt,C,08:20:00,08:20:00,3\n",
+    )
+    tt = load_timetable(feed, "2024-06-04")
+    assert tt.arr.tolist() == [8 * 3600, 8 * 3600 + 600, 8 * 3600 + 1200]
+
+
+def test_origins_without_crs_are_refused() -> None:
+    from qpv_radar import CrsError
+
+    tt = load_timetable(fetch(TAM), "2024-01-16")
+    pts = gpd.GeoDataFrame(geometry=gpd.points_from_xy([3.82], [43.62]))
+    with pytest.raises(CrsError, match="no CRS"):
+        transit_travel_times(tt, CrowFlyWalk(), pts, pts, departure=datetime(2024, 1, 16, 8))

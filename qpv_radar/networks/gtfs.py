@@ -138,7 +138,9 @@ def _yyyymmdd(values: pd.Series, table: str, column: str, path: str) -> pd.Serie
         raise InputFileError(
             f"{path}:{table}",
             [
-                InputProblem(int(i) + 1, column, f"{values.iloc[i]!r} is not a date", "YYYYMMDD")
+                InputProblem(
+                    int(i) + 1, column, f"{values.iloc[i]!r} is not a date", "write YYYYMMDD"
+                )
                 for i in bad
             ],
         )
@@ -286,7 +288,9 @@ def _read(path: str) -> GtfsFeed:
             stops_all[c] = ""
     lt = stops_all["location_type"].str.strip().replace("", "0")
     stations = stops_all[lt == "1"].set_index("stop_id")["stop_name"]
-    points = stops_all[lt == "0"].reset_index(drop=True)
+    points = stops_all[lt == "0"]
+    file_rows = points.index.to_numpy() + 1
+    points = points.reset_index(drop=True)
     lat = pd.to_numeric(points["stop_lat"], errors="coerce")
     lon = pd.to_numeric(points["stop_lon"], errors="coerce")
     bad = np.flatnonzero((lat.isna() | lon.isna()).to_numpy())
@@ -294,7 +298,13 @@ def _read(path: str) -> GtfsFeed:
         raise InputFileError(
             f"{path}:stops.txt",
             [
-                InputProblem(int(i) + 1, "stop_lat/stop_lon", "missing or not a number", "fix")
+                InputProblem(
+                    int(file_rows[i]),
+                    "stop_lat/stop_lon",
+                    f"stop {points['stop_id'].iloc[i]!r} has no valid coordinates "
+                    f"({points['stop_lat'].iloc[i]!r}, {points['stop_lon'].iloc[i]!r})",
+                    "write WGS84 decimal degrees, e.g. 43.6085 and 3.8797",
+                )
                 for i in bad
             ],
         )
@@ -344,7 +354,12 @@ def _read(path: str) -> GtfsFeed:
     scode = st["stop_id"].str.strip().map(stop_index)
     for i in np.flatnonzero(tcode.isna().to_numpy())[:20]:
         problems.append(
-            InputProblem(int(i) + 1, "trip_id", f"unknown trip {st['trip_id'].iloc[i]!r}", "fix")
+            InputProblem(
+                int(i) + 1,
+                "trip_id",
+                f"unknown trip {st['trip_id'].iloc[i]!r}",
+                "use a trip_id of trips.txt",
+            )
         )
     for i in np.flatnonzero(scode.isna().to_numpy())[:20]:
         problems.append(
@@ -362,7 +377,12 @@ def _read(path: str) -> GtfsFeed:
         raise InputFileError(
             f"{path}:trips.txt",
             [
-                InputProblem(int(i) + 1, "route_id", "unknown route_id", "fix routes.txt")
+                InputProblem(
+                    int(i) + 1,
+                    "route_id",
+                    f"unknown route_id {trips['route_id'].iloc[i]!r}",
+                    "use a route_id of routes.txt",
+                )
                 for i in np.flatnonzero(rcode.isna().to_numpy())[:50]
             ],
         )
@@ -442,7 +462,12 @@ def _read(path: str) -> GtfsFeed:
             raise InputFileError(
                 f"{path}:frequencies.txt",
                 [
-                    InputProblem(int(i) + 1, "trip_id", "unknown trip", "fix")
+                    InputProblem(
+                        int(i) + 1,
+                        "trip_id",
+                        f"unknown trip {freq['trip_id'].iloc[i]!r}",
+                        "use a trip_id of trips.txt",
+                    )
                     for i in np.flatnonzero(ft.isna().to_numpy())[:50]
                 ],
             )
@@ -454,7 +479,12 @@ def _read(path: str) -> GtfsFeed:
             raise InputFileError(
                 f"{path}:frequencies.txt",
                 [
-                    InputProblem(int(i) + 1, "headway_secs", "not a positive number", "fix")
+                    InputProblem(
+                        int(i) + 1,
+                        "headway_secs",
+                        f"{freq['headway_secs'].iloc[i]!r} is not a positive number",
+                        "give the headway in seconds, e.g. 600",
+                    )
                     for i in bad_h
                 ],
             )

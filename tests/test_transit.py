@@ -317,3 +317,16 @@ def test_street_network_walking_legs(tam) -> None:
     assert (df["travel_time"] <= walk["travel_time"].reindex(df.index) + 1).all()
     it = transit_itinerary(tt, net, (3.8195, 43.6165), (3.9195, 43.6040), datetime(2024, 1, 16, 9))
     assert it.legs[0].mode == "walk" and it.legs[0].to_name in set(tt.stops.stop_name)
+
+
+def test_example_transit_to_structures(capsys: pytest.CaptureFixture[str]) -> None:
+    import runpy
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[1] / "examples" / "transit_to_structures.py"
+    runpy.run_path(str(script), run_name="__main__")
+    out = capsys.readouterr().out
+    assert "1869 street nodes in 12 QPV" in out
+    mosson = next(line for line in out.splitlines() if line.startswith("Mosson"))
+    minutes = [float(x) for x in mosson.split()[1:]]
+    assert len(minutes) == 4 and all(0 < m < 90 for m in minutes)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -63,3 +64,20 @@ def test_times_transit_text_and_out_of_period(capsys: pytest.CaptureFixture[str]
     assert "walk" in out and "origin →" in out
     assert main([*args, "--when", "2024-06-04T08:30"]) == 2
     assert "2023-12-18 → 2024-02-25" in capsys.readouterr().err
+
+
+def test_times_transit_territory_without_streets(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    toml = tmp_path / "grenoble.toml"
+    toml.write_text(
+        'name = "grenoble"\nlabel = "Grenoble"\ncommunes = ["38185"]\n'
+        'default_when = "2023-05-02T08:00"\n\n[[gtfs]]\nsource = "' + TAG + '"\n',
+        encoding="utf-8",
+    )
+    args = ["times", "--mode", "transit", "--territory", str(toml), "--window", "10"]
+    assert main([*args, "--from", "5.7146,45.1914", "--to", "5.7320,45.1581", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["walking"] == "straight line × 1.3"
+    assert out["when"] == "2023-05-02T08:00:00" and out["departures"] == 10
+    assert out["itinerary"]["legs"] and out["travel_time_s"] < 45 * 60

@@ -46,7 +46,13 @@ def run_transit(args: argparse.Namespace) -> int:
     if window < 0:
         raise CliInputError("--window must be a number of minutes ≥ 0.")
     tt = load_timetable(territory.gtfs[0].resolve(), when.date())
-    net = load_street_network(args.territory, "walk", max_snap_m=args.max_snap)
+    net: Any
+    if territory.streets is None:  # e.g. Grenoble: no street network in the territory
+        from ..routing.transit import CrowFlyWalk
+
+        net = CrowFlyWalk()
+    else:
+        net = load_street_network(args.territory, "walk", max_snap_m=args.max_snap)
     prof = departure_profile(
         tt, net, (lon_o, lat_o), (lon_d, lat_d), departure=when, window_minutes=window
     )
@@ -69,6 +75,7 @@ def run_transit(args: argparse.Namespace) -> int:
         "percentiles": pct,
         "min_s": float(np.nanmin(times)) if np.isfinite(filled).any() else None,
         "reason": None,
+        "walking": "street network" if territory.streets is not None else "straight line × 1.3",
         "itinerary": None,
     }
     if np.isfinite(filled).any():

@@ -330,3 +330,25 @@ def test_example_transit_to_structures(capsys: pytest.CaptureFixture[str]) -> No
     mosson = next(line for line in out.splitlines() if line.startswith("Mosson"))
     minutes = [float(x) for x in mosson.split()[1:]]
     assert len(minutes) == 4 and all(0 < m < 90 for m in minutes)
+
+
+def test_itineraries_match_travel_times(tam) -> None:
+    tt, _, _ = tam
+    rng = np.random.default_rng(11)
+    origins, dests = _points(rng, tt, 25), _points(rng, tt, 25)
+    rides = 0
+    for k in range(25):
+        o, d = origins.iloc[[k]], dests.iloc[[k]]
+        dep = datetime(2024, 1, 16) + timedelta(seconds=int(rng.integers(6 * 3600, 21 * 3600)))
+        want = transit_travel_times(tt, WALK, o, d, departure=dep).travel_time.iloc[0]
+        it = transit_itinerary(tt, WALK, o, d, dep)
+        assert it.travel_time_s == want
+        assert it.legs[0].start.replace(tzinfo=None) >= dep
+        for a, b in zip(it.legs, it.legs[1:], strict=False):
+            assert a.end <= b.start
+            if b.mode == "ride":  # boarding slack respected
+                assert (b.start - a.end).total_seconds() >= 60
+        for leg in it.legs:
+            assert (leg.end - leg.start).total_seconds() == leg.duration_s
+        rides += len(it.lines)
+    assert rides > 15

@@ -1,0 +1,282 @@
+"""Plug the routing engines into the radar as providers.
+
+:class:`RadarEngines` holds the expensive state a radar needs (one street network per street
+mode, one transit timetable per service date, loaded on first use and kept) and exposes the three
+provider functions :func:`qpv_radar.radar.compute_radar` takes:
+
+- ``travel_times(origins, destinations, mode, departure)`` → ``from_id, to_id, travel_time``;
+- ``itinerary(origin, destination, mode, departure)`` → legs of the fastest way;
+- ``rings(origin, mode, departure, minutes)`` → travel-time bands as polygons.
+
+Street modes (walk, bike, car) use :mod:`qpv_radar.routing` (the street engine); transit uses
+the RAPTOR engine with walking access and egress. A mode whose engine is not installed raises
+:class:`~qpv_radar.EngineUnavailableError` with what to do.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from shapely.geometry import LineString, Point
+
+from ._errors import EngineUnavailableError
+from .radar import STREET_MODES, WGS84, Leg
+from .territory import Territory, load_territory
+
+__all__ = ["RadarEngines", "default_engines", "rings_from_times"]
+
+_ENGINES: dict[str, RadarEngines] = {}
+
+
+def default_engines(territory: Territory | str) -> RadarEngines:
+    """The engines of ``territory``, shared by every radar of this process (networks cached)."""
+    terr = territory if isinstance(territory, Territory) else load_territory(territory)
+    key = str(terr.path or terr.name)
+    if key not in _ENGINES:
+        _ENGINES[key] = RadarEngines(terr)
+    return _ENGINES[key]
+
+
+def _module(name: str, mode: str) -> Any:
+    try:
+        return importlib.import_module(name)
+    except ImportError as exc:
+        what = "public-transport (RAPTOR)" if mode == "transit" else "street"
+        raise EngineUnavailableError(
+            f"mode {mode!r} needs the {what} engine ({name}), which is not available in this "
+            f"installation ({exc}). Use other modes (e.g. --modes "
+            f"{'walk,bike,car' if mode == 'transit' else 'transit'}) or update qpv_radar."
+        ) from exc
+
+
+class RadarEngines:
+    """Street networks and timetables of one territory, loaded on first use.
+
+    Parameters
+    ----------
+    territory
+        Whose networks to load.
+    """
+
+    def __init__(self, territory: Territory) -> None:
+        self.territory = territory
+        self._streets: dict[str, Any] = {}
+        self._timetables: dict[date, Any] = {}
+
+    # ---- state ---------------------------------------------------------------------------
+    def street_network(self, mode: str) -> Any:
+        """The street network for ``mode`` (walk, bike, car), built or read from the cache."""
+        if mode not in self._streets:
+            streets = _module("qpv_radar.networks.streets", mode)
+            self._streets[mode] = streets.load_street_network(self.territory, mode=mode)
+        return self._streets[mode]
+
+    def timetable(self, day: date) -> Any:
+        """The transit timetable of ``day`` (raises ServicePeriodError outside the feed)."""
+        if day not in self._timetables:
+            gtfs = _module("qpv_radar.networks.gtfs", "transit")
+            if not self.territory.gtfs:
+                raise EngineUnavailableError(
+                    f"territory {self.territory.name!r} declares no GTFS feed: transit is not "
+                    "available there. Add a [[gtfs]] source to the territory file or drop transit."
+                )
+            path = self.territory.gtfs[0].resolve()
+            self._timetables[day] = gtfs.load_timetable(path, day)
+        return self._timetables[day]
+
+    # ---- providers -----------------------------------------------------------------------
+    def travel_times(
+        self,
+        origins: gpd.GeoDataFrame,
+        destinations: gpd.GeoDataFrame,
+        mode: str,
+        departure: datetime,
+    ) -> pd.DataFrame:
+        """Long table ``from_id, to_id, travel_time`` (seconds, NaN unreachable)."""
+        if mode in STREET_MODES:
+            routing = _module("qpv_radar.routing", mode)
+            out: pd.DataFrame = routing.travel_times(
+                self.street_network(mode), origins, destinations
+            )
+            return out
+        if mode == "transit":
+            routing = _module("qpv_radar.routing", mode)
+            if not hasattr(routing, "transit_travel_times"):
+                _module("qpv_radar.routing.raptor", mode)
+            out = routing.transit_travel_times(
+                self.timetable(departure.date()),
+                self.street_network("walk"),
+                origins,
+                destinations,
+                departure=departure,
+            )
+            return out[["from_id", "to_id", "travel_time"]]
+        raise EngineUnavailableError(f"unknown mode {mode!r}.")
+
+    def itinerary(
+        self, origin: Point, destination: Point, mode: str, departure: datetime
+    ) -> tuple[Leg, ...]:
+        """Legs of the fastest way from ``origin`` to ``destination``."""
+        routing = _module("qpv_radar.routing", mode)
+        if mode in STREET_MODES:
+            res = routing.route(self.street_network(mode), origin, destination)
+            line, seconds = _route_parts(res)
+            coords = tuple((float(x), float(y)) for x, y in line.coords) if line else ()
+            return (
+                Leg(
+                    mode=mode,
+                    minutes=seconds / 60.0,
+                    distance_m=_length_m(line),
+                    coords=coords,
+                ),
+            )
+        legs = routing.transit_itinerary(
+            self.timetable(departure.date()),
+            self.street_network("walk"),
+            origin,
+            destination,
+            departure,
+        )
+        return tuple(_leg_from_transit(x) for x in legs)
+
+    def rings(
+        self, origin: Point, mode: str, departure: datetime, minutes: Sequence[int]
+    ) -> gpd.GeoDataFrame:
+        """Travel-time bands around ``origin`` (``minutes`` column, EPSG:4326)."""
+        if mode in STREET_MODES:
+            routing = _module("qpv_radar.routing", mode)
+            origins = gpd.GeoDataFrame({"id": ["home"]}, geometry=[origin], crs=WGS84)
+            iso = routing.isochrones(
+                self.street_network(mode), origins.set_index("id"), minutes=list(minutes)
+            )
+            return iso[["minutes", "geometry"]].to_crs(WGS84)
+        # Transit: times to a sample of street nodes, then bands around the reached ones.
+        net = self.street_network("walk")
+        sample = _node_sample(net, spacing_m=150.0, crs=self.territory.crs)
+        origins = gpd.GeoDataFrame({"id": ["home"]}, geometry=[origin], crs=WGS84).set_index("id")
+        tt = self.travel_times(origins, sample, "transit", departure)
+        secs = tt.set_index("to_id")["travel_time"].reindex(sample.index).to_numpy(dtype=float)
+        return rings_from_times(sample, secs, minutes, crs=self.territory.crs)
+
+
+def _route_parts(res: Any) -> tuple[LineString | None, float]:
+    """Accept ``(line, seconds)``, a mapping or an object with ``geometry``/``travel_time``."""
+    if isinstance(res, tuple):
+        a, b = res[0], res[1]
+        return (a, float(b)) if isinstance(a, LineString) else (b, float(a))
+    if isinstance(res, dict):
+        t = res.get("travel_time", res.get("time"))
+        return res.get("geometry"), float(np.nan if t is None else t)
+    return getattr(res, "geometry", None), float(
+        getattr(res, "travel_time", getattr(res, "time", np.nan))
+    )
+
+
+def _length_m(line: LineString | None) -> float | None:
+    if line is None or line.is_empty:
+        return None
+    from pyproj import Geod
+
+    return float(Geod(ellps="WGS84").geometry_length(line))
+
+
+def _get(x: Any, *names: str) -> Any:
+    for n in names:
+        if isinstance(x, dict) and n in x:
+            return x[n]
+        if hasattr(x, n):
+            return getattr(x, n)
+    return None
+
+
+def _leg_from_transit(x: Any) -> Leg:
+    dep = _get(x, "departure", "dep_time", "start")
+    arr = _get(x, "arrival", "arr_time", "end")
+    minutes = _get(x, "minutes", "duration_min")
+    if minutes is None:
+        secs = _get(x, "duration", "travel_time", "seconds")
+        if secs is not None:
+            minutes = float(secs) / 60.0
+        elif isinstance(dep, datetime) and isinstance(arr, datetime):
+            minutes = (arr - dep).total_seconds() / 60.0
+        else:
+            minutes = float("nan")
+    geom = _get(x, "geometry", "line_geometry")
+    coords: tuple[tuple[float, float], ...] = ()
+    if geom is not None and hasattr(geom, "coords"):
+        coords = tuple((float(a), float(b)) for a, b in geom.coords)
+    return Leg(
+        mode=str(_get(x, "mode", "kind", "type") or "ride"),
+        minutes=float(minutes),
+        line=_get(x, "line", "route_short_name", "line_short_name"),
+        color=_get(x, "color", "route_color", "line_color"),
+        board=_get(x, "board", "board_stop", "from_stop", "from_name"),
+        alight=_get(x, "alight", "alight_stop", "to_stop", "to_name"),
+        departure=dep if isinstance(dep, datetime) else None,
+        arrival=arr if isinstance(arr, datetime) else None,
+        coords=coords,
+    )
+
+
+def _node_sample(net: Any, *, spacing_m: float, crs: str) -> gpd.GeoDataFrame:
+    """One street node per ``spacing_m`` grid cell (the nodes' lon/lat from the network)."""
+    lon = np.asarray(_get(net, "lon", "node_lon", "x"), dtype=float)
+    lat = np.asarray(_get(net, "lat", "node_lat", "y"), dtype=float)
+    pts = gpd.GeoSeries(gpd.points_from_xy(lon, lat), crs=WGS84)
+    m = pts.to_crs(crs)
+    cell = np.floor(np.c_[m.x.to_numpy(), m.y.to_numpy()] / spacing_m).astype(np.int64)
+    _, first = np.unique(cell, axis=0, return_index=True)
+    first = np.sort(first)
+    return gpd.GeoDataFrame(
+        {"id": [f"n{i}" for i in first]}, geometry=pts.iloc[first].values, crs=WGS84
+    ).set_index("id")
+
+
+def rings_from_times(
+    points: gpd.GeoDataFrame,
+    seconds: np.ndarray,
+    minutes: Sequence[int],
+    *,
+    crs: str,
+    walk_speed_m_s: float = 1.25,
+    max_radius_m: float = 250.0,
+) -> gpd.GeoDataFrame:
+    """Travel-time bands from times to sample points.
+
+    For each band of ``T`` minutes, every point reached at ``t <= T`` contributes a disc of
+    radius ``min((T - t)·walk speed, max_radius_m)`` (what is left of the time, walked); the
+    band is their union, in EPSG:4326.
+
+    Parameters
+    ----------
+    points
+        Sample points (any CRS).
+    seconds
+        Travel time to each point, seconds (NaN unreachable).
+    minutes
+        Band limits.
+    crs
+        Metric CRS for the buffers.
+    """
+    m = points.geometry.to_crs(crs)
+    xy = shapely.get_coordinates(m.values)
+    t = np.asarray(seconds, dtype=float)
+    geoms = []
+    for band in minutes:
+        limit = band * 60.0
+        ok = np.isfinite(t) & (t <= limit)
+        r = np.minimum((limit - t[ok]) * walk_speed_m_s, max_radius_m)
+        r = np.maximum(r, 30.0)
+        discs = shapely.buffer(shapely.points(xy[ok]), r, quad_segs=4)
+        g = shapely.union_all(discs) if len(discs) else shapely.Polygon()
+        geoms.append(shapely.simplify(g, 15.0))
+    return gpd.GeoDataFrame(
+        {"minutes": list(minutes)}, geometry=gpd.GeoSeries(geoms, crs=crs)
+    ).to_crs(WGS84)

@@ -1122,11 +1122,30 @@ def _attribution(terr: Territory, person: Person, actors: gpd.GeoDataFrame) -> t
 
 
 def _data_date(terr: Territory, person: Person) -> str:
+    """One short line: the vintage of each kind of data used."""
     from .datasets import registry
 
     reg = registry()
+
+    def vintages(sources: Iterable[Any]) -> list[str]:
+        return [reg[s.source].vintage for s in sources if s and s.source in reg]
+
     parts = []
-    for s in _sources_used(terr, person):
-        if s in reg and reg[s].vintage:
-            parts.append(f"{s.split('/')[1]} {reg[s].vintage}")
-    return "; ".join(dict.fromkeys(parts))
+    if terr.qpv is not None:
+        gen = f"QPV {terr.qpv_generation}" if terr.qpv_generation else "QPV"
+        parts.append(gen)
+    if terr.streets is not None:
+        parts += [f"OSM {v}" for v in vintages([terr.streets])]
+    years = sorted({y for v in vintages(terr.actors) for y in _years(v)})
+    if years:
+        span = f"{years[0]}–{years[-1]}" if years[0] != years[-1] else years[0]
+        parts.append(f"structures {span}")
+    if "transit" in person.modes:
+        parts += [f"GTFS {v}" for v in vintages(terr.gtfs)]
+    return " · ".join(parts)
+
+
+def _years(v: str) -> list[str]:
+    import re
+
+    return re.findall(r"(?:19|20)\d\d", v)

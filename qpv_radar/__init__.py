@@ -10,9 +10,11 @@ from ._errors import (
     ChecksumError,
     CrsError,
     DataNotAvailableError,
+    EngineUnavailableError,
     InputFileError,
     InputProblem,
     NetworkError,
+    PersonError,
     QpvRadarError,
     ServicePeriodError,
     TerritoryError,
@@ -25,14 +27,37 @@ from .territory import Territory, load_territory
 
 __version__ = "0.1.0"
 
+# The radar's API is imported on first use (it pulls geopandas): `import qpv_radar` stays light.
+_LAZY = {
+    "Person": "radar",
+    "Radar": "radar",
+    "compute_radar": "radar",
+    "radar_map": "render.map",
+    "radar_poster": "render.poster",
+    "recommendation_card": "render.card",
+}
+
+
+def __getattr__(name: str) -> object:
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+    raise AttributeError(f"module 'qpv_radar' has no attribute {name!r}")
+
+
 __all__ = [
     "ChecksumError",
     "CrsError",
     "DataNotAvailableError",
+    "EngineUnavailableError",
     "InputFileError",
     "InputProblem",
     "NetworkError",
+    "Person",
+    "PersonError",
     "QpvRadarError",
+    "Radar",
     "ServicePeriodError",
     "Territory",
     "TerritoryError",
@@ -40,6 +65,10 @@ __all__ = [
     "UnknownDatasetError",
     "UnreachableError",
     "__version__",
+    "compute_radar",
     "fetch",
     "load_territory",
+    "radar_map",
+    "radar_poster",
+    "recommendation_card",
 ]

@@ -54,6 +54,7 @@ __all__ = [
     "blur_lonlat",
     "compute_radar",
     "needs_to_roles",
+    "private_route",
 ]
 
 WGS84 = "EPSG:4326"
@@ -672,6 +673,8 @@ class Radar:
             if first is None:
                 continue
             coords = [c for leg in first.legs for c in leg.coords]
+            if not exact_home and coords:
+                coords = private_route(coords, (self.person.lon, self.person.lat))
             if len(coords) >= 2:
                 feats.append(
                     {
@@ -693,6 +696,22 @@ class Radar:
 
 def _dt(v: Any) -> datetime | None:
     return datetime.fromisoformat(v) if v else None
+
+
+def private_route(
+    coords: Sequence[tuple[float, float]],
+    home: tuple[float, float],
+    *,
+    metres: float = 150.0,
+) -> list[tuple[float, float]]:
+    """A route that does not lead to the door: its points within ``metres`` of ``home`` are
+    dropped and it starts from the blurred home (:func:`blur_lonlat`) instead."""
+    lon0, lat0 = home
+    kx = 111_320.0 * math.cos(math.radians(lat0))
+    far = [
+        (x, y) for x, y in coords if math.hypot((x - lon0) * kx, (y - lat0) * 110_540.0) > metres
+    ]
+    return [blur_lonlat(lon0, lat0), *far]
 
 
 def blur_lonlat(lon: float, lat: float, metres: float = 100.0) -> tuple[float, float]:

@@ -22,7 +22,7 @@ import folium
 from branca.element import Element, MacroElement
 from jinja2 import Template
 
-from ..radar import Entry, Radar, blur_lonlat
+from ..radar import Entry, Radar, blur_lonlat, private_route
 from . import labels as lb
 
 __all__ = ["ROLE_COLORS", "radar_map"]
@@ -316,6 +316,8 @@ def radar_map(
         first = radar.first_choice(role)
         if first is not None:
             coords = [c for leg in first.legs for c in leg.coords]
+            if not exact_home and coords:
+                coords = private_route(coords, (p.lon, p.lat))
             if len(coords) >= 2:
                 route = folium.PolyLine(
                     [(lat, lon) for lon, lat in coords],

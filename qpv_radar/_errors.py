@@ -19,6 +19,7 @@ __all__ = [
     "InputProblem",
     "NetworkError",
     "PersonError",
+    "QpvError",
     "QpvRadarError",
     "ServicePeriodError",
     "TerritoryError",
@@ -53,6 +54,10 @@ class TerritoryError(QpvRadarError, ValueError):
 
 class CrsError(QpvRadarError, ValueError):
     """Missing or inconsistent coordinate reference system (or lon/lat swapped)."""
+
+
+class QpvError(QpvRadarError, ValueError):
+    """QPV data used in a way it cannot support (e.g. locating points in a commune-level list)."""
 
 
 class NetworkError(QpvRadarError, ValueError):

@@ -1,7 +1,8 @@
 """Plug the routing engines into the radar as providers.
 
-:class:`RadarEngines` holds the expensive state a radar needs (one street network per street
-mode, one transit timetable per service date, loaded on first use and kept) and exposes the three
+:class:`RadarEngines` holds the expensive state a radar needs (the territory's structures and
+QPV perimeters, one street network per street mode, one transit timetable per service date,
+each loaded on first use and kept) and exposes the three
 provider functions :func:`qpv_radar.radar.compute_radar` takes:
 
 - ``travel_times(origins, destinations, mode, departure)`` → ``from_id, to_id, travel_time``;
@@ -24,9 +25,12 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from shapely.geometry import LineString, Point
+from shapely.geometry import Point
 
 from ._errors import EngineUnavailableError
+from .actors import load_actors
+from .networks.streets import StreetNetwork, load_street_network
+from .qpv import load_qpv
 from .radar import STREET_MODES, WGS84, Leg
 from .territory import Territory, load_territory
 
@@ -67,15 +71,28 @@ class RadarEngines:
 
     def __init__(self, territory: Territory) -> None:
         self.territory = territory
-        self._streets: dict[str, Any] = {}
+        self._streets: dict[str, StreetNetwork] = {}
+        self._actors: gpd.GeoDataFrame | None = None
+        self._qpv: gpd.GeoDataFrame | None = None
         self._timetables: dict[date, Any] = {}
 
     # ---- state ---------------------------------------------------------------------------
-    def street_network(self, mode: str) -> Any:
+    def actors(self) -> gpd.GeoDataFrame:
+        """The territory's structures (:func:`~qpv_radar.actors.load_actors`), loaded once."""
+        if self._actors is None:
+            self._actors = load_actors(self.territory)
+        return self._actors
+
+    def qpv(self) -> gpd.GeoDataFrame:
+        """The territory's QPV perimeters (:func:`~qpv_radar.qpv.load_qpv`), loaded once."""
+        if self._qpv is None:
+            self._qpv = load_qpv(self.territory)
+        return self._qpv
+
+    def street_network(self, mode: str) -> StreetNetwork:
         """The street network for ``mode`` (walk, bike, car), built or read from the cache."""
         if mode not in self._streets:
-            streets = _module("qpv_radar.networks.streets", mode)
-            self._streets[mode] = streets.load_street_network(self.territory, mode=mode)
+            self._streets[mode] = load_street_network(self.territory, mode=mode)
         return self._streets[mode]
 
     def timetable(self, day: date) -> Any:
@@ -101,11 +118,9 @@ class RadarEngines:
     ) -> pd.DataFrame:
         """Long table ``from_id, to_id, travel_time`` (seconds, NaN unreachable)."""
         if mode in STREET_MODES:
-            routing = _module("qpv_radar.routing", mode)
-            out: pd.DataFrame = routing.travel_times(
-                self.street_network(mode), origins, destinations
-            )
-            return out
+            from .routing import travel_times
+
+            return travel_times(self.street_network(mode), origins, destinations)
         if mode == "transit":
             routing = _module("qpv_radar.routing", mode)
             if not hasattr(routing, "transit_travel_times"):
@@ -124,19 +139,20 @@ class RadarEngines:
         self, origin: Point, destination: Point, mode: str, departure: datetime
     ) -> tuple[Leg, ...]:
         """Legs of the fastest way from ``origin`` to ``destination``."""
-        routing = _module("qpv_radar.routing", mode)
         if mode in STREET_MODES:
-            res = routing.route(self.street_network(mode), origin, destination)
-            line, seconds = _route_parts(res)
-            coords = tuple((float(x), float(y)) for x, y in line.coords) if line else ()
+            from .routing import route
+
+            res = route(self.street_network(mode), origin, destination)
+            coords = tuple((float(x), float(y)) for x, y in res.geometry.coords)
             return (
                 Leg(
                     mode=mode,
-                    minutes=seconds / 60.0,
-                    distance_m=_length_m(line),
+                    minutes=res.travel_time_s / 60.0,
+                    distance_m=float(res.length_m),
                     coords=coords,
                 ),
             )
+        routing = _module("qpv_radar.routing", mode)
         legs = routing.transit_itinerary(
             self.timetable(departure.date()),
             self.street_network("walk"),
@@ -151,12 +167,7 @@ class RadarEngines:
     ) -> gpd.GeoDataFrame:
         """Travel-time bands around ``origin`` (``minutes`` column, EPSG:4326)."""
         if mode in STREET_MODES:
-            routing = _module("qpv_radar.routing", mode)
-            origins = gpd.GeoDataFrame({"id": ["home"]}, geometry=[origin], crs=WGS84)
-            iso = routing.isochrones(
-                self.street_network(mode), origins.set_index("id"), minutes=list(minutes)
-            )
-            return iso[["minutes", "geometry"]].to_crs(WGS84)
+            return _street_rings(self.street_network(mode), origin, minutes)
         # Transit: times to a sample of street nodes, then bands around the reached ones.
         net = self.street_network("walk")
         sample = _node_sample(net, spacing_m=150.0, crs=self.territory.crs)
@@ -166,25 +177,41 @@ class RadarEngines:
         return rings_from_times(sample, secs, minutes, crs=self.territory.crs)
 
 
-def _route_parts(res: Any) -> tuple[LineString | None, float]:
-    """Accept ``(line, seconds)``, a mapping or an object with ``geometry``/``travel_time``."""
-    if isinstance(res, tuple):
-        a, b = res[0], res[1]
-        return (a, float(b)) if isinstance(a, LineString) else (b, float(a))
-    if isinstance(res, dict):
-        t = res.get("travel_time", res.get("time"))
-        return res.get("geometry"), float(np.nan if t is None else t)
-    return getattr(res, "geometry", None), float(
-        getattr(res, "travel_time", getattr(res, "time", np.nan))
-    )
+def _street_rings(
+    net: StreetNetwork, origin: Point, minutes: Sequence[int], *, ratio: float = 0.25
+) -> gpd.GeoDataFrame:
+    """Travel-time bands for the map: the concave hull of the street nodes reached within
+    each band, widened by 80 m (one Dijkstra, a few milliseconds per band).
 
+    :func:`qpv_radar.routing.isochrones` (the exact street buffers) is used when the street
+    engine's node-time search is not available.
+    """
+    try:
+        from .routing.isochrones import _node_times
+        from .routing.snapping import snap
+    except ImportError:  # pragma: no cover - depends on the street engine's internals
+        from .routing import isochrones
 
-def _length_m(line: LineString | None) -> float | None:
-    if line is None or line.is_empty:
-        return None
-    from pyproj import Geod
+        iso = isochrones(net, origin, minutes=list(minutes))
+        return iso[["minutes", "geometry"]].to_crs(WGS84)
+    orig = snap(net, origin, label="home")
+    if not orig.ok.any():
+        from ._errors import UnreachableError
 
-    return float(Geod(ellps="WGS84").geometry_length(line))
+        raise UnreachableError(f"home {orig.reason[0]}.")
+    secs = _node_times(net, orig, float(max(minutes)) * 60.0)
+    xy = np.c_[net.node_x, net.node_y]
+    geoms = []
+    for band in minutes:
+        ok = np.isfinite(secs) & (secs <= band * 60.0)
+        if ok.sum() < 3:
+            geoms.append(shapely.Point(xy[ok][0]).buffer(50.0) if ok.any() else shapely.Polygon())
+            continue
+        hull = shapely.concave_hull(shapely.multipoints(xy[ok]), ratio=ratio)
+        geoms.append(shapely.simplify(hull.buffer(80.0, quad_segs=4), 10.0))
+    return gpd.GeoDataFrame(
+        {"minutes": list(minutes)}, geometry=gpd.GeoSeries(geoms, crs=net.crs)
+    ).to_crs(WGS84)
 
 
 def _get(x: Any, *names: str) -> Any:
@@ -225,10 +252,10 @@ def _leg_from_transit(x: Any) -> Leg:
     )
 
 
-def _node_sample(net: Any, *, spacing_m: float, crs: str) -> gpd.GeoDataFrame:
+def _node_sample(net: StreetNetwork, *, spacing_m: float, crs: str) -> gpd.GeoDataFrame:
     """One street node per ``spacing_m`` grid cell (the nodes' lon/lat from the network)."""
-    lon = np.asarray(_get(net, "lon", "node_lon", "x"), dtype=float)
-    lat = np.asarray(_get(net, "lat", "node_lat", "y"), dtype=float)
+    lon = np.asarray(net.node_lon, dtype=float)
+    lat = np.asarray(net.node_lat, dtype=float)
     pts = gpd.GeoSeries(gpd.points_from_xy(lon, lat), crs=WGS84)
     m = pts.to_crs(crs)
     cell = np.floor(np.c_[m.x.to_numpy(), m.y.to_numpy()] / spacing_m).astype(np.int64)

@@ -8,15 +8,14 @@ tested end to end on the real engines (tests marked with the engine they need).
 
 from __future__ import annotations
 
-import importlib
-import json
 from datetime import datetime
 
 import geopandas as gpd
 import pandas as pd
 from shapely.geometry import Point
 
-from qpv_radar.datasets import fetch
+from qpv_radar.actors import load_actors
+from qpv_radar.qpv import load_qpv
 from qpv_radar.radar import Leg, Person
 from qpv_radar.territory import load_territory
 
@@ -26,129 +25,13 @@ SPEEDS = {"walk": 1.25, "bike": 4.0, "car": 8.0, "transit": 3.0}  # m/s, straigh
 
 
 def real_qpv() -> gpd.GeoDataFrame:
-    """Montpellier's QPV perimeters (2015), through the project's loader when present."""
-    try:
-        return importlib.import_module("qpv_radar.qpv").load_qpv(load_territory("montpellier"))
-    except ImportError:
-        q = gpd.read_file(fetch("qpv/occitanie_hackaviz2021/qp.geojson"))
-        return q[q["code_commune"].astype(str).str.contains("34172")].to_crs(4326)
+    """Montpellier's QPV perimeters (2015 generation)."""
+    return load_qpv(load_territory("montpellier"))
 
 
 def real_actors() -> gpd.GeoDataFrame:
-    """Montpellier's structures, through the project's loader when present."""
-    try:
-        return importlib.import_module("qpv_radar.actors").load_actors(
-            load_territory("montpellier")
-        )
-    except (ImportError, AttributeError):
-        return _mpt_actors()
-
-
-def _mpt_actors() -> gpd.GeoDataFrame:
-    """The city's 24 Maisons pour tous (real) as relays, plus France services and France
-    Travail sites and two business-creation structures named in the city's open data."""
-    data = json.loads(fetch("actors/montpellier_maisons_pour_tous/mpt.json").read_text("utf-8"))
-    rows = [
-        {
-            "id": f"mpt:{e['slug']}",
-            "name": e["name"],
-            "roles": ("relay",),
-            "kind": "maison_pour_tous",
-            "address": e.get("address"),
-            "commune": "Montpellier",
-            "phone": e.get("phone"),
-            "email": e.get("email"),
-            "opening_hours": "Mo-Th 09:00-12:30,14:00-19:00; Fr 09:00-12:30,14:00-18:00",
-            "mobile": False,
-            "source": "Ville de Montpellier",
-            "lon": e["coordinates"]["lng"],
-            "lat": e["coordinates"]["lat"],
-        }
-        for e in data
-    ]
-    fs = pd.read_csv(
-        fetch("actors/france_services/liste-fs-20240801.csv"), sep=None, engine="python", dtype=str
-    )
-    lib = next(c for c in fs.columns if c.lower() in ("lib_com", "commune"))
-    fs = fs[fs[lib].str.strip().str.lower() == "montpellier"]
-    latc = next(c for c in fs.columns if c.lower() in ("latitude", "lat"))
-    lonc = next(c for c in fs.columns if c.lower() in ("longitude", "lon", "long"))
-    namec = next(c for c in fs.columns if "nom" in c.lower() or "lib_fs" in c.lower())
-    for i, r in enumerate(fs.itertuples(index=False)):
-        d = r._asdict()
-        rows.append(
-            {
-                "id": f"fs:{i}",
-                "name": str(d[namec]),
-                "roles": ("relay",),
-                "kind": "france_services",
-                "address": None,
-                "commune": "Montpellier",
-                "phone": None,
-                "email": None,
-                "opening_hours": "Mo-Fr 09:00-12:00,13:30-17:00",
-                "mobile": False,
-                "source": "ANCT",
-                "lon": float(str(d[lonc]).replace(",", ".")),
-                "lat": float(str(d[latc]).replace(",", ".")),
-            }
-        )
-    for sid, name, roles, lon, lat, oh in (
-        (
-            "etab:cci",
-            "Chambre de Commerce et d'Industrie",
-            ("entry_door",),
-            3.8763,
-            43.6087,
-            "Mo-Fr 08:30-12:30,13:30-17:30",
-        ),
-        (
-            "assoc:adie",
-            "ADIE",
-            ("entry_door", "support_financing"),
-            3.8790,
-            43.6040,
-            "Mo-Fr 09:00-12:30,14:00-17:30",
-        ),
-        (
-            "ft:mosson",
-            "Pôle emploi Montpellier Mosson",
-            ("employment",),
-            3.8231,
-            43.6291,
-            "Mo-Fr 08:30-12:30",
-        ),
-        (
-            "ft:centre",
-            "Pôle emploi Montpellier Centre",
-            ("employment",),
-            3.8701,
-            43.6049,
-            "Mo-Fr 08:30-16:30",
-        ),
-    ):
-        rows.append(
-            {
-                "id": sid,
-                "name": name,
-                "roles": roles,
-                "kind": None,
-                "address": None,
-                "commune": "Montpellier",
-                "phone": "04 00 00 00 00",
-                "email": None,
-                "opening_hours": oh,
-                "mobile": False,
-                "source": "Ville de Montpellier",
-                "lon": lon,
-                "lat": lat,
-            }
-        )
-    df = pd.DataFrame(rows).set_index("id", drop=False)
-    df.index.name = None
-    return gpd.GeoDataFrame(
-        df.drop(columns=["lon", "lat"]), geometry=gpd.points_from_xy(df.lon, df.lat), crs=4326
-    )
+    """Montpellier's structures from every source of the territory."""
+    return load_actors(load_territory("montpellier"))
 
 
 def straight_line_times(

@@ -15,7 +15,15 @@ from collections.abc import Sequence
 
 from .._errors import QpvRadarError
 
-_COMMAND_MODULES: tuple[str, ...] = ("data", "radar")
+# Listed explicitly (not discovered) so the help shows commands in the order of the data flow.
+_COMMAND_MODULES: tuple[str, ...] = (
+    "data",
+    "qpv",
+    "actors",
+    "times",
+    "isochrones",
+    "radar",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -204,13 +204,13 @@ def radar_poster(
                 zorder=1,
             )
             ax.text(
-                math.radians(3),
+                0.0,
                 r,
-                f" {m} min",
+                f"{m} min",
                 fontsize=7 * s,
                 color="#222",
                 va="bottom",
-                ha="left",
+                ha="center",
                 zorder=6,
                 path_effects=[withStroke(linewidth=2.5 * s, foreground="white")],
             )
@@ -347,7 +347,7 @@ def radar_poster(
                 y -= step * (0.85 if kw.get("size", 7 * s) < 6.5 * s else 1.0)
 
         # ---- path, notices, legend, footer ----------------------------------------------
-        y = 0.105
+        y = 0.118
         steps = []
         for st in radar.path:
             chosen = radar.entry(st.entry_id, st.role) if st.entry_id else None
@@ -358,7 +358,6 @@ def radar_poster(
         by_need: dict[str, list[str]] = {}
         for st, txt in zip(radar.path, steps, strict=True):
             by_need.setdefault(st.need, []).append(txt)
-        path_txt = "   |   ".join(" → ".join(v) for v in by_need.values())
         fig.text(
             0.06,
             y,
@@ -367,8 +366,11 @@ def radar_poster(
             weight="bold",
             va="top",
         )
-        fig.text(0.06, y - 0.013, _short(path_txt, 150), fontsize=6.8 * s, va="top")
-        y -= 0.030
+        y -= 0.013
+        for v in by_need.values():
+            fig.text(0.06, y, _short(" → ".join(v), 150), fontsize=6.8 * s, va="top")
+            y -= 0.012
+        y -= 0.004
         for notice in radar.notices:
             fig.text(
                 0.06,

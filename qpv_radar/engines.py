@@ -67,10 +67,14 @@ class RadarEngines:
     ----------
     territory
         Whose networks to load.
+    window_minutes
+        Transit times are the median over departures every minute of this window (default 10:
+        a radar should not depend on just missing a tram); 0 for one departure.
     """
 
-    def __init__(self, territory: Territory) -> None:
+    def __init__(self, territory: Territory, *, window_minutes: int = 10) -> None:
         self.territory = territory
+        self.window_minutes = window_minutes
         self._streets: dict[str, StreetNetwork] = {}
         self._actors: gpd.GeoDataFrame | None = None
         self._qpv: gpd.GeoDataFrame | None = None
@@ -99,6 +103,7 @@ class RadarEngines:
         """The transit timetable of ``day`` (raises ServicePeriodError outside the feed)."""
         if day not in self._timetables:
             gtfs = _module("qpv_radar.networks.gtfs", "transit")
+            _module("qpv_radar.routing.transit", "transit")
             if not self.territory.gtfs:
                 raise EngineUnavailableError(
                     f"territory {self.territory.name!r} declares no GTFS feed: transit is not "
@@ -122,15 +127,16 @@ class RadarEngines:
 
             return travel_times(self.street_network(mode), origins, destinations)
         if mode == "transit":
-            routing = _module("qpv_radar.routing", mode)
-            if not hasattr(routing, "transit_travel_times"):
-                _module("qpv_radar.routing.raptor", mode)
-            out = routing.transit_travel_times(
+            transit = _module("qpv_radar.routing.transit", mode)
+            out = transit.transit_travel_times(
                 self.timetable(departure.date()),
                 self.street_network("walk"),
                 origins,
                 destinations,
                 departure=departure,
+                window_minutes=self.window_minutes,
+                percentiles=(),
+                progress=False,
             )
             return out[["from_id", "to_id", "travel_time"]]
         raise EngineUnavailableError(f"unknown mode {mode!r}.")
@@ -152,15 +158,15 @@ class RadarEngines:
                     coords=coords,
                 ),
             )
-        routing = _module("qpv_radar.routing", mode)
-        legs = routing.transit_itinerary(
+        transit = _module("qpv_radar.routing.transit", mode)
+        trip = transit.transit_itinerary(
             self.timetable(departure.date()),
             self.street_network("walk"),
             origin,
             destination,
             departure,
         )
-        return tuple(_leg_from_transit(x) for x in legs)
+        return tuple(_leg_from_transit(x) for x in trip.legs)
 
     def rings(
         self, origin: Point, mode: str, departure: datetime, minutes: Sequence[int]
@@ -214,41 +220,40 @@ def _street_rings(
     ).to_crs(WGS84)
 
 
-def _get(x: Any, *names: str) -> Any:
-    for n in names:
-        if isinstance(x, dict) and n in x:
-            return x[n]
-        if hasattr(x, n):
-            return getattr(x, n)
-    return None
+#: GTFS ``route_type`` → vehicle word used in itineraries ("tram 1 → Corum").
+ROUTE_TYPES = {
+    "0": "tram",
+    "1": "métro",
+    "2": "train",
+    "3": "bus",
+    "4": "ferry",
+    "5": "tram",
+    "6": "télécabine",
+    "7": "funiculaire",
+    "11": "trolleybus",
+    "12": "monorail",
+}
+
+
+def _naive(value: Any) -> datetime | None:
+    if not isinstance(value, datetime):
+        return None
+    return value.replace(tzinfo=None)
 
 
 def _leg_from_transit(x: Any) -> Leg:
-    dep = _get(x, "departure", "dep_time", "start")
-    arr = _get(x, "arrival", "arr_time", "end")
-    minutes = _get(x, "minutes", "duration_min")
-    if minutes is None:
-        secs = _get(x, "duration", "travel_time", "seconds")
-        if secs is not None:
-            minutes = float(secs) / 60.0
-        elif isinstance(dep, datetime) and isinstance(arr, datetime):
-            minutes = (arr - dep).total_seconds() / 60.0
-        else:
-            minutes = float("nan")
-    geom = _get(x, "geometry", "line_geometry")
-    coords: tuple[tuple[float, float], ...] = ()
-    if geom is not None and hasattr(geom, "coords"):
-        coords = tuple((float(a), float(b)) for a, b in geom.coords)
+    """One leg of :func:`qpv_radar.routing.transit.transit_itinerary` as a radar :class:`Leg`."""
+    ride = x.mode == "ride"
+    color = str(x.route_color or "").strip().lstrip("#")
     return Leg(
-        mode=str(_get(x, "mode", "kind", "type") or "ride"),
-        minutes=float(minutes),
-        line=_get(x, "line", "route_short_name", "line_short_name"),
-        color=_get(x, "color", "route_color", "line_color"),
-        board=_get(x, "board", "board_stop", "from_stop", "from_name"),
-        alight=_get(x, "alight", "alight_stop", "to_stop", "to_name"),
-        departure=dep if isinstance(dep, datetime) else None,
-        arrival=arr if isinstance(arr, datetime) else None,
-        coords=coords,
+        mode=ROUTE_TYPES.get(str(x.route_type), "bus") if ride else "walk",
+        minutes=float(x.duration_s) / 60.0,
+        line=str(x.route_short_name) if ride and x.route_short_name else None,
+        color=f"#{color}" if ride and color else None,
+        board=str(x.from_name) if ride else None,
+        alight=str(x.to_name) if ride else None,
+        departure=_naive(x.start),
+        arrival=_naive(x.end),
     )
 
 

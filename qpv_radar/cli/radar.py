@@ -130,7 +130,9 @@ def run(args: argparse.Namespace) -> int:
         needs=tuple(n for n in args.needs.split(",") if n.strip()),
         max_minutes=args.max_minutes,
     )
-    radar = compute_radar(terr, person, k=args.k)
+    # itineraries for the first choices, plus the structures the agent picks or recommends
+    picked = [c.partition("=")[2].strip() for c in args.choose or ()]
+    radar = compute_radar(terr, person, k=args.k, itineraries=[*picked, *(args.card_to or ())])
     for choice in args.choose or ():
         role, _, sid = choice.partition("=")
         if not sid:

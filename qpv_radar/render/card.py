@@ -178,6 +178,14 @@ def _draw_card(
     ty -= 3.6 * mm * s
     ty = block(x + pad, ty, lb.how_to_get_there(e, lang), regular, 8, left_w - pad, max_lines=2)
     ty = block(x + pad, ty, lb.open_status(e, lang), italic, 6.5, left_w - pad, 0.25, max_lines=2)
+    if len(e.legs) > 1:  # the steps of a public-transport journey
+        ty -= 1 * mm * s
+        for line in lb.leg_lines(e, lang)[:6]:
+            if ty < y + pad + 12 * mm * s:
+                break
+            ty = block(
+                x + pad + 2 * mm * s, ty, line, regular, 6.5, left_w - pad - 2 * mm * s, max_lines=1
+            )
     # free text line
     fy = y + pad + 6 * mm * s
     text(x + pad, fy, lb.t("card.free", lang), bold, 7)

@@ -19,6 +19,7 @@ __all__ = [
     "check_lang",
     "duration",
     "how_to_get_there",
+    "leg_lines",
     "mode_name",
     "notice_text",
     "open_status",
@@ -309,6 +310,24 @@ def how_to_get_there(e: Entry, lang: str = "fr") -> str:
         km = f"{dist / 1000:.1f}".replace(".", "," if lang == "fr" else ".")
         return f"{mode}, {total} ({km} km)"
     return f"{mode}, {total}"
+
+
+def leg_lines(e: Entry, lang: str = "fr") -> list[str]:
+    """One line per leg: ``09:07 bus 19 Gémeaux → Hôtel du Département (13 min)``."""
+    out = []
+    for leg in e.legs:
+        at = f"{leg.departure:%H:%M} " if leg.departure else ""
+        if leg.line:
+            out.append(
+                f"{at}{leg.mode} {leg.line} : {leg.board} → {leg.alight} "
+                f"({duration(leg.minutes, lang)})"
+                if lang == "fr"
+                else f"{at}{leg.mode} {leg.line}: {leg.board} → {leg.alight} "
+                f"({duration(leg.minutes, lang)})"
+            )
+        else:
+            out.append(f"{at}{mode_name(leg.mode, lang)} ({duration(leg.minutes, lang)})")
+    return out
 
 
 def _ride_text(leg: Leg) -> str:

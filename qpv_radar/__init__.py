@@ -6,6 +6,9 @@ read, nothing is downloaded.
 
 from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from ._errors import (
     ChecksumError,
     CrsError,
@@ -26,24 +29,35 @@ from ._errors import (
 from .datasets import fetch
 from .territory import Territory, load_territory
 
+if TYPE_CHECKING:
+    from .actors import load_actors
+    from .qpv import load_qpv, locate, read_qpv
+    from .radar import Person, Radar, compute_radar
+    from .render.card import recommendation_card
+    from .render.map import radar_map
+    from .render.poster import radar_poster
+
 __version__ = "0.1.0"
 
-# The radar's API is imported on first use (it pulls geopandas): `import qpv_radar` stays light.
+# Functions whose modules import geopandas: loaded on first use, so that `import qpv_radar`
+# (and every CLI command) stays light.
 _LAZY = {
-    "Person": "radar",
-    "Radar": "radar",
-    "compute_radar": "radar",
-    "radar_map": "render.map",
-    "radar_poster": "render.poster",
-    "recommendation_card": "render.card",
+    "load_actors": "qpv_radar.actors",
+    "load_qpv": "qpv_radar.qpv",
+    "locate": "qpv_radar.qpv",
+    "read_qpv": "qpv_radar.qpv",
+    "Person": "qpv_radar.radar",
+    "Radar": "qpv_radar.radar",
+    "compute_radar": "qpv_radar.radar",
+    "radar_map": "qpv_radar.render.map",
+    "radar_poster": "qpv_radar.render.poster",
+    "recommendation_card": "qpv_radar.render.card",
 }
 
 
-def __getattr__(name: str) -> object:
+def __getattr__(name: str) -> Any:
     if name in _LAZY:
-        import importlib
-
-        return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+        return getattr(importlib.import_module(_LAZY[name]), name)
     raise AttributeError(f"module 'qpv_radar' has no attribute {name!r}")
 
 
@@ -69,8 +83,12 @@ __all__ = [
     "__version__",
     "compute_radar",
     "fetch",
+    "load_actors",
+    "load_qpv",
     "load_territory",
+    "locate",
     "radar_map",
     "radar_poster",
+    "read_qpv",
     "recommendation_card",
 ]

@@ -86,3 +86,20 @@ def test_cli_transit_unavailable_is_clear(capsys: pytest.CaptureFixture[str]) ->
     err = capsys.readouterr().err
     assert "mode 'transit' needs the public-transport (RAPTOR) engine" in err
     assert "--modes walk,bike,car" in err
+
+
+@needs_transit
+def test_readme_main_command_is_the_radar(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text("utf-8")
+    first = readme.split("```bash\n", 1)[1].split("\n", 1)[0]
+    args = first.split(".venv/bin/qpv-radar ", 1)[1].split()
+    assert args[:3] == ["radar", "--lonlat", "3.8200,43.6321"]
+    monkeypatch.chdir(tmp_path)
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    for name in ("radar.html", "radar.pdf", "card.pdf"):
+        assert (tmp_path / name).stat().st_size > 1000
+        assert str(tmp_path / name) in out
+    assert "Mosson" in out

@@ -31,11 +31,13 @@ from .territory import Territory, load_territory
 
 if TYPE_CHECKING:
     from .actors import load_actors
+    from .networks import load_street_network
     from .qpv import load_qpv, locate, read_qpv
     from .radar import Person, Radar, compute_radar
     from .render.card import recommendation_card
     from .render.map import radar_map
     from .render.poster import radar_poster
+    from .routing import isochrones, nearest, route, travel_times
 
 __version__ = "0.1.0"
 
@@ -52,6 +54,11 @@ _LAZY = {
     "radar_map": "qpv_radar.render.map",
     "radar_poster": "qpv_radar.render.poster",
     "recommendation_card": "qpv_radar.render.card",
+    "load_street_network": "qpv_radar.networks",
+    "travel_times": "qpv_radar.routing",
+    "nearest": "qpv_radar.routing",
+    "isochrones": "qpv_radar.routing",
+    "route": "qpv_radar.routing",
 }
 
 
@@ -83,12 +90,17 @@ __all__ = [
     "__version__",
     "compute_radar",
     "fetch",
+    "isochrones",
     "load_actors",
     "load_qpv",
+    "load_street_network",
     "load_territory",
     "locate",
+    "nearest",
     "radar_map",
     "radar_poster",
     "read_qpv",
     "recommendation_card",
+    "route",
+    "travel_times",
 ]

@@ -193,7 +193,7 @@ def _street_rings(
     engine's node-time search is not available.
     """
     try:
-        from .routing.isochrones import _node_times
+        from .routing._search import node_times
         from .routing.snapping import snap
     except ImportError:  # pragma: no cover - depends on the street engine's internals
         from .routing import isochrones
@@ -205,7 +205,7 @@ def _street_rings(
         from ._errors import UnreachableError
 
         raise UnreachableError(f"home {orig.reason[0]}.")
-    secs = _node_times(net, orig, float(max(minutes)) * 60.0)
+    secs = node_times(net, orig, float(max(minutes)) * 60.0)
     xy = np.c_[net.node_x, net.node_y]
     geoms = []
     for band in minutes:

@@ -240,9 +240,14 @@ def radar_poster(
                 va="center",
                 fontsize=9.5 * s,
                 weight="bold",
-                color=ROLE_COLORS.get(role, "#333"),
+                color="#111",  # black text: readable once printed in black and white
                 zorder=7,
             )
+            ax.plot(  # the role's marker shape and colour, on the circle, as a key
+                [mid], [1.0], marker=_MARKERS.get(role, "o"), ms=10 * s,
+                color=ROLE_COLORS.get(role, "#333"), mec="black", mew=0.9 * s, clip_on=False,
+                zorder=7,
+            )  # fmt: skip
         # home
         ax.plot([0], [0], marker="*", ms=16 * s, color="black", zorder=8)
         ax.text(
@@ -313,7 +318,7 @@ def radar_poster(
             lines.append(
                 (
                     f"{lb.ROLE_SYMBOLS.get(role, '?')}  {lb.role_name(role, lang)}",
-                    {"weight": "bold", "size": 8 * s, "color": ROLE_COLORS.get(role, "#000")},
+                    {"weight": "bold", "size": 8 * s, "color": "#000"},
                 )
             )
             for e in radar.entries.get(role, ()):

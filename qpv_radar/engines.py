@@ -17,7 +17,9 @@ the RAPTOR engine with walking access and egress. A mode whose engine is not ins
 from __future__ import annotations
 
 import importlib
+import re
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
@@ -27,7 +29,7 @@ import pandas as pd
 import shapely
 from shapely.geometry import Point
 
-from ._errors import EngineUnavailableError
+from ._errors import EngineUnavailableError, QpvRadarError
 from .actors import load_actors
 from .networks.streets import StreetNetwork, load_street_network
 from .qpv import load_qpv
@@ -159,14 +161,62 @@ class RadarEngines:
                 ),
             )
         transit = _module("qpv_radar.routing.transit", mode)
+        timetable = self.timetable(departure.date())
         trip = transit.transit_itinerary(
-            self.timetable(departure.date()),
-            self.street_network("walk"),
-            origin,
-            destination,
-            departure,
+            timetable, self.street_network("walk"), origin, destination, departure
         )
-        return tuple(_leg_from_transit(x) for x in trip.legs)
+        legs = [_leg_from_transit(x) for x in trip.legs]
+        return self._draw_transit(legs, origin, destination, timetable.stops)
+
+    def _draw_transit(
+        self, legs: list[Leg], origin: Point, destination: Point, stops: pd.DataFrame
+    ) -> tuple[Leg, ...]:
+        """Give transit legs a geometry for the map: walks along the streets, rides as straight
+        segments between the stops (schematic: the feed's shapes are not read)."""
+        names = stops["stop_name"].astype(str).to_numpy()
+        lon = stops["stop_lon"].astype(float).to_numpy()
+        lat = stops["stop_lat"].astype(float).to_numpy()
+
+        def stop_near(name: str | None, x: float, y: float) -> tuple[float, float] | None:
+            hit = np.flatnonzero(names == name)
+            if not len(hit):
+                return None
+            k = hit[np.argmin((lon[hit] - x) ** 2 + (lat[hit] - y) ** 2)]
+            return float(lon[k]), float(lat[k])
+
+        # stop positions: boarding nearest to where we are, alighting nearest to what comes next
+        points: list[tuple[float, float]] = [(origin.x, origin.y)]
+        for i, leg in enumerate(legs):
+            if not leg.line:
+                continue
+            here = points[-1]
+            board = stop_near(leg.board, *here) or here
+            nxt = next((g for g in legs[i + 1 :] if g.line), None)
+            target = (destination.x, destination.y)
+            if nxt is not None:
+                target = stop_near(nxt.board, *target) or target
+            alight = stop_near(leg.alight, *target) or target
+            points += [board, alight]
+        points.append((destination.x, destination.y))
+        out: list[Leg] = []
+        k = 0  # index in points of the current position
+        for leg in legs:
+            if leg.line:
+                a, b = points[k + 1], points[k + 2]
+                out.append(replace(leg, coords=(a, b)))
+                k += 2
+                continue
+            a = points[k]
+            b = points[k + 1] if k + 1 < len(points) else points[-1]
+            try:
+                from .routing import route
+
+                res = route(self.street_network("walk"), Point(a), Point(b))
+                coords = tuple((float(x), float(y)) for x, y in res.geometry.coords)
+                out.append(replace(leg, coords=coords, distance_m=float(res.length_m)))
+            except (QpvRadarError, ValueError):  # a walk it cannot draw keeps no geometry
+                out.append(leg)
+        return tuple(out)
 
     def rings(
         self, origin: Point, mode: str, departure: datetime, minutes: Sequence[int]
@@ -245,6 +295,8 @@ def _leg_from_transit(x: Any) -> Leg:
     """One leg of :func:`qpv_radar.routing.transit.transit_itinerary` as a radar :class:`Leg`."""
     ride = x.mode == "ride"
     color = str(x.route_color or "").strip().lstrip("#")
+    if not re.fullmatch(r"[0-9A-Fa-f]{6}", color):
+        color = ""
     return Leg(
         mode=ROUTE_TYPES.get(str(x.route_type), "bus") if ride else "walk",
         minutes=float(x.duration_s) / 60.0,

@@ -492,6 +492,8 @@ class Radar:
         Vintages of the data used, one short line.
     qpv_note
         Caveat about the QPV perimeters (generation).
+    home_qpv_geometry
+        Perimeter of the person's own QPV (EPSG:4326), drawn on the map.
     """
 
     person: Person
@@ -505,6 +507,7 @@ class Radar:
     attribution: tuple[str, ...] = ()
     data_date: str = ""
     qpv_note: str = ""
+    home_qpv_geometry: BaseGeometry | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     # ---- access --------------------------------------------------------------------------
@@ -594,6 +597,9 @@ class Radar:
             "attribution": list(self.attribution),
             "data_date": self.data_date,
             "qpv_note": self.qpv_note,
+            "home_qpv_geometry": (
+                mapping(self.home_qpv_geometry) if self.home_qpv_geometry is not None else None
+            ),
             "extra": self.extra,
         }
 
@@ -625,6 +631,7 @@ class Radar:
             attribution=tuple(d.get("attribution", ())),
             data_date=d.get("data_date", ""),
             qpv_note=d.get("qpv_note", ""),
+            home_qpv_geometry=shape(d["home_qpv_geometry"]) if d.get("home_qpv_geometry") else None,
             extra=dict(d.get("extra", {})),
         )
 
@@ -874,6 +881,9 @@ def compute_radar(
     home = Point(person.lon, person.lat)
     _check_home_inside(home, actors, qpv, terr.crs, terr.name)
     home_code, home_name = _locate_home(home, qpv)
+    home_qpv_geom = (
+        qpv.loc[qpv["code_qp"] == home_code].geometry.iloc[0] if home_code is not None else None
+    )
 
     roles = person.roles
     role_sets = actors["roles"].map(_roles_of)
@@ -1027,6 +1037,7 @@ def compute_radar(
         attribution=_attribution(terr, person, actors),
         data_date=_data_date(terr, person),
         qpv_note=terr.qpv_note,
+        home_qpv_geometry=home_qpv_geom,
     )
 
 

@@ -46,6 +46,12 @@ def test_transit_itinerary_words(radar: Radar) -> None:
     assert rides and all(leg.mode in ("tram", "bus") for leg in rides)
     assert all(leg.board and leg.alight for leg in rides)
     assert door.legs[0].mode == "walk"
+    # the map can draw it: walks along the streets, rides between their stops
+    assert all(len(leg.coords) >= 2 for leg in door.legs)
+    assert door.legs[0].coords[0] == (radar.person.lon, radar.person.lat) or (
+        abs(door.legs[0].coords[0][0] - radar.person.lon) < 1e-3
+    )
+    assert abs(door.legs[-1].coords[-1][1] - door.lat) < 1e-3
     text = labels.how_to_get_there(door)
     assert f"{rides[0].mode} {rides[0].line} → {rides[0].alight}" in text
     assert text.endswith(labels.duration(door.best_minutes))

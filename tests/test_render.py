@@ -91,6 +91,7 @@ def test_map_in_chromium(radar: Radar, browser: Browser, tmp_path: Path) -> None
         assert browser.eval(sel) == len(es)
     assert browser.eval("document.querySelectorAll('path.qpv-ring').length") == len(radar.rings)
     assert browser.eval("document.querySelectorAll('path.qpv-route').length") == len(radar.roles)
+    assert browser.eval("document.querySelectorAll('path.qpv-home-qpv').length") == 1
     legend = browser.eval("document.getElementById('qpv-legend').textContent")
     for word in ("Légende", "Relais de proximité", "Parcours suggéré", "OpenStreetMap"):
         assert word in legend

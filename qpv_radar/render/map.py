@@ -275,6 +275,24 @@ def radar_map(
             gj.add_to(rings_layer)
         rings_layer.add_to(m)
 
+    # The person's own QPV, for context.
+    if radar.home_qpv_geometry is not None and radar.home_qpv_name:
+        qpv_layer = folium.FeatureGroup(
+            name=_e(lb.t("in_qpv", lang, qpv=radar.home_qpv_name)), show=True
+        )
+        gj = folium.GeoJson(
+            {"type": "Feature", "geometry": radar.home_qpv_geometry.__geo_interface__,
+             "properties": {}},
+            style_function=lambda _f: {
+                "color": "#7a0177", "weight": 2, "fill": False, "dashArray": "1 5",
+                "className": "qpv-home-qpv",
+            },
+        )  # fmt: skip
+        gj.add_child(_Bind(_e(f"QPV {radar.home_qpv_name} ({radar.home_qpv_code})"),
+                           "bindTooltip", sticky=True))  # fmt: skip
+        gj.add_to(qpv_layer)
+        qpv_layer.add_to(m)
+
     # Home.
     home_layer = folium.FeatureGroup(name=_e(lb.t("me", lang)), show=True)
     if not exact_home:
@@ -315,22 +333,26 @@ def radar_map(
         layer = folium.FeatureGroup(name=layer_name, show=True)
         first = radar.first_choice(role)
         if first is not None:
-            coords = [c for leg in first.legs for c in leg.coords]
-            if not exact_home and coords:
-                coords = private_route(coords, (p.lon, p.lat))
-            if len(coords) >= 2:
-                route = folium.PolyLine(
+            for i, leg in enumerate(first.legs):
+                coords = list(leg.coords)
+                if i == 0 and not exact_home and coords:
+                    coords = private_route(coords, (p.lon, p.lat))
+                if len(coords) < 2:
+                    continue
+                ride = leg.line is not None
+                tip = lb.t("route", lang, name=first.name)
+                if ride:
+                    tip = f"{leg.mode} {leg.line} : {leg.board} → {leg.alight} — {tip}"
+                line = folium.PolyLine(
                     [(lat, lon) for lon, lat in coords],
-                    color=color,
-                    weight=4,
-                    opacity=0.8,
-                    dash_array="8 6",
+                    color=(leg.color or color) if ride else color,
+                    weight=6 if ride else 4,
+                    opacity=0.85,
+                    dash_array=None if ride else "8 6",
                     class_name="qpv-route",
                 )
-                route.add_child(
-                    _Bind(_e(lb.t("route", lang, name=first.name)), "bindTooltip", sticky=True)
-                )
-                route.add_to(layer)
+                line.add_child(_Bind(_e(tip), "bindTooltip", sticky=True))
+                line.add_to(layer)
         for e in radar.entries.get(role, ()):
             closed = e.open_within_hours is False or not e.within_reach
             icon = folium.DivIcon(

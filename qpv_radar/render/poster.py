@@ -131,6 +131,7 @@ def radar_poster(
     """
     import matplotlib
     from matplotlib.figure import Figure
+    from matplotlib.lines import Line2D
     from matplotlib.patheffects import withStroke
 
     lb.check_lang(lang)
@@ -243,11 +244,6 @@ def radar_poster(
                 color="#111",  # black text: readable once printed in black and white
                 zorder=7,
             )
-            ax.plot(  # the role's marker shape and colour, on the circle, as a key
-                [mid], [1.0], marker=_MARKERS.get(role, "o"), ms=10 * s,
-                color=ROLE_COLORS.get(role, "#333"), mec="black", mew=0.9 * s, clip_on=False,
-                zorder=7,
-            )  # fmt: skip
         # home
         ax.plot([0], [0], marker="*", ms=16 * s, color="black", zorder=8)
         ax.text(
@@ -317,8 +313,8 @@ def radar_poster(
         for role in roles:
             lines.append(
                 (
-                    f"{lb.ROLE_SYMBOLS.get(role, '?')}  {lb.role_name(role, lang)}",
-                    {"weight": "bold", "size": 8 * s, "color": "#000"},
+                    f"     {lb.ROLE_SYMBOLS.get(role, '?')}  {lb.role_name(role, lang)}",
+                    {"weight": "bold", "size": 8 * s, "color": "#000", "gid": role},
                 )
             )
             for e in radar.entries.get(role, ()):
@@ -348,7 +344,15 @@ def radar_poster(
         for col, chunk in enumerate((lines[:half], lines[half:])):
             y = top
             for text, kw in chunk:
-                fig.text(0.06 + 0.46 * col, y, text, va="top", ha="left", **kw)
+                x = 0.06 + 0.46 * col
+                fig.text(x, y, text, va="top", ha="left", **kw)
+                role_of = kw.get("gid")
+                if role_of:  # the role's marker shape and colour before its heading
+                    fig.add_artist(
+                        Line2D([x + 0.008], [y - 0.0055], marker=_MARKERS.get(role_of, "o"),
+                               ms=8 * s, color=ROLE_COLORS.get(role_of, "#333"), mec="black",
+                               mew=0.8 * s, transform=fig.transFigure)
+                    )  # fmt: skip
                 y -= step * (0.85 if kw.get("size", 7 * s) < 6.5 * s else 1.0)
 
         # ---- path, notices, legend, footer ----------------------------------------------

@@ -244,3 +244,19 @@ def test_home_outside_territory(actors: gpd.GeoDataFrame, qpv: gpd.GeoDataFrame)
 def test_k_must_be_positive(actors: gpd.GeoDataFrame, qpv: gpd.GeoDataFrame) -> None:
     with pytest.raises(PersonError, match="k must be"):
         _radar(actors, qpv, k=0)
+
+
+def test_need_without_structures(actors: gpd.GeoDataFrame, qpv: gpd.GeoDataFrame) -> None:
+    # Montpellier's sources hold no mobility platform: said plainly, and the rest still works.
+    r = _radar(actors, qpv, needs=("mobilite", "emploi"))
+    assert r.entries["mobility"] == ()
+    assert any(n.code == "no_structure" and n.role == "mobility" for n in r.notices)
+    [step] = [s for s in r.path if s.role == "mobility"]
+    assert step.entry_id is None and r.first_choice("mobility") is None
+    assert r.entries["employment"]
+    assert (
+        labels.notice_text(r.notices[0]) == "aucune structure « Mobilité » connue sur ce territoire"
+    )
+    from qpv_radar.render.map import radar_map
+
+    assert "aucune structure" in radar_map(r).get_root().render()

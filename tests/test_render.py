@@ -207,6 +207,18 @@ def test_poster_english_and_bad_paper(radar: Radar, tmp_path: Path) -> None:
     assert "My support radar" in text and "Local relay" in text
     with pytest.raises(PersonError, match="paper"):
         radar_poster(radar, tmp_path / "x.pdf", paper="letter")
+    with pytest.raises(PersonError, match="layout"):
+        radar_poster(radar, tmp_path / "x.pdf", layout="spiral")
+
+
+@needs_poppler
+def test_poster_compass_layout(radar: Radar, tmp_path: Path) -> None:
+    text = _pdf_text(radar_poster(radar, tmp_path / "compass.pdf", layout="compass"))
+    assert "dans sa direction depuis chez vous (nord en haut)" in text
+    assert "Relais de proximité" in text  # the key still groups by role
+    for es in radar.entries.values():
+        for e in es:
+            assert e.name[:30] in text
 
 
 @needs_poppler

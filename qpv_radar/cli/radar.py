@@ -53,6 +53,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--html", type=Path, help="write the interactive map here")
     p.add_argument("--pdf", type=Path, help="write the printable poster here")
     p.add_argument("--paper", choices=("a4", "a3"), default="a4", help="poster paper")
+    p.add_argument(
+        "--poster-layout", choices=("sectors", "compass"), default="sectors",
+        help="poster: one sector per role (default) or every structure at its true bearing",
+    )  # fmt: skip
     p.add_argument("--card", type=Path, help="write a recommendation card here")
     p.add_argument(
         "--card-to",
@@ -159,7 +163,7 @@ def run(args: argparse.Namespace) -> int:
     if args.pdf:
         from ..render.poster import radar_poster
 
-        radar_poster(radar, args.pdf, paper=args.paper, lang=lang)
+        radar_poster(radar, args.pdf, paper=args.paper, lang=lang, layout=args.poster_layout)
         written.append(args.pdf)
     if args.card:
         from ..render.card import recommendation_card

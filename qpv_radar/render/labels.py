@@ -111,6 +111,8 @@ _WORDS: dict[str, dict[str, str]] = {
         "poster.direction": "flèche : direction depuis chez vous",
         "poster.how": "Chaque structure est placée dans le secteur de son rôle, à son temps "
         "de trajet le plus court depuis chez vous.",
+        "poster.how.compass": "Chaque structure est placée dans sa direction depuis chez vous "
+        "(nord en haut), à son temps de trajet le plus court.",
         "attribution": "Sources",
         "generated": "Réalisé avec qpv_radar",
         "minutes": "{m} min",
@@ -190,6 +192,8 @@ _WORDS: dict[str, dict[str, str]] = {
         "poster.direction": "arrow: direction from your home",
         "poster.how": "Each structure sits in its role's sector, at its shortest travel time "
         "from your home.",
+        "poster.how.compass": "Each structure sits in its direction from your home (north up), "
+        "at its shortest travel time.",
         "attribution": "Sources",
         "generated": "Made with qpv_radar",
         "minutes": "{m} min",

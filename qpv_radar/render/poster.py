@@ -62,21 +62,36 @@ def _ring_minutes(radar: Radar) -> list[int]:
     return rings
 
 
-def _place(radar: Radar, r_of: Any) -> list[tuple[str, Entry, float, float]]:
-    """(role, entry, angle rad, radius) per entry: sectors by role, bearing order inside."""
+def _place(
+    radar: Radar, r_of: Any, layout: str = "sectors"
+) -> list[tuple[str, Entry, float, float]]:
+    """(role, entry, angle rad, radius) per entry.
+
+    ``sectors``: one sector per role, structures in bearing order inside it; ``compass``: every
+    structure at its true bearing from home (north up). Markers that touch are pushed apart along
+    the arc only: the radius stays the travel time.
+    """
     roles = [r for r in radar.roles if radar.entries.get(r)] or list(radar.roles)
     n = max(len(roles), 1)
     span = 2 * math.pi / n
     p = radar.person
-    out = []
+    out: list[tuple[str, Entry, float, float]] = []
+    bounds: list[tuple[float, float]] = []
+    seen: dict[str, int] = {}
     for k, role in enumerate(roles):
         es = sorted(radar.entries.get(role, ()), key=lambda e: _bearing(p.lon, p.lat, e.lon, e.lat))
         m = len(es)
         start = k * span
         for i, e in enumerate(es):
-            a = start + span * (i + 0.5) / max(m, 1)
+            if layout == "compass":
+                dup = seen.get(e.id, 0)  # a structure with several roles: fan its markers
+                seen[e.id] = dup + 1
+                a = math.radians(_bearing(p.lon, p.lat, e.lon, e.lat)) + 0.08 * dup
+                bounds.append((-math.inf, math.inf))
+            else:
+                a = start + span * (i + 0.5) / max(m, 1)
+                bounds.append((start + 0.02, start + span - 0.02))
             out.append((role, e, a, r_of(e.best_minutes)))
-    # Push apart, along the arc only (the radius is the travel time), markers that touch.
     min_gap = 0.075  # in units of the outer radius
     for _ in range(60):
         moved = False
@@ -84,18 +99,17 @@ def _place(radar: Radar, r_of: Any) -> list[tuple[str, Entry, float, float]]:
             for j in range(i + 1, len(out)):
                 ri, ei, ai, rri = out[i]
                 rj, ej, aj, rrj = out[j]
-                if ri != rj:
+                if layout != "compass" and ri != rj:
                     continue
                 xi, yi = rri * math.sin(ai), rri * math.cos(ai)
                 xj, yj = rrj * math.sin(aj), rrj * math.cos(aj)
                 if math.hypot(xi - xj, yi - yj) < min_gap:
-                    k = roles.index(ri)
-                    lo, hi = k * span + 0.02, (k + 1) * span - 0.02
                     step = 0.02 / max(min(rri, rrj), 0.05)
+                    (loi, hii), (loj, hij) = bounds[i], bounds[j]
                     if ai <= aj:
-                        ai, aj = max(lo, ai - step), min(hi, aj + step)
+                        ai, aj = max(loi, ai - step), min(hij, aj + step)
                     else:
-                        ai, aj = min(hi, ai + step), max(lo, aj - step)
+                        ai, aj = min(hii, ai + step), max(loj, aj - step)
                     out[i] = (ri, ei, ai, rri)
                     out[j] = (rj, ej, aj, rrj)
                     moved = True
@@ -110,6 +124,7 @@ def radar_poster(
     *,
     paper: str = "a4",
     lang: str = "fr",
+    layout: str = "sectors",
 ) -> Path:
     """Write the radar poster as a one-page PDF.
 
@@ -123,6 +138,11 @@ def radar_poster(
         ``a4`` (default) or ``a3``, portrait.
     lang
         ``fr`` (default) or ``en``.
+    layout
+        ``sectors`` (default): one sector per role, as on the workshop's paper radar, each
+        structure at its travel time in its role's sector (the key gives its direction);
+        ``compass``: every structure at its true bearing from home (north up), roles told apart
+        by marker shape and colour.
 
     Returns
     -------
@@ -135,6 +155,10 @@ def radar_poster(
     from matplotlib.patheffects import withStroke
 
     lb.check_lang(lang)
+    if layout not in ("sectors", "compass"):
+        from .._errors import PersonError
+
+        raise PersonError(f"unknown poster layout {layout!r}: choose sectors or compass.")
     if paper not in PAPER_SIZES_MM:
         from .._errors import PersonError
 
@@ -205,7 +229,7 @@ def radar_poster(
                 zorder=1,
             )
             ax.text(
-                0.0,
+                0.0 if layout == "sectors" else math.radians(202.5),
                 r,
                 f"{m} min",
                 fontsize=7 * s,
@@ -216,11 +240,16 @@ def radar_poster(
                 path_effects=[withStroke(linewidth=2.5 * s, foreground="white")],
             )
             del shade
-        placed = _place(radar, r_of)
+        placed = _place(radar, r_of, layout)
         roles = [r for r in radar.roles if radar.entries.get(r)] or list(radar.roles)
         n = max(len(roles), 1)
         span = 2 * math.pi / n
-        for k, role in enumerate(roles):
+        if layout == "compass":
+            for deg, word in zip((0, 90, 180, 270), ("N", "E", "S", "O" if lang == "fr" else "W"),
+                               strict=True):  # fmt: skip
+                ax.text(math.radians(deg), 1.2, word, ha="center", va="center",
+                        fontsize=11 * s, weight="bold", color="#111")  # fmt: skip
+        for k, role in enumerate(roles if layout != "compass" else []):
             a0 = k * span
             ax.plot([a0, a0], [0.05, 1.0], color="#777", lw=0.7 * s, zorder=1)
             # light fill per sector, alternating, for black-and-white reading
@@ -392,7 +421,8 @@ def radar_poster(
             y -= 0.012
         legend = (
             f"★ {lb.t('me', lang)} · {lb.t('poster.closed', lang)} · "
-            f"{lb.t('poster.direction', lang)}. {lb.t('poster.how', lang)}"
+            f"{lb.t('poster.direction', lang)}. "
+            f"{lb.t('poster.how' if layout == 'sectors' else 'poster.how.compass', lang)}"
         )
         foot = (
             f"{lb.t('data', lang)} : {radar.data_date}. {lb.t('attribution', lang)} : "

@@ -17,6 +17,7 @@ __all__ = [
     "EngineUnavailableError",
     "InputFileError",
     "InputProblem",
+    "LanguageError",
     "NetworkError",
     "PersonError",
     "QpvError",
@@ -46,6 +47,10 @@ class DataNotAvailableError(QpvRadarError, OSError):
 
 class ChecksumError(QpvRadarError, ValueError):
     """A file's SHA-256 does not match the registry."""
+
+
+class LanguageError(QpvRadarError, ValueError):
+    """An unknown output language (use "fr" or "en")."""
 
 
 class TerritoryError(QpvRadarError, ValueError):

@@ -267,6 +267,15 @@ def test_card_unknown_structure(radar: Radar, tmp_path: Path) -> None:
         recommendation_card(radar, tmp_path / "x.pdf", to="nope:1")
 
 
+def test_unknown_language(radar: Radar, tmp_path: Path) -> None:
+    from qpv_radar._errors import LanguageError
+
+    with pytest.raises(LanguageError, match="'de'"):
+        radar_map(radar, lang="de")
+    with pytest.raises(LanguageError):
+        radar_poster(radar, tmp_path / "x.pdf", lang="de")
+
+
 def test_humane_hours() -> None:
     assert humane_hours("Mo-Fr 09:00-12:00,14:00-17:00; Sa off") == (
         "lun–ven 09:00–12:00, 14:00–17:00 ; sam fermé"

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from .._errors import PersonError
+from .._errors import LanguageError
 from ..radar import Entry, Leg, Notice, Radar
 
 __all__ = [
@@ -207,9 +207,9 @@ _WORDS: dict[str, dict[str, str]] = {
 
 
 def check_lang(lang: str) -> str:
-    """Return ``lang`` if supported, else raise PersonError naming the choices."""
+    """Return ``lang`` if supported, else raise :class:`~qpv_radar.LanguageError`."""
     if lang not in LANGS:
-        raise PersonError(f"unknown language {lang!r}: choose one of {', '.join(LANGS)}.")
+        raise LanguageError(f"unknown language {lang!r}: choose one of {', '.join(LANGS)}.")
     return lang
 
 

@@ -1,9 +1,8 @@
-"""Inputs shared by the radar tests: real QPV perimeters and structures, and a plain provider.
+"""Inputs shared by the radar tests: a Mosson resident, real QPV perimeters and structures.
 
-``straight_line_times`` is a hand-made travel-time provider (straight-line distance × 1.3 at a
-fixed speed per mode): it exercises the radar's logic (ranking, reach, open on arrival, path)
-independently of the routing engines, whose own tests check their times. The radar is also
-tested end to end on the real engines (tests marked with the engine they need).
+The radar tests run on the real engines. ``straight_line_times`` and friends are a hand-made
+provider (straight-line distance × 1.3 at a fixed speed per mode), used only to show that any
+router plugs into :func:`~qpv_radar.radar.compute_radar` through the provider types.
 """
 
 from __future__ import annotations
@@ -71,13 +70,15 @@ def circle_rings(o: Point, mode: str, departure: datetime, minutes: list[int]) -
 
 
 def person(**kw: object) -> Person:
-    """A Mosson resident, free on Tuesday 16 January 2024, 09:00–12:00."""
+    """A Mosson resident, free on Tuesday 16 January 2024, 09:00–12:00, on foot or by bike
+    (the street engine; transit is tested in test_radar_transit.py)."""
     args: dict[str, object] = {
         "lon": MOSSON[0],
         "lat": MOSSON[1],
         "when": TUESDAY,
         "until": "12:00",
         "needs": ("creation", "emploi"),
+        "modes": ("walk", "bike"),
     }
     args.update(kw)
     return Person(**args)  # type: ignore[arg-type]

@@ -36,16 +36,7 @@ def qpv() -> gpd.GeoDataFrame:
 
 def _radar(actors: gpd.GeoDataFrame, qpv: gpd.GeoDataFrame, **kw: object) -> Radar:
     k = int(kw.pop("k", 5))  # type: ignore[call-overload]
-    return compute_radar(
-        "montpellier",
-        person(**kw),
-        k=k,
-        actors=actors,
-        qpv=qpv,
-        travel_times=straight_line_times,
-        itinerary=straight_line_itinerary,
-        rings=circle_rings,
-    )
+    return compute_radar("montpellier", person(**kw), k=k, actors=actors, qpv=qpv)
 
 
 @pytest.fixture(scope="module")
@@ -124,7 +115,7 @@ def test_entries_ranked_by_time_and_complete(radar: Radar, actors: gpd.GeoDataFr
         assert [e.rank for e in entries] == list(range(1, len(entries) + 1))
         for e in entries:
             assert role in e.roles
-            assert set(e.minutes) == {"walk", "transit"}
+            assert set(e.minutes) == {"walk", "bike"}
             assert e.best_minutes == min(v for v in e.minutes.values() if v is not None)
             assert e.distance_m > 0
             src = actors.loc[e.id]
@@ -260,3 +251,24 @@ def test_need_without_structures(actors: gpd.GeoDataFrame, qpv: gpd.GeoDataFrame
     from qpv_radar.render.map import radar_map
 
     assert "aucune structure" in radar_map(r).get_root().render()
+
+
+def test_any_router_plugs_in(actors: gpd.GeoDataFrame, qpv: gpd.GeoDataFrame) -> None:
+    # A provider is a plain function: here straight lines at fixed speeds.
+    r = compute_radar(
+        "montpellier",
+        person(modes=("walk",)),
+        actors=actors,
+        qpv=qpv,
+        travel_times=straight_line_times,
+        itinerary=straight_line_itinerary,
+        rings=circle_rings,
+    )
+    home = gpd.GeoSeries(gpd.points_from_xy([MOSSON[0]], [MOSSON[1]]), crs=4326).to_crs(2154)
+    for e in (e for es in r.entries.values() for e in es):
+        dest = gpd.GeoSeries(gpd.points_from_xy([e.lon], [e.lat]), crs=4326).to_crs(2154)
+        expected = dest.distance(home.iloc[0]).iloc[0] * 1.3 / 1.25 / 60
+        assert e.minutes["walk"] == pytest.approx(expected)
+    first = r.first_choice("relay")
+    assert first is not None and first.legs[0].coords[-1] == (first.lon, first.lat)
+    assert [g.minutes for g in r.rings] == [5, 10, 15, 20, 30]

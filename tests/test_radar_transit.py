@@ -74,7 +74,9 @@ def test_nothing_within_reach_at_dawn() -> None:
 @needs_transit
 def test_date_outside_the_gtfs_period() -> None:
     with pytest.raises(ServicePeriodError, match="outside the service period"):
-        compute_radar("montpellier", person(when=datetime(2024, 6, 4, 9, 0)))
+        compute_radar(
+            "montpellier", person(when=datetime(2024, 6, 4, 9, 0), modes=("walk", "transit"))
+        )
 
 
 @needs_transit

@@ -9,14 +9,7 @@ from pathlib import Path
 import geopandas as gpd
 import pytest
 from _browser import CHROMIUM, LEAFLET_DIR, Browser
-from _radar_data import (
-    circle_rings,
-    person,
-    real_actors,
-    real_qpv,
-    straight_line_itinerary,
-    straight_line_times,
-)
+from _radar_data import person, real_actors, real_qpv
 
 from qpv_radar import PersonError
 from qpv_radar.radar import Radar, compute_radar
@@ -40,15 +33,7 @@ def actors() -> gpd.GeoDataFrame:
 
 
 def _compute(actors: gpd.GeoDataFrame, **kw: object) -> Radar:
-    return compute_radar(
-        "montpellier",
-        person(**kw),
-        actors=actors,
-        qpv=real_qpv(),
-        travel_times=straight_line_times,
-        itinerary=straight_line_itinerary,
-        rings=circle_rings,
-    )
+    return compute_radar("montpellier", person(**kw), actors=actors, qpv=real_qpv())
 
 
 @pytest.fixture(scope="module")

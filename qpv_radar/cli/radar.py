@@ -136,7 +136,11 @@ def run(args: argparse.Namespace) -> int:
     )
     # itineraries for the first choices, plus the structures the agent picks or recommends
     picked = [c.partition("=")[2].strip() for c in args.choose or ()]
-    radar = compute_radar(terr, person, k=args.k, itineraries=[*picked, *(args.card_to or ())])
+    from rich.console import Console
+
+    status = "Calcul du radar…" if lang == "fr" else "Computing the radar…"
+    with Console(stderr=True).status(status):  # the first run loads networks: seconds
+        radar = compute_radar(terr, person, k=args.k, itineraries=[*picked, *(args.card_to or ())])
     for choice in args.choose or ():
         role, _, sid = choice.partition("=")
         if not sid:

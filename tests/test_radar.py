@@ -190,6 +190,17 @@ def test_json_round_trip(radar: Radar, tmp_path: object) -> None:
     assert json.loads(text)["person"]["needs"] == ["creation", "emploi"]
 
 
+def test_to_frame(radar: Radar) -> None:
+    df = radar.to_frame()
+    assert df.crs == "EPSG:4326"
+    assert len(df) == sum(len(es) for es in radar.entries.values())
+    assert {"role", "rank", "name", "minutes_walk", "minutes_bike", "open_on_arrival"} <= set(df)
+    first = radar.entries["relay"][0]
+    row = df[(df["role"] == "relay") & (df["id"] == first.id)].iloc[0]
+    assert row["minutes_bike"] == pytest.approx(first.minutes["bike"])
+    assert row.geometry.x == pytest.approx(first.lon)
+
+
 def test_geojson_blurs_home(radar: Radar) -> None:
     gj = radar.to_geojson()
     kinds = [f["properties"]["kind"] for f in gj["features"]]

@@ -46,7 +46,7 @@ _PRINT_CSS = """
     font: 12px/1.35 "DejaVu Sans", Arial, sans-serif; color: #111;
     border: 1px solid #777; border-radius: 4px; padding: 6px 9px; max-width: 330px;
   }
-  #qpv-legend { left: 10px; bottom: 24px; }
+  #qpv-legend { left: 10px; bottom: 24px; max-height: 48vh; overflow-y: auto; }
   #qpv-header { left: 50px; top: 10px; max-width: 480px; }
   #qpv-header h1 { font-size: 15px; margin: 0 0 2px 0; }
   #qpv-legend .sym { display: inline-block; width: 16px; height: 16px; border-radius: 50%;
@@ -60,10 +60,12 @@ _PRINT_CSS = """
   .qpv-popup table { border-collapse: collapse; font-size: 12px; }
   .qpv-popup td { padding: 1px 4px 1px 0; vertical-align: top; }
   .qpv-popup .status { font-weight: bold; }
+  .qpv-popup .small { font-size: 11px; color: #333; }
   @media print {
     .leaflet-control-zoom, .leaflet-control-layers, .leaflet-control-attribution a.leaflet-link
       { display: none !important; }
     #qpv-legend, #qpv-header { box-shadow: none; border-color: #000; }
+    #qpv-legend { max-height: none; overflow: visible; }
     @page { size: A4 landscape; margin: 8mm; }
     html, body { width: 100%; height: 100%; }
   }
@@ -139,6 +141,9 @@ def _popup_html(e: Entry, radar: Radar, lang: str) -> str:
     rows.append((lb.t("travel", lang), _e(lb.minutes_by_mode(e, radar.person.modes, lang))))
     if e.legs:
         rows.append(("", _e(lb.how_to_get_there(e, lang))))
+    if len(e.legs) > 1:  # the steps of a public-transport journey
+        steps = "<br>".join(_e(line) for line in lb.leg_lines(e, lang))
+        rows.append(("", f'<span class="small">{steps}</span>'))
     km = f"{e.distance_m / 1000:.1f}"
     rows.append(("", _e(lb.t("distance", lang, km=km.replace(".", "," if lang == "fr" else ".")))))
     if e.qpv_name:

@@ -17,6 +17,7 @@ __all__ = [
     "LANGS",
     "ROLE_SYMBOLS",
     "check_lang",
+    "colon",
     "duration",
     "how_to_get_there",
     "leg_lines",
@@ -217,6 +218,11 @@ def t(key: str, lang: str = "fr", **kw: object) -> str:
     """The text of ``key`` in ``lang``, formatted with ``kw``."""
     text = _WORDS[check_lang(lang)][key]
     return text.format(**kw) if kw else text
+
+
+def colon(lang: str = "fr") -> str:
+    """The colon with French typography (``" : "``) or English (``": "``)."""
+    return " : " if check_lang(lang) == "fr" else ": "
 
 
 def role_name(role: str, lang: str = "fr") -> str:

@@ -174,13 +174,13 @@ def _legend_html(radar: Radar, lang: str) -> str:
         mins = ", ".join(str(r.minutes) for r in sorted(radar.rings, key=lambda r: r.minutes))
         items.append(
             f'<div><span class="ring" style="background:rgba(59,110,165,.25)"></span>'
-            f"{_e(lb.t('rings', lang))} {_e(mode)} : {_e(mins)} min</div>"
+            f"{_e(lb.t('rings', lang))} {_e(mode)}{lb.colon(lang)}{_e(mins)} min</div>"
         )
     steps = []
     for i, s in enumerate(radar.path, start=1):
         e = radar.entry(s.entry_id, s.role) if s.entry_id else None
         name = e.name if e else lb.t("path.none", lang)
-        steps.append(f"<li>{_e(lb.role_name(s.role, lang))} : {_e(name)}</li>")
+        steps.append(f"<li>{_e(lb.role_name(s.role, lang))}{lb.colon(lang)}{_e(name)}</li>")
         del i
     path = f"<div><b>{_e(lb.t('path', lang))}</b><ol style='margin:2px 0 2px 18px;padding:0'>"
     path += "".join(dict.fromkeys(steps)) + "</ol></div>"
@@ -192,8 +192,8 @@ def _legend_html(radar: Radar, lang: str) -> str:
     note = f'<div class="small">{_e(radar.qpv_note)}</div>' if radar.qpv_note else ""
     return (
         f'<div id="qpv-legend"><b>{_e(lb.t("legend", lang))}</b>{"".join(items)}{path}{notices}'
-        f'<div class="small">{_e(lb.t("data", lang))} : {data}</div>{note}'
-        f'<div class="small">{_e(lb.t("attribution", lang))} : {credits}</div></div>'
+        f'<div class="small">{_e(lb.t("data", lang))}{lb.colon(lang)}{data}</div>{note}'
+        f'<div class="small">{_e(lb.t("attribution", lang))}{lb.colon(lang)}{credits}</div></div>'
     )
 
 
@@ -347,7 +347,7 @@ def radar_map(
                 ride = leg.line is not None
                 tip = lb.t("route", lang, name=first.name)
                 if ride:
-                    tip = f"{leg.mode} {leg.line} : {leg.board} → {leg.alight} — {tip}"
+                    tip = f"{leg.mode} {leg.line}{lb.colon(lang)}{leg.board} → {leg.alight} — {tip}"
                 line = folium.PolyLine(
                     [(lat, lon) for lon, lat in coords],
                     color=(leg.color or color) if ride else color,

@@ -425,7 +425,8 @@ def radar_poster(
             f"{lb.t('poster.how' if layout == 'sectors' else 'poster.how.compass', lang)}"
         )
         foot = (
-            f"{lb.t('data', lang)} : {radar.data_date}. {lb.t('attribution', lang)} : "
+            f"{lb.t('data', lang)}{lb.colon(lang)}{radar.data_date}. "
+            f"{lb.t('attribution', lang)}{lb.colon(lang)}"
             f"{' · '.join(radar.attribution)}."
         )
         y = 0.058

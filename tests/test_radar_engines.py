@@ -135,3 +135,35 @@ def test_geojson_output_is_private(tmp_path: Path) -> None:
     text = gj.read_text("utf-8")
     assert "43.6321," not in text and "[3.82, 43.6321]" not in text
     assert data["features"][0]["properties"]["kind"] == "home"
+
+
+def test_cli_redraws_a_saved_radar(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    js, pdf, card = tmp_path / "r.json", tmp_path / "r.pdf", tmp_path / "c.pdf"
+    assert main(["radar", "--lonlat", "3.8200,43.6321", "--modes", "walk",
+                 "--json", str(js)]) == 0  # fmt: skip
+    saved = Radar.from_json(js)
+    other = saved.entries["relay"][-1]
+    status = main(["radar", "--from-json", str(js), "--choose", f"relay={other.id}",
+                   "--pdf", str(pdf), "--card", str(card), "--card-to", other.id])  # fmt: skip
+    assert status == 0 and pdf.stat().st_size > 1000 and card.stat().st_size > 1000
+    assert "Mosson" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["radar", "--html", "x.html"], "--lonlat LON,LAT"),
+        (["radar", "--lonlat", "3.82,43.63", "--from-json", "r.json"], "not both"),
+        (["radar", "--from-json", "missing.json"], "no such file"),
+        (["radar", "--from-json", "bad.json"], "not a radar written by qpv_radar"),
+    ],
+)
+def test_cli_from_json_bad_input(
+    argv: list[str], message: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "bad.json").write_text('{"type": "qpv_radar.Radar", "person": {}}')
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err

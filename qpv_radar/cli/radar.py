@@ -30,7 +30,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         ),
     )
     p.add_argument("--territory", default="montpellier", help="territory name or TOML file")
-    p.add_argument("--lonlat", required=True, help="home as LON,LAT (WGS84), e.g. 3.8200,43.6321")
+    p.add_argument("--lonlat", help="home as LON,LAT (WGS84), e.g. 3.8200,43.6321")
+    p.add_argument(
+        "--from-json", type=Path, metavar="RADAR.json",
+        help="draw a radar saved with --json instead of computing one (no --lonlat then)",
+    )  # fmt: skip
     p.add_argument(
         "--when", help="start, local ISO time, e.g. 2024-01-16T09:00 (default: the territory's)"
     )
@@ -117,12 +121,12 @@ def _parse_until(text: str | None) -> time | datetime | None:
         raise CliInputError(f"--until {text!r} is not a time like 12:00.") from exc
 
 
-def run(args: argparse.Namespace) -> int:
-    """Compute the radar and write the requested files."""
+def _compute(args: argparse.Namespace, lang: str) -> Radar:
+    from rich.console import Console
+
     from ..radar import Person, compute_radar
     from ..territory import load_territory
 
-    lang = getattr(args, "lang", "fr")
     terr = load_territory(args.territory)
     lon, lat = parse_lonlat(args.lonlat)
     person = Person(
@@ -136,11 +140,27 @@ def run(args: argparse.Namespace) -> int:
     )
     # itineraries for the first choices, plus the structures the agent picks or recommends
     picked = [c.partition("=")[2].strip() for c in args.choose or ()]
-    from rich.console import Console
-
     status = "Calcul du radar…" if lang == "fr" else "Computing the radar…"
     with Console(stderr=True).status(status):  # the first run loads networks: seconds
-        radar = compute_radar(terr, person, k=args.k, itineraries=[*picked, *(args.card_to or ())])
+        return compute_radar(terr, person, k=args.k, itineraries=[*picked, *(args.card_to or ())])
+
+
+def run(args: argparse.Namespace) -> int:
+    """Compute (or reload) the radar and write the requested files."""
+    lang = getattr(args, "lang", "fr")
+    if args.from_json is not None:
+        if args.lonlat:
+            raise CliInputError("give either --lonlat (compute a radar) or --from-json, not both.")
+        if not args.from_json.is_file():
+            raise CliInputError(f"--from-json {args.from_json}: no such file.")
+        radar = Radar.from_json(args.from_json)
+    else:
+        if not args.lonlat:
+            raise CliInputError(
+                "give the person's home with --lonlat LON,LAT (e.g. 3.8200,43.6321), or a saved "
+                "radar with --from-json FILE."
+            )
+        radar = _compute(args, lang)
     for choice in args.choose or ():
         role, _, sid = choice.partition("=")
         if not sid:

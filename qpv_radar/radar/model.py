@@ -409,10 +409,16 @@ class Radar:
         if not text.lstrip().startswith("{"):
             text = Path(text).read_text(encoding="utf-8")
         try:
-            d = json.loads(text)
+            return cls.from_dict(json.loads(text))
         except json.JSONDecodeError as exc:
             raise PersonError(f"not valid radar JSON: {exc}.") from exc
-        return cls.from_dict(d)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            if isinstance(exc, PersonError):
+                raise
+            raise PersonError(
+                f"not a radar written by qpv_radar ({type(exc).__name__}: {exc}). Write it again "
+                "with `qpv-radar radar … --json FILE` or Radar.to_json()."
+            ) from exc
 
     def to_geojson(self, *, exact_home: bool = False) -> dict[str, Any]:
         """GeoJSON FeatureCollection: home (blurred to ~100 m unless ``exact_home``), entries,

@@ -13,9 +13,11 @@ from ._errors import (
     ChecksumError,
     CrsError,
     DataNotAvailableError,
+    EngineUnavailableError,
     InputFileError,
     InputProblem,
     NetworkError,
+    PersonError,
     QpvError,
     QpvRadarError,
     ServicePeriodError,
@@ -40,6 +42,10 @@ if TYPE_CHECKING:
         transit_travel_times,
         travel_times,
     )
+    from .radar import Person, Radar, compute_radar
+    from .render.card import recommendation_card
+    from .render.map import radar_map
+    from .render.poster import radar_poster
 
 __version__ = "0.1.0"
 
@@ -50,6 +56,12 @@ _LAZY = {
     "load_qpv": "qpv_radar.qpv",
     "locate": "qpv_radar.qpv",
     "read_qpv": "qpv_radar.qpv",
+    "Person": "qpv_radar.radar",
+    "Radar": "qpv_radar.radar",
+    "compute_radar": "qpv_radar.radar",
+    "radar_map": "qpv_radar.render.map",
+    "radar_poster": "qpv_radar.render.poster",
+    "recommendation_card": "qpv_radar.render.card",
     "load_street_network": "qpv_radar.networks",
     "travel_times": "qpv_radar.routing",
     "nearest": "qpv_radar.routing",
@@ -71,11 +83,15 @@ __all__ = [
     "ChecksumError",
     "CrsError",
     "DataNotAvailableError",
+    "EngineUnavailableError",
     "InputFileError",
     "InputProblem",
     "NetworkError",
+    "Person",
+    "PersonError",
     "QpvError",
     "QpvRadarError",
+    "Radar",
     "ServicePeriodError",
     "Territory",
     "TerritoryError",
@@ -83,6 +99,7 @@ __all__ = [
     "UnknownDatasetError",
     "UnreachableError",
     "__version__",
+    "compute_radar",
     "fetch",
     "isochrones",
     "load_actors",
@@ -92,7 +109,10 @@ __all__ = [
     "load_timetable",
     "locate",
     "nearest",
+    "radar_map",
+    "radar_poster",
     "read_qpv",
+    "recommendation_card",
     "route",
     "transit_itinerary",
     "transit_travel_times",

@@ -14,10 +14,12 @@ __all__ = [
     "ChecksumError",
     "CrsError",
     "DataNotAvailableError",
+    "EngineUnavailableError",
     "InputFileError",
     "InputProblem",
     "LanguageError",
     "NetworkError",
+    "PersonError",
     "QpvError",
     "QpvRadarError",
     "ServicePeriodError",
@@ -69,6 +71,15 @@ class NetworkError(QpvRadarError, ValueError):
 
 class UnreachableError(QpvRadarError, ValueError):
     """A point cannot be attached to the network or reached."""
+
+
+class PersonError(QpvRadarError, ValueError):
+    """A person's description (radar input) that cannot be used: unknown need or mode, empty
+    hour range, a structure id not on the radar."""
+
+
+class EngineUnavailableError(QpvRadarError, RuntimeError):
+    """A travel mode whose routing engine is not available in this installation."""
 
 
 class TimetableError(QpvRadarError, ValueError):

@@ -23,6 +23,7 @@ _COMMAND_MODULES: tuple[str, ...] = (
     "times",
     "isochrones",
     "transit_info",
+    "radar",
 )
 
 

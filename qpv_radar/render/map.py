@@ -1,0 +1,394 @@
+"""Interactive Folium map of a radar.
+
+:func:`radar_map` draws a :class:`~qpv_radar.radar.Radar` (it never computes travel times):
+home blurred to about 100 m, travel-time rings of the main mode, one layer per role with markers
+coloured and marked by role, popups with the structure's contact, hours and travel times, the
+route to the first choice of each role, a legend, and print CSS (controls hidden on paper).
+
+Every text that comes from data (names, addresses, hours…) is HTML-escaped and handed to
+Leaflet as a JSON string, never pasted into HTML or JavaScript: a structure named
+``<img src=x onerror=alert(1)>`` shows as that text.
+
+The page loads only Leaflet (no jQuery, Bootstrap or icon fonts): it is light and prints well.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from typing import Any
+
+import folium
+from branca.element import Element, MacroElement
+from jinja2 import Template
+
+from ..radar import Entry, Radar, blur_lonlat, private_route
+from . import labels as lb
+
+__all__ = ["ROLE_COLORS", "radar_map"]
+
+#: Colour-blind-safe colours (Okabe–Ito) per role.
+ROLE_COLORS: dict[str, str] = {
+    "relay": "#0072B2",
+    "entry_door": "#E69F00",
+    "support_financing": "#009E73",
+    "employment": "#CC79A7",
+    "mobility": "#D55E00",
+}
+_RING_COLOR = "#3b6ea5"
+
+_PRINT_CSS = """
+<style>
+  .qpv-marker { background: none; border: none; }
+  .qpv-marker svg { overflow: visible; }
+  #qpv-legend, #qpv-header {
+    position: fixed; z-index: 1000; background: rgba(255,255,255,0.93);
+    font: 12px/1.35 "DejaVu Sans", Arial, sans-serif; color: #111;
+    border: 1px solid #777; border-radius: 4px; padding: 6px 9px; max-width: 330px;
+  }
+  #qpv-legend { left: 10px; bottom: 24px; max-height: 48vh; overflow-y: auto; }
+  #qpv-header { left: 50px; top: 10px; max-width: 480px; }
+  #qpv-header h1 { font-size: 15px; margin: 0 0 2px 0; }
+  #qpv-legend .sym { display: inline-block; width: 16px; height: 16px; border-radius: 50%;
+    color: #fff; text-align: center; font-weight: bold; font-size: 11px; line-height: 16px;
+    margin-right: 4px; border: 1px solid #222; }
+  #qpv-legend .ring { display: inline-block; width: 16px; height: 10px; margin-right: 4px;
+    border: 1px solid #3b6ea5; }
+  #qpv-legend .notice { color: #8a1c00; }
+  #qpv-legend .small, #qpv-header .small { font-size: 10px; color: #444; }
+  .qpv-popup h3 { font-size: 14px; margin: 0 0 4px 0; }
+  .qpv-popup table { border-collapse: collapse; font-size: 12px; }
+  .qpv-popup td { padding: 1px 4px 1px 0; vertical-align: top; }
+  .qpv-popup .status { font-weight: bold; }
+  .qpv-popup .small { font-size: 11px; color: #333; }
+  @media print {
+    .leaflet-control-zoom, .leaflet-control-layers, .leaflet-control-attribution a.leaflet-link
+      { display: none !important; }
+    #qpv-legend, #qpv-header { box-shadow: none; border-color: #000; }
+    #qpv-legend { max-height: none; overflow: visible; }
+    @page { size: A4 landscape; margin: 8mm; }
+    html, body { width: 100%; height: 100%; }
+  }
+</style>
+"""
+
+
+def _e(value: object) -> str:
+    """HTML-escape any value (``None`` → empty)."""
+    return "" if value is None else html.escape(str(value), quote=True)
+
+
+def _js_string(text: str) -> str:
+    """A JavaScript string literal of ``text``, safe inside a ``<script>`` element."""
+    return (
+        json.dumps(text, ensure_ascii=False)
+        .replace("</", "<\\/")
+        .replace("<!--", "<\\!--")
+        .replace("\u2028", "\\u2028")
+        .replace("\u2029", "\\u2029")
+    )
+
+
+class _Bind(MacroElement):
+    """Bind a popup or tooltip whose HTML is given as a JSON string literal (no jQuery)."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            {{ this._parent.get_name() }}.{{ this.method }}({{ this.content }}, {{ this.opts }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, content_html: str, method: str, **options: Any) -> None:
+        super().__init__()
+        self._name = "Bind"
+        self.method = method
+        self.content = _js_string(content_html)
+        self.opts = json.dumps(options)
+
+
+def _marker_svg(role: str, *, rank: int | None = None, closed: bool = False) -> str:
+    color = ROLE_COLORS.get(role, "#555")
+    sym = _e(lb.ROLE_SYMBOLS.get(role, "?"))
+    fill = "#fff" if closed else color
+    text = color if closed else "#fff"
+    badge = ""
+    if rank is not None:
+        badge = (
+            f'<circle cx="24" cy="4" r="7" fill="#fff" stroke="#222" stroke-width="1"/>'
+            f'<text x="24" y="7.5" font-size="9" text-anchor="middle" fill="#111" '
+            f'font-family="Arial">{rank}</text>'
+        )
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="28" height="28" viewBox="0 0 28 28">'
+        f'<circle cx="14" cy="14" r="11" fill="{fill}" stroke="#222" stroke-width="2"/>'
+        f'<text x="14" y="18.5" font-size="13" font-weight="bold" text-anchor="middle" '
+        f'fill="{text}" font-family="Arial">{sym}</text>{badge}</svg>'
+    )
+
+
+def _popup_html(e: Entry, radar: Radar, lang: str) -> str:
+    rows = []
+    rows.append((lb.t("address", lang), _e(", ".join(x for x in (e.address,) if x))))
+    if e.phone:
+        rows.append((lb.t("phone", lang), _e(e.phone)))
+    if e.email:
+        rows.append((lb.t("email", lang), _e(e.email)))
+    if e.website:
+        rows.append((lb.t("website", lang), _e(e.website)))
+    rows.append((lb.t("opening", lang), _e(e.opening_hours or lb.t("opening.unknown", lang))))
+    rows.append((lb.t("travel", lang), _e(lb.minutes_by_mode(e, radar.person.modes, lang))))
+    if e.legs:
+        rows.append(("", _e(lb.how_to_get_there(e, lang))))
+    if len(e.legs) > 1:  # the steps of a public-transport journey
+        steps = "<br>".join(_e(line) for line in lb.leg_lines(e, lang))
+        rows.append(("", f'<span class="small">{steps}</span>'))
+    km = f"{e.distance_m / 1000:.1f}"
+    rows.append(("", _e(lb.t("distance", lang, km=km.replace(".", "," if lang == "fr" else ".")))))
+    if e.qpv_name:
+        rows.append((lb.t("qpv", lang), _e(e.qpv_name)))
+    if e.mobile:
+        rows.append(("", _e(lb.t("mobile", lang))))
+    roles = ", ".join(lb.role_name(r, lang) for r in e.roles)
+    body = "".join(f"<tr><td><b>{k}</b></td><td>{v}</td></tr>" for k, v in rows)
+    return (
+        f'<div class="qpv-popup"><h3>{_e(e.name)}</h3>'
+        f'<div class="small">{_e(roles)}</div>'
+        f'<div class="status">{_e(lb.open_status(e, lang))}</div>'
+        f"<table>{body}</table></div>"
+    )
+
+
+def _legend_html(radar: Radar, lang: str) -> str:
+    items = []
+    for role in radar.roles:
+        color = ROLE_COLORS.get(role, "#555")
+        sym = _e(lb.ROLE_SYMBOLS.get(role, "?"))
+        items.append(
+            f'<div><span class="sym" style="background:{color}">{sym}</span>'
+            f"{_e(lb.role_name(role, lang))}</div>"
+        )
+    if radar.rings:
+        mode = lb.mode_name(radar.rings[0].mode, lang)
+        mins = ", ".join(str(r.minutes) for r in sorted(radar.rings, key=lambda r: r.minutes))
+        items.append(
+            f'<div><span class="ring" style="background:rgba(59,110,165,.25)"></span>'
+            f"{_e(lb.t('rings', lang))} {_e(mode)}{lb.colon(lang)}{_e(mins)} min</div>"
+        )
+    steps = []
+    for i, s in enumerate(radar.path, start=1):
+        e = radar.entry(s.entry_id, s.role) if s.entry_id else None
+        name = e.name if e else lb.t("path.none", lang)
+        steps.append(f"<li>{_e(lb.role_name(s.role, lang))}{lb.colon(lang)}{_e(name)}</li>")
+        del i
+    path = f"<div><b>{_e(lb.t('path', lang))}</b><ol style='margin:2px 0 2px 18px;padding:0'>"
+    path += "".join(dict.fromkeys(steps)) + "</ol></div>"
+    notices = "".join(
+        f'<div class="notice">⚠ {_e(lb.notice_text(n, lang))}</div>' for n in radar.notices
+    )
+    credits = _e(" · ".join(radar.attribution))
+    data = _e(radar.data_date)
+    note = f'<div class="small">{_e(radar.qpv_note)}</div>' if radar.qpv_note else ""
+    return (
+        f'<div id="qpv-legend"><b>{_e(lb.t("legend", lang))}</b>{"".join(items)}{path}{notices}'
+        f'<div class="small">{_e(lb.t("data", lang))}{lb.colon(lang)}{data}</div>{note}'
+        f'<div class="small">{_e(lb.t("attribution", lang))}{lb.colon(lang)}{credits}</div></div>'
+    )
+
+
+def _header_html(radar: Radar, lang: str) -> str:
+    p = radar.person
+    modes = ", ".join(lb.mode_name(m, lang) for m in p.modes)
+    where = (
+        lb.t("in_qpv", lang, qpv=radar.home_qpv_name)
+        if radar.home_qpv_name
+        else lb.t("subtitle.home", lang)
+    )
+    return (
+        f'<div id="qpv-header"><h1>{_e(lb.t("title", lang))}</h1>'
+        f"<div>{_e(where)}</div><div>{_e(lb.when_text(radar, lang))}</div>"
+        f'<div class="small">{_e(lb.t("modes", lang, modes=modes))} · '
+        f"{_e(lb.t('max', lang, m=f'{p.max_minutes:g}'))}</div></div>"
+    )
+
+
+def radar_map(
+    radar: Radar,
+    m: folium.Map | None = None,
+    *,
+    lang: str = "fr",
+    exact_home: bool = False,
+    tiles: str | None = "OpenStreetMap",
+) -> folium.Map:
+    """Draw a radar on a Folium map.
+
+    Parameters
+    ----------
+    radar
+        The radar to draw.
+    m
+        An existing map to draw on (its tiles and assets are kept); a new one otherwise,
+        centred on the person.
+    lang
+        ``fr`` (default) or ``en``.
+    exact_home
+        Show the exact home; by default it is snapped to a 100 m grid and drawn as a 100 m
+        circle, so the printed or shared map does not show the door.
+    tiles
+        Base map of a new map (``None`` for none).
+
+    Returns
+    -------
+    folium.Map
+        Save it with ``m.save("radar.html")``.
+    """
+    lb.check_lang(lang)
+    p = radar.person
+    hlon, hlat = (p.lon, p.lat) if exact_home else blur_lonlat(p.lon, p.lat)
+    if m is None:
+        m = folium.Map(location=[hlat, hlon], zoom_start=14, tiles=None, control_scale=True)
+        if tiles:
+            folium.TileLayer(tiles, control=False).add_to(m)
+        # Only Leaflet: folium's jQuery/Bootstrap/icon fonts are not used by these layers.
+        m.default_js = [j for j in m.default_js if j[0] == "leaflet"]
+        m.default_css = [c for c in m.default_css if c[0] == "leaflet_css"]
+    root: Any = m.get_root()
+    root.header.add_child(Element(_PRINT_CSS), name="qpv_radar_css")
+
+    # Rings, largest first so the smaller ones stay on top.
+    if radar.rings:
+        mode = lb.mode_name(radar.rings[0].mode, lang)
+        rings_layer = folium.FeatureGroup(name=f"{lb.t('rings', lang)} ({mode})", show=True)
+        ordered = sorted(radar.rings, key=lambda r: -r.minutes)
+        n = len(ordered)
+        for i, ring in enumerate(ordered):
+            gj = folium.GeoJson(
+                {"type": "Feature", "geometry": ring.geometry.__geo_interface__, "properties": {}},
+                style_function=lambda _f, i=i: {
+                    "color": _RING_COLOR,
+                    "weight": 1.5,
+                    "dashArray": "4 3",
+                    "fillColor": _RING_COLOR,
+                    "fillOpacity": 0.06 + 0.05 * i / max(n - 1, 1),
+                    "className": "qpv-ring",
+                },
+            )
+            gj.add_child(
+                _Bind(_e(lb.t("ring", lang, m=ring.minutes, mode=mode)), "bindTooltip", sticky=True)
+            )
+            gj.add_to(rings_layer)
+        rings_layer.add_to(m)
+
+    # The person's own QPV, for context.
+    if radar.home_qpv_geometry is not None and radar.home_qpv_name:
+        qpv_layer = folium.FeatureGroup(
+            name=_e(lb.t("in_qpv", lang, qpv=radar.home_qpv_name)), show=True
+        )
+        gj = folium.GeoJson(
+            {"type": "Feature", "geometry": radar.home_qpv_geometry.__geo_interface__,
+             "properties": {}},
+            style_function=lambda _f: {
+                "color": "#7a0177", "weight": 2, "fill": False, "dashArray": "1 5",
+                "className": "qpv-home-qpv",
+            },
+        )  # fmt: skip
+        gj.add_child(_Bind(_e(f"QPV {radar.home_qpv_name} ({radar.home_qpv_code})"),
+                           "bindTooltip", sticky=True))  # fmt: skip
+        gj.add_to(qpv_layer)
+        qpv_layer.add_to(m)
+
+    # Home.
+    home_layer = folium.FeatureGroup(name=_e(lb.t("me", lang)), show=True)
+    if not exact_home:
+        folium.Circle(
+            [hlat, hlon],
+            radius=100,
+            color="#111",
+            weight=1,
+            fill=True,
+            fill_opacity=0.15,
+            class_name="qpv-home-area",
+        ).add_to(home_layer)
+    home_icon = folium.DivIcon(
+        html=(
+            '<svg xmlns="http://www.w3.org/2000/svg" width="26" height="26" viewBox="0 0 26 26">'
+            '<path d="M13 2 L24 12 H20 V24 H6 V12 H2 Z" fill="#111" stroke="#fff" '
+            'stroke-width="1.5"/></svg>'
+        ),
+        icon_size=(26, 26),
+        icon_anchor=(13, 13),
+        class_name="qpv-marker qpv-home",
+    )
+    home_marker = folium.Marker([hlat, hlon], icon=home_icon)
+    home_marker.add_child(
+        _Bind(_e(lb.t("home.exact" if exact_home else "home", lang)), "bindTooltip")
+    )
+    home_marker.add_to(home_layer)
+    home_layer.add_to(m)
+
+    # One layer per role: markers, and the route to its first choice.
+    for role in radar.roles:
+        color = ROLE_COLORS.get(role, "#555")
+        sym = _e(lb.ROLE_SYMBOLS.get(role, "?"))
+        layer_name = (
+            f'<span style="color:{color};font-weight:bold">{sym}</span> '
+            f"{_e(lb.role_name(role, lang))}"
+        )
+        layer = folium.FeatureGroup(name=layer_name, show=True)
+        first = radar.first_choice(role)
+        if first is not None:
+            for i, leg in enumerate(first.legs):
+                coords = list(leg.coords)
+                if i == 0 and not exact_home and coords:
+                    coords = private_route(coords, (p.lon, p.lat))
+                if len(coords) < 2:
+                    continue
+                ride = leg.line is not None
+                tip = lb.t("route", lang, name=first.name)
+                if ride:
+                    tip = f"{leg.mode} {leg.line}{lb.colon(lang)}{leg.board} → {leg.alight} — {tip}"
+                line = folium.PolyLine(
+                    [(lat, lon) for lon, lat in coords],
+                    color=(leg.color or color) if ride else color,
+                    weight=6 if ride else 4,
+                    opacity=0.85,
+                    dash_array=None if ride else "8 6",
+                    class_name="qpv-route",
+                )
+                line.add_child(_Bind(_e(tip), "bindTooltip", sticky=True))
+                line.add_to(layer)
+        for e in radar.entries.get(role, ()):
+            closed = e.open_within_hours is False or not e.within_reach
+            icon = folium.DivIcon(
+                html=_marker_svg(role, rank=e.rank, closed=closed),
+                icon_size=(28, 28),
+                icon_anchor=(14, 14),
+                class_name=f"qpv-marker qpv-role-{role}",
+            )
+            marker = folium.Marker([e.lat, e.lon], icon=icon)
+            marker.add_child(_Bind(_popup_html(e, radar, lang), "bindPopup", maxWidth=330))
+            tip = f"{e.rank}. {e.name} — {lb.duration(e.best_minutes, lang)}"
+            marker.add_child(_Bind(_e(tip), "bindTooltip"))
+            marker.add_to(layer)
+        layer.add_to(m)
+
+    folium.LayerControl(collapsed=False).add_to(m)
+    root.html.add_child(Element(_header_html(radar, lang)), name="qpv_radar_header")
+    root.html.add_child(Element(_legend_html(radar, lang)), name="qpv_radar_legend")
+
+    # Frame: symmetric around home, wide enough for the rings and the first choices.
+    lons, lats = [hlon], [hlat]
+    for ring in radar.rings:
+        x0, y0, x1, y1 = ring.geometry.bounds
+        lons += [x0, x1]
+        lats += [y0, y1]
+    for role in radar.roles:
+        f = radar.first_choice(role)
+        if f is not None:
+            lons.append(f.lon)
+            lats.append(f.lat)
+    dx = max(abs(x - hlon) for x in lons) or 0.01
+    dy = max(abs(y - hlat) for y in lats) or 0.01
+    m.fit_bounds([[hlat - dy, hlon - dx], [hlat + dy, hlon + dx]])
+    return m

@@ -1,0 +1,113 @@
+"""The radar with public transport (TaM timetable of Tuesday 16 January 2024, RAPTOR engine)."""
+
+from __future__ import annotations
+
+import importlib.util
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from _radar_data import person
+
+from qpv_radar import ServicePeriodError
+from qpv_radar.cli.main import main
+from qpv_radar.radar import Radar, compute_radar
+from qpv_radar.render import labels
+
+HAS_TRANSIT = importlib.util.find_spec("qpv_radar.routing.transit") is not None
+needs_transit = pytest.mark.skipif(not HAS_TRANSIT, reason="transit engine not in this tree")
+
+
+@pytest.fixture(scope="module")
+def radar() -> Radar:
+    if not HAS_TRANSIT:
+        pytest.skip("transit engine not in this tree")
+    return compute_radar("montpellier", person(modes=("walk", "transit")))
+
+
+@needs_transit
+def test_transit_times_beat_or_equal_walking(radar: Radar) -> None:
+    entries = [e for es in radar.entries.values() for e in es]
+    for e in entries:
+        walk, transit = e.minutes["walk"], e.minutes["transit"]
+        assert walk is not None and transit is not None
+        # walking all the way is a transit option (the engine counts whole seconds)
+        assert transit <= walk + 0.05, e.name
+    doors = radar.entries["entry_door"]
+    assert any(e.best_mode == "transit" and e.minutes["walk"] > 60 for e in doors)  # type: ignore[operator]
+    assert all(e.within_reach for e in doors)
+
+
+@needs_transit
+def test_transit_itinerary_words(radar: Radar) -> None:
+    door = radar.first_choice("entry_door")
+    assert door is not None and door.best_mode == "transit"
+    rides = [leg for leg in door.legs if leg.line]
+    assert rides and all(leg.mode in ("tram", "bus") for leg in rides)
+    assert all(leg.board and leg.alight for leg in rides)
+    assert door.legs[0].mode == "walk"
+    # the map can draw it: walks along the streets, rides between their stops
+    assert all(len(leg.coords) >= 2 for leg in door.legs)
+    assert door.legs[0].coords[0] == (radar.person.lon, radar.person.lat) or (
+        abs(door.legs[0].coords[0][0] - radar.person.lon) < 1e-3
+    )
+    assert abs(door.legs[-1].coords[-1][1] - door.lat) < 1e-3
+    text = labels.how_to_get_there(door)
+    assert f"{rides[0].mode} {rides[0].line} → {rides[0].alight}" in text
+    assert text.endswith(labels.duration(door.best_minutes))
+
+
+@needs_transit
+def test_nothing_within_reach_at_dawn() -> None:
+    r = compute_radar(
+        "montpellier",
+        person(modes=("transit",), when=datetime(2024, 1, 16, 6, 0), until="08:00",
+               max_minutes=30, needs=("entry_door",)),
+    )  # fmt: skip
+    [notice] = r.notices
+    text = labels.notice_text(notice, "fr")
+    assert text.startswith("rien à moins de 30 min en transports en commun à 06:00")
+    assert "le plus proche :" in text and notice.nearest_minutes > 30  # type: ignore[operator]
+    assert r.rings and r.rings[0].mode == "transit"  # rings of the main mode, transit here
+
+
+@needs_transit
+def test_date_outside_the_gtfs_period() -> None:
+    with pytest.raises(ServicePeriodError, match="outside the service period"):
+        compute_radar(
+            "montpellier", person(when=datetime(2024, 6, 4, 9, 0), modes=("walk", "transit"))
+        )
+
+
+@needs_transit
+def test_cli_date_outside_period(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    status = main(["radar", "--lonlat", "3.8200,43.6321", "--when", "2024-06-04T09:00",
+                   "--html", str(tmp_path / "x.html")])  # fmt: skip
+    assert status == 2
+    assert "outside the service period" in capsys.readouterr().err
+    assert not (tmp_path / "x.html").exists()
+
+
+@pytest.mark.skipif(HAS_TRANSIT, reason="the transit engine is present")
+def test_cli_transit_unavailable_is_clear(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["radar", "--lonlat", "3.8200,43.6321", "--modes", "walk,transit"]) == 2
+    err = capsys.readouterr().err
+    assert "mode 'transit' needs the public-transport (RAPTOR) engine" in err
+    assert "--modes walk,bike,car" in err
+
+
+@needs_transit
+def test_readme_main_command_is_the_radar(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text("utf-8")
+    first = readme.split("```bash\n", 1)[1].split("\n", 1)[0]
+    args = first.split(".venv/bin/qpv-radar ", 1)[1].split()
+    assert args[:3] == ["radar", "--lonlat", "3.8200,43.6321"]
+    monkeypatch.chdir(tmp_path)
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    for name in ("radar.html", "radar.pdf", "card.pdf"):
+        assert (tmp_path / name).stat().st_size > 1000
+        assert str(tmp_path / name) in out
+    assert "Mosson" in out

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 from .._errors import QpvRadarError
 
-_COMMAND_MODULES: tuple[str, ...] = ("data",)
+_COMMAND_MODULES: tuple[str, ...] = ("data", "coverage", "permanences")
 
 
 def build_parser() -> argparse.ArgumentParser:

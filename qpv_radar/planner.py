@@ -36,11 +36,13 @@ __all__ = [
     "ROLES",
     "CoverageResult",
     "EngineMissingError",
+    "accessibility",
     "coverage",
     "permanences",
     "resident_origins",
     "slot_travel_times",
     "structures",
+    "structures_with_role",
     "walk_network",
 ]
 
@@ -128,6 +130,12 @@ def structures(territory: Territory | str, roles: Sequence[str] | None = None) -
     if "all" in roles:
         return actors
     keep = actors["roles"].map(lambda rs: any(r in tuple(rs or ()) for r in roles))
+    return actors[keep.to_numpy(bool)]
+
+
+def structures_with_role(actors: gpd.GeoDataFrame, role: str) -> gpd.GeoDataFrame:
+    """The rows of ``actors`` whose ``roles`` hold ``role``."""
+    keep = actors["roles"].map(lambda rs: role in tuple(rs or ()))
     return actors[keep.to_numpy(bool)]
 
 
@@ -228,7 +236,7 @@ class CoverageResult:
 def coverage(
     territory: Territory | str = "montpellier",
     *,
-    role: str = "entry_door",
+    role: str | Sequence[str] = "entry_door",
     minutes: float = 30.0,
     slots: Sequence[str] = access.DEFAULT_SLOTS,
     mode: Mode = "transit",
@@ -246,7 +254,8 @@ def coverage(
         Territory or its name.
     role
         Structures' role (``relay``, ``entry_door``, ``support_financing``, ``employment``,
-        ``mobility``).
+        ``mobility``), or several: travel times are computed once for all of them and the
+        gaps are given per role (``rank`` within each role).
     minutes
         *T*.
     slots
@@ -274,9 +283,11 @@ def coverage(
     if walk is None:
         walk = walk_network(t)
     qpv, origins = resident_origins(t, walk, cell_m=cell_m)
-    dests = structures(t, [role])
+    roles = [role] if isinstance(role, str) else list(role)
+    dests = structures(t, roles)
     horizon = int(np.ceil(minutes))
     gtfs_path = t.gtfs[0].resolve() if t.gtfs else None
+    # one routing run per slot for the structures of every role, then split by role
     tables = slot_travel_times(
         origins,
         dests,
@@ -289,15 +300,28 @@ def coverage(
         progress=progress,
     )
     opens = {s: access.open_table(dests, w, horizon_min=horizon) for s, w in when.items()}
-    gaps = access.rank_gaps(
-        access.coverage_gaps(
-            tables, origins, dests, minutes=minutes, open_tables=opens, unknown=unknown
+    parts = []
+    for r in roles:
+        sub = structures_with_role(dests, r)
+        ids = set(sub.index)
+        gaps = access.rank_gaps(
+            access.coverage_gaps(
+                {s: tt[tt["to_id"].isin(ids)] for s, tt in tables.items()},
+                origins,
+                sub,
+                minutes=minutes,
+                open_tables={s: o.loc[o.index.isin(ids)] for s, o in opens.items()},
+                unknown=unknown,
+            )
         )
-    )
-    gaps.insert(2, "role", role)
-    gaps.insert(3, "mode", mode)
-    gaps.insert(5, "departure", gaps["slot"].map(lambda s: when[s].isoformat(timespec="minutes")))
-    gaps.insert(6, "minutes", float(minutes))
+        gaps.insert(2, "role", r)
+        gaps.insert(3, "mode", mode)
+        gaps.insert(
+            5, "departure", gaps["slot"].map(lambda s: when[s].isoformat(timespec="minutes"))
+        )
+        gaps.insert(6, "minutes", float(minutes))
+        parts.append(gaps)
+    gaps = pd.concat(parts, ignore_index=True)
     perim = qpv[["code_qp", "nom_qp", "geometry"]]
     table = gpd.GeoDataFrame(
         gaps.merge(perim, on="code_qp", how="left"), geometry="geometry", crs=qpv.crs
@@ -396,3 +420,65 @@ def permanences(
         covered |= a[:, j]
     res["qpv_covered"] = per_place
     return res
+
+
+def accessibility(
+    territory: Territory | str = "montpellier",
+    *,
+    roles: Sequence[str] = ("relay", "entry_door", "employment"),
+    modes: Sequence[Mode] = ("walk", "transit"),
+    slots: Sequence[str] = ("weekday-09:00",),
+    minutes: float = 30.0,
+    max_minutes: float = 60.0,
+    window_minutes: int = 10,
+    unknown: Literal["open", "closed"] = "open",
+    cell_m: float = 100.0,
+    walk: Any | None = None,
+    progress: bool = False,
+) -> pd.DataFrame:
+    """Tidy accessibility indicators per QPV × role × mode × slot (all, and while open).
+
+    Travel times are computed once per mode and slot for the structures of every role
+    (trips longer than ``max_minutes`` count as unreachable), then
+    :func:`qpv_radar.access.indicator_table` gives the indicators.
+
+    Returns
+    -------
+    pandas.DataFrame
+        See :func:`qpv_radar.access.indicator_table`; ``nom_qp`` added after ``code_qp``.
+    """
+    t = _territory(territory)
+    ref = t.default_when or datetime(2024, 1, 16, 9, 0)
+    when = {s: access.parse_slot(s, ref) for s in slots}
+    if walk is None:
+        walk = walk_network(t)
+    qpv, origins = resident_origins(t, walk, cell_m=cell_m)
+    dests = structures(t, list(roles))
+    gtfs_path = t.gtfs[0].resolve() if t.gtfs else None
+    horizon = int(np.ceil(max_minutes))
+    opens = {s: access.open_table(dests, w, horizon_min=horizon) for s, w in when.items()}
+    tables: dict[tuple[str, str, str], pd.DataFrame] = {}
+    open_tables: dict[tuple[str, str, str], pd.DataFrame] = {}
+    for mode in modes:
+        per_slot = slot_travel_times(
+            origins,
+            dests,
+            when,
+            mode=mode,
+            walk=walk,
+            gtfs_path=gtfs_path,
+            max_time_s=max_minutes * 60.0,
+            window_minutes=window_minutes,
+            progress=progress,
+        )
+        for role in roles:
+            ids = set(structures_with_role(dests, role).index)
+            for s, tt in per_slot.items():
+                tables[role, mode, s] = tt[tt["to_id"].isin(ids)]
+                open_tables[role, mode, s] = opens[s]
+    out = access.indicator_table(
+        tables, origins, dests, open_tables=open_tables, unknown=unknown, minutes=minutes
+    )
+    names = qpv.set_index("code_qp")["nom_qp"]
+    out.insert(1, "nom_qp", out["code_qp"].map(names))
+    return out

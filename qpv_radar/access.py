@@ -548,7 +548,7 @@ def qpv_indicators(
         wn = w / tot if tot > 0 else np.full(len(w), 1.0 / len(w))
         nr = g["near"].to_numpy()
         row: dict[str, float] = {
-            "population": float(tot),
+            "population": round(float(tot), 6),
             "n_origins": float(len(g)),
             "median_min": weighted_quantile(nr, wn, 0.5),
             "p80_min": weighted_quantile(nr, wn, 0.8),
@@ -560,7 +560,7 @@ def qpv_indicators(
         row["fca2"] = float((wn * g["fca"].to_numpy()).sum())
         unc = _share(wn, ~(nr <= minutes))
         row["share_uncovered"] = unc
-        row["pop_uncovered"] = unc * float(tot)
+        row["pop_uncovered"] = round(unc * float(tot), 1)
         rows[code] = row
     out = pd.DataFrame.from_dict(rows, orient="index")
     out.index.name = "code_qp"
@@ -668,20 +668,24 @@ def coverage_gaps(
     -------
     pandas.DataFrame
         Columns ``code_qp, slot, population, pop_uncovered, share_uncovered, median_min,
-        n_open`` (structures open at the slot), one row per QPV and slot.
+        n_open, n_hours_unknown`` (structures known open at the slot time, structures whose
+        hours are unknown), one row per QPV and slot.
     """
     parts = []
     for slot, tt in tables.items():
         t = tt
-        n_open = len(destinations)
+        n_open, n_unknown = len(destinations), 0
         if open_tables is not None and slot in open_tables:
             ot = open_tables[slot]
             t = open_on_arrival(tt, ot, unknown=unknown)
-            n_open = int(ot.iloc[:, 0].astype("boolean").fillna(unknown == "open").sum())
+            first = ot.iloc[:, 0].astype("boolean")
+            n_unknown = int(first.isna().sum())
+            n_open = int(first.fillna(False).sum())
         ind = qpv_indicators(t, origins, destinations, minutes=minutes, capacity=None)
         part = ind[["population", "pop_uncovered", "share_uncovered", "median_min"]].reset_index()
         part.insert(1, "slot", slot)
         part["n_open"] = n_open
+        part["n_hours_unknown"] = n_unknown
         parts.append(part)
     return pd.concat(parts, ignore_index=True)
 

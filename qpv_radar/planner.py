@@ -285,7 +285,8 @@ def coverage(
     qpv, origins = resident_origins(t, walk, cell_m=cell_m)
     roles = [role] if isinstance(role, str) else list(role)
     dests = structures(t, roles)
-    horizon = int(np.ceil(minutes))
+    # route beyond T (to 2T, at least 60 min) so that median times past T are still known
+    horizon = int(np.ceil(max(2 * minutes, 60.0)))
     gtfs_path = t.gtfs[0].resolve() if t.gtfs else None
     # one routing run per slot for the structures of every role, then split by role
     tables = slot_travel_times(
@@ -295,7 +296,7 @@ def coverage(
         mode=mode,
         walk=walk,
         gtfs_path=gtfs_path,
-        max_time_s=minutes * 60.0,
+        max_time_s=horizon * 60.0,
         window_minutes=window_minutes,
         progress=progress,
     )

@@ -253,7 +253,11 @@ def test_coverage_gaps_and_ranking(
     )
     assert len(gaps) == 12 * 3
     sun = gaps[gaps["slot"] == "sunday-10:00"]
-    assert (sun["share_uncovered"] == 1).all() and (sun["n_open"] == 0).all()
+    assert (
+        (sun["share_uncovered"] == 1).all()
+        and (sun["n_open"] == 0).all()
+        and (sun["n_hours_unknown"] == 0).all()
+    )
     day = gaps[gaps["slot"] == "weekday-09:00"].set_index("code_qp")
     eve = gaps[gaps["slot"] == "weekday-18:30"].set_index("code_qp")
     assert (eve["share_uncovered"] >= day["share_uncovered"]).all()

@@ -36,10 +36,7 @@ def test_candidates_file_lists_every_problem(
 ) -> None:
     f = tmp_path / "cand.csv"
     f.write_text(
-        "id,name,lon,lat\n"
-        "a,Salle A,3.82,43.63\n"
-        "b,Salle B,abc,43.63\n"
-        "a,Salle C,3.80,95\n",
+        "id,name,lon,lat\na,Salle A,3.82,43.63\nb,Salle B,abc,43.63\na,Salle C,3.80,95\n",
         encoding="utf-8",
     )
     assert main(["permanences", "--candidates", str(f)]) == 2

@@ -12,12 +12,19 @@ apart as "cold") and the peak resident memory of the process (``ru_maxrss``).
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import statistics
+import sys
 import time
 
-from qpv_radar import access, planner
-from qpv_radar.territory import load_territory
+# This file is named like the `coverage` package that numba imports: run as a script, its
+# folder comes first on sys.path and would shadow it.
+_HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != _HERE]
+
+from qpv_radar import access, planner  # noqa: E402
+from qpv_radar.territory import load_territory  # noqa: E402
 
 ROLES = ("relay", "entry_door", "employment")
 

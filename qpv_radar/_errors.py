@@ -17,6 +17,7 @@ __all__ = [
     "InputFileError",
     "InputProblem",
     "NetworkError",
+    "QpvError",
     "QpvRadarError",
     "ServicePeriodError",
     "TerritoryError",
@@ -51,6 +52,10 @@ class TerritoryError(QpvRadarError, ValueError):
 
 class CrsError(QpvRadarError, ValueError):
     """Missing or inconsistent coordinate reference system (or lon/lat swapped)."""
+
+
+class QpvError(QpvRadarError, ValueError):
+    """QPV data used in a way it cannot support (e.g. locating points in a commune-level list)."""
 
 
 class NetworkError(QpvRadarError, ValueError):

@@ -118,8 +118,9 @@ def resident_origins(
 
 def structures(territory: Territory | str, roles: Sequence[str] | None = None) -> gpd.GeoDataFrame:
     """The territory's structures holding any of ``roles`` (all when ``None``)."""
-    actors_mod = importlib.import_module("qpv_radar.actors")
-    actors = actors_mod.load_actors(_territory(territory))
+    from .actors import load_actors
+
+    actors = load_actors(_territory(territory))
     if roles is None:
         return actors
     unknown = [r for r in roles if r not in ROLES and r != "all"]

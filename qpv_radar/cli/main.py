@@ -15,7 +15,16 @@ from collections.abc import Sequence
 
 from .._errors import QpvRadarError
 
-_COMMAND_MODULES: tuple[str, ...] = ("data", "coverage", "permanences")
+# Listed explicitly (not discovered) so the help shows commands in the order of the data flow.
+_COMMAND_MODULES: tuple[str, ...] = (
+    "data",
+    "qpv",
+    "actors",
+    "times",
+    "isochrones",
+    "coverage",
+    "permanences",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

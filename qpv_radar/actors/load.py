@@ -1,0 +1,164 @@
+"""``load_actors(territory)``: every actor source of a territory, in one GeoDataFrame.
+
+Each ``[[actors]]`` table of the territory file names a ``loader`` (see :data:`LOADERS`) and a
+``source`` (registry path or local file); its other keys are passed to the loader as options
+(e.g. ``services = "services.json"`` for ``data_inclusion``, ``columns = {name = "NOM"}`` for
+``generic``). Steps:
+
+1. each source is read by its loader, pre-filtered to the territory's communes when the
+   source has commune codes;
+2. commune codes missing in a source (Pôle emploi 2019 has only names) are filled from the
+   names seen in the other sources of the territory, when the name is unambiguous and the
+   postcode in the address is in the same département;
+3. actors outside ``territory.communes`` are dropped;
+4. duplicates are merged or flagged (:func:`~qpv_radar.actors.dedup.merge_duplicates`).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+
+from .. import datasets
+from .._errors import TerritoryError
+from ..territory import Territory, load_territory
+from ._common import fold
+from .data_inclusion import read_data_inclusion
+from .dedup import merge_duplicates
+from .france_services import read_france_services
+from .generic import read_generic
+from .model import empty_actors, normalise_dtypes
+from .montpellier_opendata import (
+    read_montpellier_associations_2011,
+    read_montpellier_etablissements_2014,
+)
+from .mpt import read_montpellier_mpt
+from .pole_emploi import read_pole_emploi_2019
+
+__all__ = ["LOADERS", "load_actors"]
+
+logger = logging.getLogger("qpv_radar.actors")
+
+LOADERS: dict[str, Callable[..., gpd.GeoDataFrame]] = {
+    "montpellier_mpt": read_montpellier_mpt,
+    "france_services": read_france_services,
+    "pole_emploi_2019": read_pole_emploi_2019,
+    "montpellier_etablissements_2014": read_montpellier_etablissements_2014,
+    "montpellier_associations_2011": read_montpellier_associations_2011,
+    "data_inclusion": read_data_inclusion,
+    "generic": read_generic,
+}
+
+_POSTCODE = re.compile(r"\b(\d{5})\b")
+
+
+def _resolve_option(value: Any, territory: Territory) -> Any:
+    """Option values naming a registry dataset or a local file become local paths."""
+    if isinstance(value, str) and (
+        value in datasets.registry() or value.endswith((".json", ".jsonl", ".csv"))
+    ):
+        from ..territory import Source
+
+        base = territory.path.parent if territory.path is not None else None
+        return Source(source=value, base=base).resolve()
+    return value
+
+
+def _fill_commune_codes(actors: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    known = actors.dropna(subset=["commune_code", "commune"])
+    by_name: dict[str, set[str]] = {}
+    for name, code in zip(known["commune"], known["commune_code"], strict=True):
+        by_name.setdefault(fold(name).replace("-", " "), set()).add(str(code))
+    missing = actors["commune_code"].isna() & actors["commune"].notna()
+    codes = actors["commune_code"].to_numpy(dtype=object).copy()
+    for i in map(int, missing.to_numpy().nonzero()[0]):
+        cands = by_name.get(fold(actors["commune"].iat[i]).replace("-", " "), set())
+        m = _POSTCODE.search(str(actors["address"].iat[i] or ""))
+        if len(cands) == 1:
+            code = next(iter(cands))
+            if m is None or m.group(1)[:2] == code[:2]:
+                codes[i] = code
+    out = actors.copy()
+    out["commune_code"] = pd.Series(codes, index=actors.index, dtype=object)
+    return out
+
+
+def load_actors(
+    territory: Territory | str = "montpellier",
+    *,
+    progress: bool = True,
+    merge: bool = True,
+    distance_m: float = 50.0,
+) -> gpd.GeoDataFrame:
+    """Load every actor of a territory.
+
+    Parameters
+    ----------
+    territory
+        A :class:`~qpv_radar.Territory` or its name / TOML path.
+    progress
+        Show a progress bar over the sources (on stderr).
+    merge
+        Merge same-kind duplicates and flag co-located structures (see
+        :func:`~qpv_radar.actors.dedup.merge_duplicates`).
+    distance_m
+        Distance under which two actors are at the same place.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Index = ``id``; columns ``id, name, roles, kind, address, commune_code, commune,
+        phone, email, website, opening_hours, mobile, source, vintage, geometry`` (+
+        ``merged_ids, colocated_with`` when ``merge``), EPSG:4326.
+
+    Raises
+    ------
+    TerritoryError
+        An unknown loader name.
+    InputFileError
+        A source with problems (all listed).
+    """
+    terr = territory if isinstance(territory, Territory) else load_territory(territory)
+    communes = set(terr.communes) or None
+    unknown = [s.loader for s in terr.actors if s.loader not in LOADERS]
+    if unknown:
+        raise TerritoryError(
+            f"territory {terr.name!r}: unknown actor loader(s) {unknown}; "
+            f"use one of {', '.join(LOADERS)}."
+        )
+    from rich.console import Console
+    from rich.progress import track
+
+    frames = []
+    for src in track(
+        terr.actors,
+        description="actors",
+        transient=True,
+        disable=not progress,
+        console=Console(stderr=True),
+    ):
+        loader = LOADERS[src.loader]
+        opts = {k: _resolve_option(v, terr) for k, v in src.options.items()}
+        dataset = datasets.registry().get(src.source)
+        if dataset is not None and "vintage" not in opts:
+            opts["vintage"] = dataset.vintage
+        frames.append(loader(src.resolve(), communes=communes, **opts))
+    frames = [f for f in frames if len(f)]
+    if not frames:
+        return empty_actors()
+    actors = normalise_dtypes(gpd.GeoDataFrame(pd.concat(frames), crs=frames[0].crs))
+    actors = _fill_commune_codes(actors)
+    if communes is not None:
+        inside = actors["commune_code"].isin(communes)
+        unresolved = int(actors["commune_code"].isna().sum())
+        if unresolved:
+            logger.info("%d actor(s) without commune code dropped", unresolved)
+        actors = actors[inside]
+    if merge:
+        actors = merge_duplicates(actors, distance_m=distance_m, crs=terr.crs)
+    return actors

@@ -1,0 +1,81 @@
+"""``qpv-radar actors list``: the support structures of a territory, with roles and hours."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from ._util import CliInputError, print_json
+
+
+def register(sub: Any) -> None:
+    """Add the ``actors`` command."""
+    p: argparse.ArgumentParser = sub.add_parser(
+        "actors", help="structures d'accompagnement / support structures"
+    )
+    asub = p.add_subparsers(dest="actors_command", metavar="ACTION")
+    asub.required = True
+    pl = asub.add_parser("list", help="list a territory's structures")
+    pl.add_argument("--territory", default="montpellier", help="territory (default montpellier)")
+    pl.add_argument(
+        "--role",
+        help="keep one role: relay, entry_door, support_financing, employment, mobility",
+    )
+    pl.add_argument("--json", action="store_true", help="print JSON")
+    pl.set_defaults(func=_list)
+
+
+def actor_records(actors: Any) -> list[dict[str, Any]]:
+    """Plain JSON-ready dicts of an actors GeoDataFrame (``lon``/``lat`` instead of geometry)."""
+    out = []
+    for rec, geom in zip(
+        actors.drop(columns=actors.geometry.name).to_dict("records"), actors.geometry, strict=True
+    ):
+        row = {k: (list(v) if isinstance(v, tuple) else v) for k, v in rec.items()}
+        row["lon"] = round(float(geom.x), 7)
+        row["lat"] = round(float(geom.y), 7)
+        out.append(row)
+    return out
+
+
+def _list(args: argparse.Namespace) -> int:
+    from ..actors import ROLES, load_actors
+
+    if args.role is not None and args.role not in ROLES:
+        raise CliInputError(f"unknown role {args.role!r}: use one of {', '.join(ROLES)}.")
+    actors = load_actors(args.territory)
+    if args.role is not None:
+        actors = actors[actors["roles"].map(lambda r: args.role in r)]
+    rows = actor_records(actors)
+    if args.json:
+        print_json(rows)
+        return 0
+    from rich.console import Console
+    from rich.table import Table
+
+    fr = args.lang == "fr"
+    unknown = "inconnus" if fr else "unknown"
+    table = Table(title=f"{len(rows)} structures — {args.territory}")
+    heads = (
+        ("nom", "rôles", "type", "horaires", "source")
+        if fr
+        else (
+            "name",
+            "roles",
+            "kind",
+            "opening hours",
+            "source",
+        )
+    )
+    for h in heads:
+        table.add_column(h)
+    for r in rows:
+        table.add_row(
+            str(r["name"]),
+            ", ".join(r["roles"]),
+            str(r["kind"]),
+            r["opening_hours"] or unknown,
+            f"{r['source']} ({r['vintage']})",
+        )
+    Console(width=200).print(table)
+    return 0

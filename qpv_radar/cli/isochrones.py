@@ -1,0 +1,62 @@
+"""``qpv-radar isochrones``: areas reachable within time bands, written as GeoJSON."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from ._util import CliInputError, parse_lonlat
+
+
+def register(sub: Any) -> None:
+    """Add the ``isochrones`` command."""
+    p: argparse.ArgumentParser = sub.add_parser(
+        "isochrones",
+        help="zones accessibles en N minutes / areas reachable within N minutes",
+    )
+    p.add_argument("--territory", default="montpellier", help="territory name or TOML file")
+    p.add_argument("--mode", default="walk", choices=("walk", "bike", "car"))
+    p.add_argument(
+        "--from",
+        dest="origin",
+        required=True,
+        action="append",
+        metavar="LON,LAT",
+        help="origin point (repeat for several origins: their areas are merged)",
+    )
+    p.add_argument("--minutes", default="5,10,15", help="bands, e.g. 5,10,15")
+    p.add_argument(
+        "--buffer",
+        type=float,
+        default=40.0,
+        metavar="M",
+        help="half-width (m) of the strip along reachable streets (default 40)",
+    )
+    p.add_argument("--out", required=True, type=Path, help="output GeoJSON file")
+    p.set_defaults(func=_run)
+
+
+def _run(args: argparse.Namespace) -> int:
+    import geopandas as gpd
+    import shapely
+
+    from ..networks.streets import load_street_network
+    from ..routing.isochrones import isochrones
+
+    try:
+        minutes = [float(m) for m in args.minutes.split(",") if m.strip()]
+    except ValueError as exc:
+        raise CliInputError(
+            f"--minutes {args.minutes!r}: give numbers separated by commas, e.g. 5,10,15."
+        ) from exc
+    if not minutes or any(m <= 0 for m in minutes):
+        raise CliInputError(f"--minutes {args.minutes!r}: give positive numbers, e.g. 5,10,15.")
+    points = [parse_lonlat(text) for text in args.origin]
+    origins = gpd.GeoSeries([shapely.Point(lon, lat) for lon, lat in points], crs=4326)
+    net = load_street_network(args.territory, args.mode)
+    iso = isochrones(net, origins, minutes, buffer_m=args.buffer)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    iso.to_file(args.out, driver="GeoJSON")
+    print(args.out)
+    return 0

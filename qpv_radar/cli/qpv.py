@@ -1,0 +1,84 @@
+"""``qpv-radar qpv locate|list``: which QPV contains a point; the QPVs of a territory."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from ._util import parse_lonlat, print_json
+
+
+def register(sub: Any) -> None:
+    """Add the ``qpv`` command."""
+    p: argparse.ArgumentParser = sub.add_parser(
+        "qpv", help="quartiers prioritaires (QPV) / priority neighbourhoods"
+    )
+    qsub = p.add_subparsers(dest="qpv_command", metavar="ACTION")
+    qsub.required = True
+    pl = qsub.add_parser("locate", help="the QPV containing a point (null outside)")
+    pl.add_argument("--lonlat", required=True, help="LON,LAT in WGS84, e.g. 3.8200,43.6321")
+    pl.add_argument("--qpv-file", help="a QPV perimeter file instead of the territory's")
+    pl.add_argument("--territory", default="montpellier", help="territory (default montpellier)")
+    pl.add_argument("--json", action="store_true", help="print JSON")
+    pl.set_defaults(func=_locate)
+    pli = qsub.add_parser("list", help="the QPVs of a territory")
+    pli.add_argument("--territory", default="montpellier", help="territory (default montpellier)")
+    pli.add_argument("--json", action="store_true", help="print JSON")
+    pli.set_defaults(func=_list)
+
+
+def _locate(args: argparse.Namespace) -> int:
+    import geopandas as gpd
+
+    from ..qpv import load_qpv, locate
+
+    lon, lat = parse_lonlat(args.lonlat)
+    qpv = load_qpv(args.qpv_file if args.qpv_file else args.territory)
+    pts = gpd.GeoSeries.from_xy([lon], [lat], crs="EPSG:4326")
+    row = locate(pts, qpv).iloc[0]
+    result = {"code_qp": row["code_qp"], "nom_qp": row["nom_qp"]}
+    if args.json:
+        print_json(result)
+    elif result["code_qp"] is None:
+        print("hors QPV" if args.lang == "fr" else "outside every QPV")
+    else:
+        print(f"{result['code_qp']} {result['nom_qp']}")
+    return 0
+
+
+def _list(args: argparse.Namespace) -> int:
+    from ..qpv import load_qpv
+
+    qpv = load_qpv(args.territory)
+    cols = [c for c in ("code_qp", "nom_qp", "generation", "pop_mun") if c in qpv.columns]
+    rows: list[dict[str, Any]] = []
+    for rec in qpv[[*cols, "commune_codes"]].to_dict("records"):
+        out = {k: (None if _isna(v) else v) for k, v in rec.items()}
+        if "pop_mun" in out and out["pop_mun"] is not None:
+            out["pop_mun"] = int(out["pop_mun"])
+        out["generation"] = int(rec["generation"])
+        rows.append(out)
+    if args.json:
+        print_json(rows)
+        return 0
+    from rich.console import Console
+    from rich.table import Table
+
+    fr = args.lang == "fr"
+    title = f"{len(rows)} QPV — {args.territory}"
+    table = Table(title=title, caption=qpv.attrs.get("note") or None)
+    heads = {"code_qp": "code", "nom_qp": "nom" if fr else "name", "generation": "génération"}
+    heads["pop_mun"] = "population"
+    for c in cols:
+        table.add_column(heads.get(c, c) if fr else c)
+    for r in rows:
+        table.add_row(*("" if r[c] is None else str(r[c]) for c in cols))
+    Console(width=120).print(table)
+    return 0
+
+
+def _isna(v: Any) -> bool:
+    try:
+        return bool(v != v)  # NaN
+    except (TypeError, ValueError):
+        return False

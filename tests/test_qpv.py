@@ -1,0 +1,310 @@
+"""QPV perimeters: real published variants, locate, CLI, and one test per bad input."""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+import geopandas as gpd
+import pytest
+import shapely
+from shapely.geometry import Point, Polygon
+
+from qpv_radar import CrsError, InputFileError, QpvError, fetch, load_territory
+from qpv_radar.cli.main import main
+from qpv_radar.qpv import QPV_COLUMNS, join_indicators, load_qpv, locate, read_qpv
+
+OCCITANIE = "qpv/occitanie_hackaviz2021/qp.geojson"
+RENNES = "qpv/rennes_resovilles/QPV_rennes_saint-malo.geojson"
+ANCT_POINTS = "qpv/anct_qpv2024_communes/centroide-4326_qpv.geojson"
+ANCT_POLYGONS = "qpv/anct_qpv2024_communes/polygone-4326_qpv_communes.geojson"
+
+MONTPELLIER_2015 = {
+    "QP034004",
+    "QP034005",
+    "QP034006",
+    "QP034007",
+    "QP034008",
+    "QP034009",
+    "QP034010",
+    "QP034011",
+    "QP034012",
+    "QP034013",
+    "QP034014",
+    "QP034015",
+}
+
+
+@pytest.fixture(scope="module")
+def montpellier_qpv() -> gpd.GeoDataFrame:
+    return load_qpv("montpellier")
+
+
+# --- real variants -------------------------------------------------------------------------
+
+
+def test_occitanie_2015_variant(caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.WARNING, logger="qpv_radar.qpv"):
+        gdf = read_qpv(fetch(OCCITANIE))
+    assert list(gdf.columns) == list(QPV_COLUMNS)
+    assert len(gdf) == 105 and gdf["code_qp"].is_unique
+    assert gdf.crs.to_epsg() == 4326
+    assert set(gdf["generation"]) == {2015} and gdf["is_perimeter"].all()
+    assert gdf.is_valid.all()  # the 32 self-intersecting polygons were repaired…
+    assert "32 invalid polygon(s) repaired" in caplog.text  # …and reported
+    mosson = gdf.set_index("code_qp").loc["QP034005"]
+    assert mosson["nom_qp"] == "Mosson" and mosson["commune_codes"] == ["34172"]
+
+
+def test_official_upper_case_variant() -> None:
+    gdf = read_qpv(fetch(RENNES))
+    assert len(gdf) == 6
+    assert set(gdf["commune_names"].map(tuple)) == {("Rennes",), ("Saint-Malo",)}
+    assert gdf.set_index("code_qp").loc["QP035004", "nom_qp"] == "Maurepas"
+    assert (gdf["commune_codes"].map(len) == 0).all()  # the file has no INSEE codes
+
+
+def test_2024_variant_lib_qp_insee_com(tmp_path: Path) -> None:
+    # the 2024 releases' field names, written by hand (no 2024 perimeters are published here)
+    square = Polygon([(3.80, 43.60), (3.81, 43.60), (3.81, 43.61), (3.80, 43.61)])
+    src = gpd.GeoDataFrame(
+        {"code_qp": ["QN03404M"], "lib_qp": ["Celleneuve"], "insee_com": ["34172"]},
+        geometry=[square],
+        crs="EPSG:4326",
+    )
+    src["lib_com"] = "Montpellier"
+    path = tmp_path / "qpv2024.geojson"
+    src.to_file(path)
+    gdf = read_qpv(path)
+    row = gdf.iloc[0]
+    assert (row["code_qp"], row["nom_qp"], row["generation"]) == ("QN03404M", "Celleneuve", 2024)
+    assert row["commune_codes"] == ["34172"] and row["commune_names"] == ["Montpellier"]
+
+
+@pytest.mark.parametrize("path", [ANCT_POINTS, ANCT_POLYGONS])
+def test_anct_commune_level_lists(path: str) -> None:
+    gdf = read_qpv(fetch(path))
+    assert gdf["code_qp"].is_unique and not gdf["is_perimeter"].any()
+    assert set(gdf["generation"]) == {2024}
+    mtp = gdf[gdf["commune_codes"].map(lambda c: "34172" in c)]
+    assert "QN03405M" in set(mtp["code_qp"])  # Mosson, 2024 code
+    assert mtp.set_index("code_qp").loc["QN03405M", "nom_qp"] == "Mosson"
+    if path == ANCT_POINTS:
+        assert len(gdf) == 1493  # distinct 2024 QPV codes, as PROVENANCE counts them
+        multi = gdf[gdf["commune_codes"].map(len) > 1]
+        assert len(multi) > 0 and (multi.geometry.geom_type == "MultiPoint").all()
+
+
+def test_anct_list_refuses_locate() -> None:
+    gdf = read_qpv(fetch(ANCT_POINTS))
+    with pytest.raises(QpvError, match="commune-level list"):
+        locate(gpd.GeoSeries.from_xy([3.82], [43.63], crs=4326), gdf)
+
+
+def test_territory_filter_and_indicators(montpellier_qpv: gpd.GeoDataFrame) -> None:
+    assert set(montpellier_qpv["code_qp"]) == MONTPELLIER_2015
+    assert "Vert-Bois" in montpellier_qpv.attrs["note"]
+    pop = montpellier_qpv.set_index("code_qp")["pop_mun"]
+    assert pop["QP034005"] == 21652  # qp.csv, Mosson
+    assert montpellier_qpv["pop_mun"].notna().all()
+
+
+# --- locate ---------------------------------------------------------------------------------
+
+
+def test_locate_vectorised_keeps_index(montpellier_qpv: gpd.GeoDataFrame) -> None:
+    pts = gpd.GeoDataFrame(
+        {"who": ["mosson", "centre", "lyon"]},
+        geometry=[Point(3.8200, 43.6321), Point(3.8767, 43.6109), Point(4.835, 45.764)],
+        crs="EPSG:4326",
+        index=["a", "b", "c"],
+    )
+    got = locate(pts, montpellier_qpv)
+    assert list(got.index) == ["a", "b", "c"]
+    assert got.loc["a", "code_qp"] == "QP034005" and got.loc["a", "nom_qp"] == "Mosson"
+    assert got.loc["b", "code_qp"] is None and got.loc["c", "nom_qp"] is None
+
+
+def test_locate_every_qpv_from_inside_points(montpellier_qpv: gpd.GeoDataFrame) -> None:
+    # a point on each perimeter's surface, projected to Lambert-93: CRS handled, all found
+    inside = gpd.GeoSeries(
+        shapely.point_on_surface(montpellier_qpv.geometry.values), crs=4326
+    ).to_crs(2154)
+    got = locate(inside, montpellier_qpv)
+    assert list(got["code_qp"]) == list(montpellier_qpv["code_qp"])
+
+
+def test_locate_points_without_crs(montpellier_qpv: gpd.GeoDataFrame) -> None:
+    with pytest.raises(CrsError, match="no CRS"):
+        locate(gpd.GeoSeries([Point(3.82, 43.63)]), montpellier_qpv)
+
+
+def test_locate_swapped_lat_lon(montpellier_qpv: gpd.GeoDataFrame) -> None:
+    with pytest.raises(CrsError, match="swapped"):
+        locate(gpd.GeoSeries.from_xy([43.6321], [3.82], crs=4326), montpellier_qpv)
+
+
+# --- bad files: one test per case ---------------------------------------------------------
+
+
+def _write(tmp_path: Path, gdf: gpd.GeoDataFrame, name: str = "q.geojson") -> Path:
+    path = tmp_path / name
+    gdf.to_file(path)
+    return path
+
+
+SQUARE = Polygon([(3.80, 43.60), (3.81, 43.60), (3.81, 43.61), (3.80, 43.61)])
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(InputFileError, match="file not found"):
+        read_qpv(tmp_path / "nope.geojson")
+
+
+def test_empty_file(tmp_path: Path) -> None:
+    (tmp_path / "q.geojson").write_bytes(b"")
+    with pytest.raises(InputFileError, match="empty"):
+        read_qpv(tmp_path / "q.geojson")
+
+
+def test_no_features(tmp_path: Path) -> None:
+    (tmp_path / "q.geojson").write_text('{"type": "FeatureCollection", "features": []}')
+    with pytest.raises(InputFileError, match="no features"):
+        read_qpv(tmp_path / "q.geojson")
+
+
+def test_missing_columns_all_reported(tmp_path: Path) -> None:
+    path = _write(tmp_path, gpd.GeoDataFrame({"id": [1]}, geometry=[SQUARE], crs=4326))
+    with pytest.raises(InputFileError) as err:
+        read_qpv(path)
+    cols = {p.column for p in err.value.problems}
+    assert {"code_qp", "nom_qp"} <= cols and "columns found: id" in str(err.value)
+
+
+def test_no_crs(tmp_path: Path) -> None:
+    # a shapefile written without .prj
+    gdf = gpd.GeoDataFrame({"code_qp": ["QP034005"], "nom_qp": ["Mosson"]}, geometry=[SQUARE])
+    path = tmp_path / "q.shp"
+    with pytest.warns(UserWarning, match="crs"):
+        gdf.to_file(path)
+    assert not (tmp_path / "q.prj").exists()
+    with pytest.raises(CrsError, match="crs="):
+        read_qpv(path)
+    assert read_qpv(path, crs="EPSG:4326")["code_qp"].tolist() == ["QP034005"]
+
+
+def test_swapped_coordinates_in_file(tmp_path: Path) -> None:
+    swapped = shapely.transform(SQUARE, lambda c: c[:, ::-1])
+    gdf = gpd.GeoDataFrame({"code_qp": ["QP1"], "nom_qp": ["X"]}, geometry=[swapped], crs=4326)
+    with pytest.raises(CrsError, match="swapped"):
+        read_qpv(_write(tmp_path, gdf), generation=2015)
+
+
+def test_wrong_crs_outside_france(tmp_path: Path) -> None:
+    # Lambert-93 metres declared as WGS84 degrees would be off the globe: use a far point
+    far = shapely.affinity.translate(SQUARE, xoff=100)  # lon ≈ 104°: Asia
+    gdf = gpd.GeoDataFrame({"code_qp": ["QP1"], "nom_qp": ["X"]}, geometry=[far], crs=4326)
+    with pytest.raises(CrsError, match="outside France"):
+        read_qpv(_write(tmp_path, gdf), generation=2015)
+
+
+def test_invalid_polygon_repaired(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    bowtie = Polygon([(3.80, 43.60), (3.81, 43.61), (3.81, 43.60), (3.80, 43.61)])
+    assert not bowtie.is_valid
+    gdf = gpd.GeoDataFrame({"code_qp": ["QP034099"], "nom_qp": ["X"]}, geometry=[bowtie], crs=4326)
+    with caplog.at_level(logging.WARNING, logger="qpv_radar.qpv"):
+        out = read_qpv(_write(tmp_path, gdf))
+    assert out.is_valid.all() and out.geometry.iloc[0].geom_type == "MultiPolygon"
+    assert out.geometry.iloc[0].area == pytest.approx(0.5 * 0.01 * 0.01)  # both triangles kept
+    assert "repaired" in caplog.text
+
+
+def test_empty_polygon(tmp_path: Path) -> None:
+    gdf = gpd.GeoDataFrame(
+        {"code_qp": ["QP034001", "QP034002"], "nom_qp": ["A", "B"]},
+        geometry=[SQUARE, Polygon()],
+        crs=4326,
+    )
+    with pytest.raises(InputFileError) as err:
+        read_qpv(_write(tmp_path, gdf))
+    assert [(p.row, p.problem) for p in err.value.problems] == [(2, "empty geometry")]
+
+
+def test_duplicate_codes(tmp_path: Path) -> None:
+    other = shapely.affinity.translate(SQUARE, xoff=0.02)
+    gdf = gpd.GeoDataFrame(
+        {"code_qp": ["QP034001", "QP034001"], "nom_qp": ["A", "A"]},
+        geometry=[SQUARE, other],
+        crs=4326,
+    )
+    path = _write(tmp_path, gdf)
+    with pytest.raises(InputFileError) as err:
+        read_qpv(path)
+    assert [p.row for p in err.value.problems] == [1, 2]
+    merged = read_qpv(path, dissolve_duplicates=True)
+    assert len(merged) == 1 and merged.geometry.iloc[0].geom_type == "MultiPolygon"
+
+
+def test_wrong_encoding(tmp_path: Path) -> None:
+    text = (
+        '{"type":"FeatureCollection","features":[{"type":"Feature","properties":'
+        '{"code_qp":"QP034008","nom_qp":"Cévennes"},"geometry":{"type":"Polygon",'
+        '"coordinates":[[[3.80,43.60],[3.81,43.60],[3.81,43.61],[3.80,43.60]]]}}]}'
+    )
+    path = tmp_path / "q.geojson"
+    path.write_bytes(text.encode("cp1252"))
+    with pytest.raises(InputFileError, match="not valid utf-8"):
+        read_qpv(path)
+
+
+def test_not_a_vector_file(tmp_path: Path) -> None:
+    (tmp_path / "q.geojson").write_text("this is not geojson")
+    with pytest.raises(InputFileError, match="not a readable vector file"):
+        read_qpv(tmp_path / "q.geojson")
+
+
+def test_indicators_duplicate_codes(tmp_path: Path, montpellier_qpv: gpd.GeoDataFrame) -> None:
+    (tmp_path / "ind.csv").write_text("code_qp,pop_mun\nQP034005,1\nQP034005,2\n")
+    with pytest.raises(InputFileError, match="duplicate code"):
+        join_indicators(montpellier_qpv, tmp_path / "ind.csv")
+
+
+def test_territory_without_qpv(tmp_path: Path) -> None:
+    (tmp_path / "t.toml").write_text('name = "nowhere"\ncommunes = ["00000"]\n')
+    with pytest.raises(QpvError, match=r"\[qpv\]"):
+        load_qpv(load_territory(tmp_path / "t.toml"))
+
+
+# --- CLI --------------------------------------------------------------------------------------
+
+
+def test_cli_locate_mosson(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["qpv", "locate", "--lonlat", "3.8200,43.6321", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == {"code_qp": "QP034005", "nom_qp": "Mosson"}
+
+
+def test_cli_locate_centre_is_null(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["qpv", "locate", "--lonlat", "3.8767,43.6109", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == {"code_qp": None, "nom_qp": None}
+
+
+def test_cli_locate_with_file(capsys: pytest.CaptureFixture[str]) -> None:
+    rennes = read_qpv(fetch(RENNES)).set_index("code_qp")
+    pt = rennes.loc["QP035004"].geometry.representative_point()  # inside Maurepas
+    lonlat = f"{pt.x:.6f},{pt.y:.6f}"
+    args = ["qpv", "locate", f"--lonlat={lonlat}", "--qpv-file", str(fetch(RENNES)), "--json"]
+    assert main(args) == 0
+    assert json.loads(capsys.readouterr().out) == {"code_qp": "QP035004", "nom_qp": "Maurepas"}
+
+
+def test_cli_list(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["qpv", "list", "--territory", "montpellier", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert {r["code_qp"] for r in rows} == MONTPELLIER_2015
+    assert all(isinstance(r["pop_mun"], int) for r in rows)
+
+
+def test_cli_swapped_lonlat_is_clean_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["qpv", "locate", "--lonlat", "43.6321,3.8200", "--json"]) == 2
+    assert "LON,LAT" in capsys.readouterr().err

@@ -273,7 +273,7 @@ def test_indicator_table_is_tidy(
 ) -> None:
     ids = list(relays.index)
     table = access.indicator_table(
-        {("relay", "walk", "weekday-09:00"): tt, ("employment", "walk", "weekday-09:00"): tt},
+        {("relay", "walk", "weekday-09:00"): tt, ("mobility", "walk", "weekday-09:00"): tt},
         origins,
         relays,
         open_tables={("relay", "walk", "weekday-09:00"): _toy_open_table(ids, set(), {})},
@@ -287,9 +287,9 @@ def test_indicator_table_is_tidy(
         "while_open",
         "n_structures",
     ]
-    # relay: 12 QPVs x (all, while open); employment: no structure → nobody covered
+    # relay: 12 QPVs x (all, while open); mobility: no relay holds it → nobody covered
     assert len(table) == 12 * 3
-    emp = table[table["role"] == "employment"]
+    emp = table[table["role"] == "mobility"]
     assert (emp["n_structures"] == 0).all() and (emp["share_uncovered"] == 1).all()
     rel = table[table["role"] == "relay"]
     a = rel[~rel["while_open"]].set_index("code_qp")["share_uncovered"]

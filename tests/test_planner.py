@@ -134,7 +134,7 @@ def test_cli_permanences_walk(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     sites = pd.read_csv(out)
     assert len(sites) == 3 and sites["share_covered"].is_monotonic_increasing
     # the same answer as the pure greedy on the engine's walking times
-    qpv, origins = planner.resident_origins("montpellier", pdat.walk_network())
+    _qpv, origins = planner.resident_origins("montpellier", pdat.walk_network())
     relays = pdat.montpellier_relays()
     tt = pdat.walk_times(origins, relays, max_time_s=1200)
     ref = siting.greedy_max_cover(tt, origins["population"], list(relays.index), 3, minutes=20)

@@ -68,6 +68,6 @@ def test_map_has_one_layer_per_slot_and_escapes(gaps_gdf: gpd.GeoDataFrame, tmp_
     assert "&lt;script&gt;alert" in text
     # two slots → two base layers in the switcher
     assert text.count('"weekday-09:00"') >= 1 and text.count('"sunday-10:00"') >= 1
-    assert "Part des habitants sans structure ouverte à moins de 15 min" in text
+    assert "Part des habitants sans structure ouverte à 15 min" in text
     en = coverage_map(gaps_gdf, minutes=15, lang="en").get_root().render()
-    assert "Share of residents with no open structure within 15 min" in en
+    assert "Share of residents without an open structure in 15 min" in en

@@ -21,7 +21,7 @@ __all__ = ["LABELS", "coverage_map"]
 
 LABELS: dict[str, dict[str, str]] = {
     "fr": {
-        "share_uncovered": "Part des habitants sans structure ouverte à moins de {t} min",
+        "share_uncovered": "Part des habitants sans structure ouverte à {t} min",
         "pop_uncovered": "Habitants sans structure ouverte à moins de {t} min",
         "population": "Population (INSEE)",
         "median_min": "Temps médian jusqu'à la structure la plus proche (min)",
@@ -34,7 +34,7 @@ LABELS: dict[str, dict[str, str]] = {
         "note": "Périmètres QPV 2015",
     },
     "en": {
-        "share_uncovered": "Share of residents with no open structure within {t} min",
+        "share_uncovered": "Share of residents without an open structure in {t} min",
         "pop_uncovered": "Residents with no open structure within {t} min",
         "population": "Population (INSEE)",
         "median_min": "Median time to the nearest structure (min)",
@@ -82,6 +82,7 @@ def coverage_map(
         "rank",
     ),
     minutes: float = 30,
+    slots: Sequence[str] | None = None,
     title: str | None = None,
     note: str | None = None,
     lang: Literal["fr", "en"] = "fr",
@@ -103,6 +104,9 @@ def coverage_map(
         Indicator columns shown in the tooltip (missing ones are skipped).
     minutes
         *T*, for the labels.
+    slots
+        Order of the slot layers (the first is shown); default: by ``departure`` when the
+        table has it, else in order of appearance.
     title, note
         Optional heading and note (e.g. the QPV generation caveat), escaped.
     lang
@@ -118,7 +122,9 @@ def coverage_map(
     gdf = table.to_crs("EPSG:4326")
     if m is None:
         b = gdf.total_bounds
-        m = folium.Map(tiles="OpenStreetMap", control_scale=True)
+        m = folium.Map(tiles=None, control_scale=True)
+        # the background is not a base layer: the radio buttons switch slots only
+        folium.TileLayer("OpenStreetMap", control=False).add_to(m)
         m.fit_bounds([[b[1], b[0]], [b[3], b[2]]])
     vals = pd.to_numeric(gdf[value], errors="coerce")
     finite = vals[vals.map(lambda v: math.isfinite(v))]
@@ -130,7 +136,9 @@ def coverage_map(
         ["#ffffb2", "#fecc5c", "#fd8d3c", "#e31a1c", "#800026"], vmin=vmin, vmax=vmax
     )
     cmap.caption = labels.get(value, value).format(t=f"{minutes:g}")
-    slots = list(pd.unique(gdf[slot_column]))
+    if slots is None:
+        order = gdf.sort_values("departure", kind="stable") if "departure" in gdf else gdf
+        slots = list(pd.unique(order[slot_column]))
     for i, slot in enumerate(slots):
         group = folium.FeatureGroup(name=html.escape(str(slot)), overlay=False, show=(i == 0))
         for _, row in gdf[gdf[slot_column] == slot].iterrows():
@@ -157,7 +165,8 @@ def coverage_map(
     heading = " — ".join(x for x in (title, note or labels["note"]) if x)
     m.get_root().html.add_child(  # type: ignore[attr-defined]
         folium.Element(
-            '<div style="position:fixed;bottom:8px;left:8px;z-index:999;background:white;'
+            '<div style="position:fixed;top:10px;left:56px;max-width:45%;z-index:999;'
+            "background:white;opacity:0.9;"
             f'padding:4px 8px;font:12px sans-serif">{html.escape(heading)}<br>'
             f'<span style="font-size:10px">{html.escape(ATTRIBUTION)}</span></div>'
         )

@@ -31,6 +31,9 @@ def gaps_gdf() -> gpd.GeoDataFrame:
         open_tables={"sunday-10:00": closed},
     )
     ranked = access.rank_gaps(gaps)
+    ranked["departure"] = ranked["slot"].map(
+        {"weekday-09:00": "2024-01-16T09:00", "sunday-10:00": "2024-01-21T10:00"}
+    )
     perim = qpv[["code_qp", "nom_qp", "geometry"]].reset_index(drop=True)
     # a hostile name: must come out escaped in the map
     perim.loc[0, "nom_qp"] = "<script>alert('x')</script> & Co"
@@ -66,8 +69,11 @@ def test_map_has_one_layer_per_slot_and_escapes(gaps_gdf: gpd.GeoDataFrame, tmp_
     text = out.read_text(encoding="utf-8")
     assert "<script>alert(" not in text
     assert "&lt;script&gt;alert" in text
-    # two slots → two base layers in the switcher
-    assert text.count('"weekday-09:00"') >= 1 and text.count('"sunday-10:00"') >= 1
+    # two slots → two base layers in the switcher, in departure order; the background tiles
+    # are not one of them
+    base = text[text.index("base_layers : {") : text.index("overlays :")]
+    assert base.index('"weekday-09:00"') < base.index('"sunday-10:00"')
+    assert base.count(":") == 3 and "openstreetmap" not in base
     assert "Part des habitants sans structure ouverte à 15 min" in text
     en = coverage_map(gaps_gdf, minutes=15, lang="en").get_root().render()
     assert "Share of residents without an open structure in 15 min" in en

@@ -93,6 +93,7 @@ def _run(args: argparse.Namespace) -> int:
         coverage_map(
             table,
             minutes=args.minutes,
+            slots=slots,
             title=f"{label} — {args.role} — {args.mode}",
             note=res.note,
             lang=args.lang,

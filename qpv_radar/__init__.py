@@ -6,6 +6,9 @@ read, nothing is downloaded.
 
 from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from ._errors import (
     ChecksumError,
     CrsError,
@@ -24,7 +27,27 @@ from ._errors import (
 from .datasets import fetch
 from .territory import Territory, load_territory
 
+if TYPE_CHECKING:
+    from .actors import load_actors
+    from .qpv import load_qpv, locate, read_qpv
+
 __version__ = "0.1.0"
+
+# Functions whose modules import geopandas: loaded on first use, so that `import qpv_radar`
+# (and every CLI command) stays light.
+_LAZY = {
+    "load_actors": "qpv_radar.actors",
+    "load_qpv": "qpv_radar.qpv",
+    "locate": "qpv_radar.qpv",
+    "read_qpv": "qpv_radar.qpv",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'qpv_radar' has no attribute {name!r}")
+
 
 __all__ = [
     "ChecksumError",
@@ -43,5 +66,9 @@ __all__ = [
     "UnreachableError",
     "__version__",
     "fetch",
+    "load_actors",
+    "load_qpv",
     "load_territory",
+    "locate",
+    "read_qpv",
 ]

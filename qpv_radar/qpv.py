@@ -187,7 +187,7 @@ def _check_geometries(p: Path, raw: gpd.GeoDataFrame, *, perimeters: bool) -> No
                 InputProblem(
                     int(i) + 1,
                     "geometry",
-                    f"{shapely.get_type_id(geoms[i])} is not a polygon ({geoms[i].geom_type})",
+                    f"{geoms[i].geom_type} is not a polygon",
                     "QPV perimeters must be Polygon or MultiPolygon",
                 )
             )

@@ -74,9 +74,11 @@ def test_2024_variant_lib_qp_insee_com(tmp_path: Path) -> None:
         crs="EPSG:4326",
     )
     src["lib_com"] = "Montpellier"
-    path = tmp_path / "qpv2024.geojson"
-    src.to_file(path)
+    path = tmp_path / "qpv2024.gpkg"
+    src.to_crs(2154).to_file(path)  # official releases are in Lambert-93
     gdf = read_qpv(path)
+    assert gdf.crs.to_epsg() == 4326
+    assert gdf.geometry.iloc[0].bounds == pytest.approx(square.bounds, abs=1e-7)
     row = gdf.iloc[0]
     assert (row["code_qp"], row["nom_qp"], row["generation"]) == ("QN03404M", "Celleneuve", 2024)
     assert row["commune_codes"] == ["34172"] and row["commune_names"] == ["Montpellier"]
@@ -231,6 +233,14 @@ def test_empty_polygon(tmp_path: Path) -> None:
     assert [(p.row, p.problem) for p in err.value.problems] == [(2, "empty geometry")]
 
 
+def test_point_instead_of_perimeter(tmp_path: Path) -> None:
+    gdf = gpd.GeoDataFrame(
+        {"code_qp": ["QP034001"], "nom_qp": ["A"]}, geometry=[Point(3.8, 43.6)], crs=4326
+    )
+    with pytest.raises(InputFileError, match="Point is not a polygon"):
+        read_qpv(_write(tmp_path, gdf))
+
+
 def test_duplicate_codes(tmp_path: Path) -> None:
     other = shapely.affinity.translate(SQUARE, xoff=0.02)
     gdf = gpd.GeoDataFrame(
@@ -308,3 +318,13 @@ def test_cli_list(capsys: pytest.CaptureFixture[str]) -> None:
 def test_cli_swapped_lonlat_is_clean_error(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["qpv", "locate", "--lonlat", "43.6321,3.8200", "--json"]) == 2
     assert "LON,LAT" in capsys.readouterr().err
+
+
+def test_public_api_lazy_exports() -> None:
+    import qpv_radar
+
+    assert qpv_radar.load_qpv is load_qpv and qpv_radar.locate is locate
+    assert qpv_radar.read_qpv is read_qpv
+    assert callable(qpv_radar.load_actors)
+    with pytest.raises(AttributeError, match="no attribute 'nope'"):
+        _ = qpv_radar.nope  # type: ignore[attr-defined]

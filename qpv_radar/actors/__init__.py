@@ -12,7 +12,7 @@ from .dedup import merge_duplicates
 from .france_services import read_france_services
 from .generic import read_generic
 from .load import LOADERS, load_actors
-from .model import ACTOR_COLUMNS, KIND_ROLES, ROLES
+from .model import ACTOR_COLUMNS, KIND_ROLES, ROLE_LABELS, ROLES
 from .montpellier_opendata import (
     read_montpellier_associations_2011,
     read_montpellier_etablissements_2014,
@@ -25,6 +25,7 @@ __all__ = [
     "KIND_ROLES",
     "LOADERS",
     "ROLES",
+    "ROLE_LABELS",
     "hours",
     "load_actors",
     "merge_duplicates",

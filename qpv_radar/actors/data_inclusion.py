@@ -17,7 +17,8 @@ Roles and kind:
   ``support_financing``; ``mobilite…`` → ``mobility``; ``trouver-un-emploi…``,
   ``preparer-sa-candidature…``, ``choisir-un-metier…``, ``se-former…`` → ``employment``.
 
-Structures without coordinates are reported as problems; ``horaires_accueil`` that does not
+Structures without coordinates (common in real exports: remote-only offers) are skipped and
+logged; swapped or out-of-France coordinates are problems. ``horaires_accueil`` that does not
 parse is logged and kept as unknown (``None``).
 """
 
@@ -248,4 +249,4 @@ def read_data_inclusion(
         )
         rows.append(i)
     log_bad_hours(sp, bad)
-    return actors_frame(records, path=sp, rows=rows)
+    return actors_frame(records, path=sp, rows=rows, skip_missing_coordinates=True)

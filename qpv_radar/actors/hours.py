@@ -247,7 +247,11 @@ def from_france_services(days: Mapping[str, str | None]) -> str | None:
             if len(bounds) != 2:
                 raise ValueError(f"{part.strip()!r} in {value!r} is not a slot like 09:00 - 12:00")
             start, end = bounds
-            if _minutes(start) == 0 and _minutes(end) == 0:
+            try:
+                placeholder = _minutes(start) == 0 and _minutes(end) == 0
+            except ValueError as exc:
+                raise ValueError(f"{part.strip()!r} in {value!r} is not a slot ({exc})") from exc
+            if placeholder:
                 continue  # "00:00 - 00:00": placeholder for "no slot"
             slots.append((start.strip(), end.strip()))
         week[day] = slots
@@ -286,9 +290,14 @@ def from_mpt(opening: Mapping[str, Mapping[str, object]]) -> str | None:
             if text.lower() in _CLOSED:
                 continue
             bounds = text.split("-")
-            if len(bounds) != 2:
-                raise ValueError(f"{name}: {text!r} is not a slot like 9:00-19:00 or Fermé")
-            mins.append((_minutes(bounds[0]), _minutes(bounds[1])))
+            try:
+                if len(bounds) != 2:
+                    raise ValueError("expected two times")
+                mins.append((_minutes(bounds[0]), _minutes(bounds[1])))
+            except ValueError as exc:
+                raise ValueError(
+                    f"{name}: {text!r} is not a slot like 9:00-19:00 or Fermé ({exc})"
+                ) from exc
         comment = str(spec.get("comments") or "")
         brk = _BREAK.search(comment)
         if brk and mins:

@@ -31,6 +31,7 @@ __all__ = [
     "ACTOR_COLUMNS",
     "KIND_ROLES",
     "ROLES",
+    "ROLE_LABELS",
     "actors_frame",
     "coordinate_problems",
     "empty_actors",
@@ -41,6 +42,15 @@ __all__ = [
 logger = logging.getLogger("qpv_radar.actors")
 
 ROLES: tuple[str, ...] = ("relay", "entry_door", "support_financing", "employment", "mobility")
+
+# Labels for people: {role: {lang: label}}.
+ROLE_LABELS: dict[str, dict[str, str]] = {
+    "relay": {"fr": "relais", "en": "relay"},
+    "entry_door": {"fr": "porte d'entrée", "en": "entry door"},
+    "support_financing": {"fr": "accompagnement et financement", "en": "support and financing"},
+    "employment": {"fr": "emploi et formation", "en": "employment and training"},
+    "mobility": {"fr": "mobilité", "en": "mobility"},
+}
 
 # Default roles of each kind of structure (a source may add more, e.g. data·inclusion themes).
 KIND_ROLES: dict[str, tuple[str, ...]] = {
@@ -264,7 +274,7 @@ def actors_frame(
                 )
             )
         r["roles"] = tuple(x for x in ROLES if x in roles)  # canonical order
-        oh = r.get("opening_hours")
+        oh = r["opening_hours"] = _clean_text(r.get("opening_hours"))
         if oh is not None and not hours.is_valid(oh):
             problems.append(
                 InputProblem(

@@ -40,6 +40,7 @@ def actor_records(actors: Any) -> list[dict[str, Any]]:
 
 def _list(args: argparse.Namespace) -> int:
     from ..actors import ROLES, load_actors
+    from ..actors.model import ROLE_LABELS
 
     if args.role is not None and args.role not in ROLES:
         raise CliInputError(f"unknown role {args.role!r}: use one of {', '.join(ROLES)}.")
@@ -72,7 +73,7 @@ def _list(args: argparse.Namespace) -> int:
     for r in rows:
         table.add_row(
             str(r["name"]),
-            ", ".join(r["roles"]),
+            ", ".join(ROLE_LABELS[x][args.lang] for x in r["roles"]),
             str(r["kind"]),
             r["opening_hours"] or unknown,
             f"{r['source']} ({r['vintage']})",

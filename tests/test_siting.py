@@ -132,3 +132,15 @@ def test_itinerant_schedule_real(
         tt, origins, places, list(relays.index), qpv_codes=codes, half_days=2
     )
     assert set(short["code_qp"]) == {"QP034005", "QP034006"}
+
+
+def test_exact_edge_cases(tt: pd.DataFrame, origins: gpd.GeoDataFrame) -> None:
+    cand = ["mpt:leo-lagrange", "fs:844"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        many = siting.exact_max_cover(tt, origins["population"], cand, 5, minutes=15)
+        none = siting.exact_max_cover(tt, origins["population"], cand, 1, minutes=0.01)
+    assert len(many) == 2 and set(many["place_id"]) == set(cand)
+    assert len(none) == 1 and none["covered"].iloc[-1] == 0
+    with pytest.raises(siting.SitingError, match="no candidate"):
+        siting.exact_max_cover(tt, origins["population"], [], 1, minutes=15)

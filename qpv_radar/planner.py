@@ -80,6 +80,13 @@ def _street_nodes(network: Any, territory: Territory) -> gpd.GeoSeries:
     for xs, ys in (("node_lon", "node_lat"), ("lon", "lat")):
         x, y = getattr(network, xs, None), getattr(network, ys, None)
         if x is not None and y is not None:
+            comp = getattr(network, "component", None)
+            if comp is not None and len(comp) == len(x):
+                # origins only on the main component: a node of a detached fragment (a closed
+                # courtyard's footpaths) would make its residents look unreachable
+                comp = np.asarray(comp)
+                keep = comp == np.bincount(comp).argmax()
+                x, y = np.asarray(x)[keep], np.asarray(y)[keep]
             return gpd.GeoSeries(gpd.points_from_xy(x, y), crs="EPSG:4326")
     # Fallback: the end points of the territory's street lines.
     if territory.streets is None:

@@ -29,7 +29,9 @@ from .territory import Territory, load_territory
 
 if TYPE_CHECKING:
     from .actors import load_actors
+    from .networks import load_street_network
     from .qpv import load_qpv, locate, read_qpv
+    from .routing import isochrones, nearest, route, travel_times
 
 __version__ = "0.1.0"
 
@@ -40,6 +42,11 @@ _LAZY = {
     "load_qpv": "qpv_radar.qpv",
     "locate": "qpv_radar.qpv",
     "read_qpv": "qpv_radar.qpv",
+    "load_street_network": "qpv_radar.networks",
+    "travel_times": "qpv_radar.routing",
+    "nearest": "qpv_radar.routing",
+    "isochrones": "qpv_radar.routing",
+    "route": "qpv_radar.routing",
 }
 
 
@@ -66,9 +73,14 @@ __all__ = [
     "UnreachableError",
     "__version__",
     "fetch",
+    "isochrones",
     "load_actors",
     "load_qpv",
+    "load_street_network",
     "load_territory",
     "locate",
+    "nearest",
     "read_qpv",
+    "route",
+    "travel_times",
 ]

@@ -15,9 +15,7 @@ from pyproj import Geod
 
 from qpv_radar import CrsError, InputFileError, UnreachableError, fetch
 from qpv_radar.networks import StreetNetwork, load_street_network
-from qpv_radar.routing import nearest, snap_points, travel_times
-from qpv_radar.routing.isochrones import isochrones
-from qpv_radar.routing.route import route
+from qpv_radar.routing import isochrones, nearest, route, snap_points, travel_times
 
 MPL_EDGES = "osm/montpellier_osmnx_2021-04/osmnx_all_shp/edges.shp"
 VILLEURBANNE = "osm/villeurbanne_gratteciel_2022-07/osm_bbox.osm.xml.gz"
@@ -330,3 +328,25 @@ def test_cli_times_and_isochrones(tmp_path: Path, capsys: pytest.CaptureFixture[
     iso = gpd.read_file(dest)
     assert iso["minutes"].tolist() == [5, 10, 15]
     assert set(iso.geom_type) <= {"Polygon", "MultiPolygon"}
+
+
+def test_nearest_by_tuple_roles_puts_a_destination_in_each_group(walk: StreetNetwork) -> None:
+    d = _points([COMEDIE, (3.8210, 43.6330), (3.8760, 43.6100)], ["fs:a", "mpt:b", "fs:c"])
+    d["roles"] = [("relay", "employment"), ("relay",), ("employment",)]
+    o = _points([MOSSON], ["o"])
+    got = nearest(walk, o, d, k=1, by="roles").set_index("roles")
+    assert got.loc["relay", "to_id"] == "mpt:b"
+    assert got.loc["employment", "to_id"] == "fs:c"
+    assert got.loc["relay", "travel_time"] < got.loc["employment", "travel_time"]
+
+
+def test_isochrones_by_origin(walk: StreetNetwork) -> None:
+    pts = gpd.GeoSeries(
+        [shapely.Point(*MOSSON), shapely.Point(*COMEDIE), shapely.Point(3.95, 43.50)],
+        index=["mosson", "comedie", "sea"],
+        crs=4326,
+    )
+    per = isochrones(walk, pts, [5, 10], by_origin=True)
+    assert per["origin_id"].tolist() == ["mosson", "mosson", "comedie", "comedie"]
+    alone = isochrones(walk, MOSSON, [5, 10])
+    np.testing.assert_allclose(per["street_km"].iloc[:2], alone["street_km"])

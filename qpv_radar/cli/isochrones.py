@@ -42,7 +42,7 @@ def _run(args: argparse.Namespace) -> int:
     import shapely
 
     from ..networks.streets import load_street_network
-    from ..routing.isochrones import isochrones
+    from ..routing.isochrone import isochrones
 
     try:
         minutes = [float(m) for m in args.minutes.split(",") if m.strip()]

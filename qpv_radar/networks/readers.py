@@ -155,7 +155,10 @@ def read_osm(path: str | Path) -> EdgeTable:
             .with_locations()
             .with_filter(osmium.filter.KeyFilter("highway"))
         )
-        for obj in fp:
+        from tqdm.auto import tqdm
+
+        # progress on a terminal only (disable=None); big PBF extracts take minutes
+        for obj in tqdm(fp, desc=f"reading {path.name}", unit=" objects", disable=None):
             if not isinstance(obj, osmium.osm.Way):
                 continue
             nodes = obj.nodes

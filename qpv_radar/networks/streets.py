@@ -30,7 +30,12 @@ from .._errors import NetworkError
 from .modes import ModeRules, apply_rules, mode_rules
 from .readers import EdgeTable, read_edge_frame, read_graph, read_street_file
 
-__all__ = ["StreetNetwork", "build_street_network", "load_street_network"]
+__all__ = [
+    "StreetNetwork",
+    "build_street_network",
+    "download_street_network",
+    "load_street_network",
+]
 
 _CACHE_VERSION = 1
 #: Smallest arc time (s): csgraph must never see a zero weight (it could drop the arc).
@@ -117,6 +122,11 @@ class StreetNetwork:
         n = self.n_nodes
         indptr = np.searchsorted(self.arc_from, np.arange(n + 1)).astype(np.int64)
         return sparse.csr_matrix((self.arc_time, self.arc_to, indptr), shape=(n, n))
+
+    @functools.cached_property
+    def graph_reversed(self) -> sparse.csr_matrix:
+        """The routing graph with every arc reversed (for searches towards destinations)."""
+        return self.graph.T.tocsr()
 
     @functools.cached_property
     def edge_geometry(self) -> np.ndarray:
@@ -456,3 +466,31 @@ def _read_object(obj: Any, label: str) -> EdgeTable:
         f"cannot build a street network from a {type(obj).__name__}: give a territory, a file, "
         "a registry path, a networkx graph or a GeoDataFrame of street lines."
     )
+
+
+#: osmnx ``network_type`` used to download each mode's graph.
+OSMNX_NETWORK_TYPE = {"walk": "walk", "bike": "bike", "car": "drive"}
+
+
+def download_street_network(place: str, mode: str = "walk", **options: Any) -> StreetNetwork:
+    """Download a place's streets from OpenStreetMap with osmnx, then build the network.
+
+    Only call this when you mean to go online (it queries Nominatim and Overpass through
+    osmnx); tests and the rest of qpv_radar never do. For repeated use, save the graph with
+    ``ox.save_graphml`` and pass the file to :func:`load_street_network` (cached by checksum).
+
+    Parameters
+    ----------
+    place
+        A place name osmnx can geocode, e.g. ``"Montpellier, France"``.
+    mode
+        ``"walk"``, ``"bike"`` or ``"car"`` (osmnx ``network_type`` walk, bike or drive).
+    **options
+        Passed to :func:`load_street_network` (``speed_kmh``, ``max_snap_m``…).
+    """
+    import osmnx as ox
+
+    if mode not in OSMNX_NETWORK_TYPE:
+        mode_rules(mode)  # raises the NetworkError naming the modes
+    graph = ox.graph_from_place(place, network_type=OSMNX_NETWORK_TYPE[mode])
+    return load_street_network(graph, mode, **options)

@@ -6,8 +6,8 @@ points (ids from their index) and return plain DataFrames/GeoDataFrames.
 
 from __future__ import annotations
 
-from .isochrones import isochrones
-from .route import Route, route
+from .isochrone import isochrones
+from .routes import Route, route
 from .snapping import snap_points
 from .times import nearest, travel_times
 

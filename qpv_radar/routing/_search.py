@@ -1,10 +1,12 @@
 """Vectorised shortest-path searches over a street network plus snapped points.
 
-Origins and destinations become *virtual nodes* appended to the CSR graph: origin ``i`` has arcs
-to its edge's end nodes (connector + partial edge), destination ``j`` has arcs from them. One
-``scipy.sparse.csgraph.dijkstra`` call then searches from many sources at once, in the direction
-that needs the fewest searches (the reversed graph from the destinations when they are fewer).
-Pairs snapped onto the same edge also get the direct way along that edge.
+The points on the *searched* side become virtual source nodes appended as extra CSR rows (arcs
+to their edge's end nodes: connector + partial edge), so one
+``scipy.sparse.csgraph.dijkstra`` call searches from many of them at once. The other side is
+read off the node times: a target's time is ``min(t[u] + cost_u, t[v] + cost_v)`` over its
+edge's end nodes, for all targets at once. The search runs from the side with fewer points
+(on the reversed graph when destinations are fewer). Pairs snapped onto the same edge also get
+the direct way along it.
 """
 
 from __future__ import annotations
@@ -21,26 +23,38 @@ _BLOCK = 20_000_000
 _MIN_ARC_S = 1e-6
 
 
-def augmented_graph(net: StreetNetwork, orig: Snapped, dest: Snapped) -> sparse.csr_matrix:
-    """The network's CSR graph with origin nodes ``N..N+O-1`` and destinations after them."""
-    n, n_o, n_d = net.n_nodes, len(orig), len(dest)
-    to_u, to_v = orig.access(net)
-    from_u, from_v = dest.egress(net)
-    o_ids = n + np.arange(n_o)
-    d_ids = n + n_o + np.arange(n_d)
-    e_o = np.where(orig.ok, orig.edge, 0)
-    e_d = np.where(dest.ok, dest.edge, 0)
-    rows = np.r_[net.arc_from, o_ids, o_ids, net.edge_u[e_d], net.edge_v[e_d]]
-    cols = np.r_[net.arc_to, net.edge_u[e_o], net.edge_v[e_o], d_ids, d_ids]
-    data = np.r_[net.arc_time, to_u, to_v, from_u, from_v]
-    keep = np.isfinite(data)
-    rows, cols, data = rows[keep], cols[keep], np.maximum(data[keep], _MIN_ARC_S)
-    # a self-loop edge gives two virtual arcs between the same nodes: keep the faster one
-    order = np.lexsort((data, cols, rows))
-    rows, cols, data = rows[order], cols[order], data[order]
-    first = np.r_[True, (rows[1:] != rows[:-1]) | (cols[1:] != cols[:-1])]
-    size = n + n_o + n_d
-    return sparse.csr_matrix((data[first], (rows[first], cols[first])), shape=(size, size))
+def source_graph(net: StreetNetwork, points: Snapped, *, reverse: bool) -> sparse.csr_matrix:
+    """The network's graph (reversed if ``reverse``) with one extra row per point.
+
+    Row ``N + i`` holds point ``i``'s arcs to its edge's end nodes: access costs on the forward
+    graph (point → node), egress costs on the reversed graph (node → point, reversed).
+    """
+    base = net.graph_reversed if reverse else net.graph
+    n, k = net.n_nodes, len(points)
+    cu, cv = points.egress(net) if reverse else points.access(net)
+    e = np.where(points.ok, points.edge, 0)
+    cols = np.column_stack([net.edge_u[e], net.edge_v[e]])
+    data = np.column_stack([cu, cv])
+    loop = cols[:, 0] == cols[:, 1]  # a self-loop edge: keep the cheaper way to its node
+    data[loop, 0] = np.minimum(cu[loop], cv[loop])
+    data[loop, 1] = np.inf
+    valid = np.isfinite(data)
+    indptr = np.r_[base.indptr, base.indptr[-1] + np.cumsum(valid.sum(axis=1))]
+    indices = np.r_[base.indices, cols[valid]]
+    values = np.r_[base.data, np.maximum(data[valid], _MIN_ARC_S)]
+    return sparse.csr_matrix((values, indices, indptr), shape=(n + k, n + k))
+
+
+def _targets(
+    net: StreetNetwork, dist: np.ndarray, targets: Snapped, *, reverse: bool, limit: float
+) -> np.ndarray:
+    """Times (sources × targets) from node times ``dist`` (sources × ≥N) to each target."""
+    cu, cv = targets.access(net) if reverse else targets.egress(net)
+    e = np.where(targets.ok, targets.edge, 0)
+    t = np.minimum(dist[:, net.edge_u[e]] + cu, dist[:, net.edge_v[e]] + cv)
+    t[:, ~targets.ok] = np.inf
+    t[t > limit] = np.inf
+    return t
 
 
 def direct_same_edge(
@@ -78,25 +92,31 @@ def matrix(
     out = np.full((n_o, n_d), np.inf)
     if not n_o or not n_d or not orig.ok.any() or not dest.ok.any():
         return out
-    graph = augmented_graph(net, orig, dest)
-    n = net.n_nodes
-    o_nodes = n + np.flatnonzero(orig.ok)
-    d_nodes = n + n_o + np.flatnonzero(dest.ok)
     limit = np.inf if max_time_s is None else float(max_time_s)
-    forward = len(o_nodes) <= len(d_nodes)
-    g = graph if forward else graph.T.tocsr()
-    sources, targets = (o_nodes, d_nodes) if forward else (d_nodes, o_nodes)
+    reverse = dest.ok.sum() < orig.ok.sum()
+    sources, targets = (dest, orig) if reverse else (orig, dest)
+    graph = source_graph(net, sources, reverse=reverse)
+    rows = np.flatnonzero(sources.ok)
     block = max(1, _BLOCK // graph.shape[0])
-    res = np.empty((len(sources), len(targets)))
-    for s in range(0, len(sources), block):
-        dist = dijkstra(g, directed=True, indices=sources[s : s + block], limit=limit)
-        res[s : s + block] = dist[:, targets]
-    sub = res if forward else res.T
-    out[np.ix_(np.flatnonzero(orig.ok), np.flatnonzero(dest.ok))] = sub
+    res = np.full((len(sources), len(targets)), np.inf)
+    for s in range(0, len(rows), block):
+        chunk = rows[s : s + block]
+        dist = dijkstra(graph, directed=True, indices=net.n_nodes + chunk, limit=limit)
+        res[chunk] = _targets(net, dist, targets, reverse=reverse, limit=limit)
+    out = res.T if reverse else res
+    out = np.ascontiguousarray(out)
     i, j, t = direct_same_edge(net, orig, dest)
     if len(i):
         out[i, j] = np.minimum(out[i, j], np.where(t <= limit, t, np.inf))
     return out
+
+
+def node_times(net: StreetNetwork, orig: Snapped, limit: float = np.inf) -> np.ndarray:
+    """Earliest time (s) at every network node from the nearest of the (snapped) origins."""
+    graph = source_graph(net, orig, reverse=False)
+    sources = net.n_nodes + np.flatnonzero(orig.ok)
+    dist = dijkstra(graph, directed=True, indices=sources, limit=limit, min_only=True)
+    return np.asarray(dist[: net.n_nodes])
 
 
 def nearest_one(
@@ -111,28 +131,32 @@ def nearest_one(
     time = np.full(n_o, np.inf)
     if not n_o or not orig.ok.any() or not dest.ok.any():
         return best, time
-    graph = augmented_graph(net, orig, dest)
     n = net.n_nodes
-    d_nodes = n + n_o + np.flatnonzero(dest.ok)
     limit = np.inf if max_time_s is None else float(max_time_s)
+    graph = source_graph(net, dest, reverse=True)
     dist, _, src = dijkstra(
-        graph.T.tocsr(),
+        graph,
         directed=True,
-        indices=d_nodes,
+        indices=n + np.flatnonzero(dest.ok),
         limit=limit,
         min_only=True,
         return_predecessors=True,
     )
-    o_nodes = n + np.arange(n_o)
-    time = dist[o_nodes]
+    to_u, to_v = orig.access(net)
+    e = np.where(orig.ok, orig.edge, 0)
+    u, v = net.edge_u[e], net.edge_v[e]
+    tu, tv = to_u + dist[u], to_v + dist[v]
+    via_u = tu <= tv
+    time = np.where(via_u, tu, tv)
+    time[~orig.ok | (time > limit)] = np.inf
     reached = np.isfinite(time)
-    best[reached] = src[o_nodes][reached] - n - n_o
+    best[reached] = np.where(via_u, src[u], src[v])[reached] - n
     i, j, t = direct_same_edge(net, orig, dest)
     if len(i):
         better = (t < time[i]) & (t <= limit)
-        # several same-edge candidates per origin: apply in decreasing time order
+        # several same-edge candidates per origin: assign in decreasing time, the last one wins
         order = np.argsort(-t[better], kind="stable")
         ii, jj, tt = i[better][order], j[better][order], t[better][order]
-        time[ii] = np.minimum(time[ii], tt)
+        time[ii] = tt
         best[ii] = jj
     return best, time

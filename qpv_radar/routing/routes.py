@@ -11,7 +11,7 @@ from shapely.ops import substring
 
 from .._errors import UnreachableError
 from ..networks.streets import StreetNetwork
-from ._search import augmented_graph, direct_same_edge
+from ._search import direct_same_edge, source_graph
 from .snapping import Snapped, snap
 
 __all__ = ["Route", "route"]
@@ -76,19 +76,22 @@ def route(network: StreetNetwork, origin_point: Any, destination_point: Any) -> 
     if not d.ok[0]:
         raise UnreachableError(f"destination {d.reason[0]}.")
     n = network.n_nodes
-    graph = augmented_graph(network, o, d)
+    graph = source_graph(network, o, reverse=False)
     dist, pred = dijkstra(graph, directed=True, indices=n, return_predecessors=True)
-    total = float(dist[n + 1])
+    from_u, from_v = d.egress(network)
+    eu, ev = network.edge_u[d.edge[0]], network.edge_v[d.edge[0]]
+    via = [(float(dist[eu] + from_u[0]), int(eu)), (float(dist[ev] + from_v[0]), int(ev))]
+    total, end_node = min(via)
     _, _, direct = direct_same_edge(network, o, d)
     parts: list[shapely.LineString] = [_connector(o, network, 0)]
     if len(direct) and direct[0] <= total:
         total = float(direct[0])
         parts.append(_edge_part(network, int(o.edge[0]), o.fraction[0], d.fraction[0]))
     elif np.isfinite(total):
-        path = [n + 1]
+        path = [end_node]
         while path[-1] != n:
             path.append(int(pred[path[-1]]))
-        nodes = path[::-1][1:-1]  # network nodes from the first to the last
+        nodes = path[::-1][1:]  # network nodes from the first to the last
         eo, ed = int(o.edge[0]), int(d.edge[0])
         first, last = nodes[0], nodes[-1]
         parts.append(

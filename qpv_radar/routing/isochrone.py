@@ -17,11 +17,10 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import shapely
-from scipy.sparse.csgraph import dijkstra
 
 from .._errors import UnreachableError
 from ..networks.streets import StreetNetwork
-from ._search import augmented_graph
+from ._search import node_times
 from .snapping import Snapped, snap
 
 __all__ = ["isochrones", "reached_lines"]
@@ -40,20 +39,16 @@ def _substrings(lines: np.ndarray, start: np.ndarray, end: np.ndarray) -> np.nda
     )
 
 
-def _node_times(net: StreetNetwork, orig: Snapped, limit: float) -> np.ndarray:
-    empty = Snapped(
-        orig.index[:0],
-        np.empty(0, np.int64),
-        np.empty(0),
-        np.empty(0),
-        np.empty(0),
-        np.empty(0),
-        np.empty(0, dtype=object),
+def _subset(s: Snapped, rows: np.ndarray) -> Snapped:
+    return Snapped(
+        s.index[rows],
+        s.edge[rows],
+        s.distance_m[rows],
+        s.fraction[rows],
+        s.x[rows],
+        s.y[rows],
+        s.reason[rows],
     )
-    graph = augmented_graph(net, orig, empty)
-    sources = net.n_nodes + np.flatnonzero(orig.ok)
-    dist = dijkstra(graph, directed=True, indices=sources, limit=limit, min_only=True)
-    return np.asarray(dist[: net.n_nodes])
 
 
 def reached_lines(net: StreetNetwork, orig: Snapped, seconds: float, node_time: np.ndarray) -> Any:
@@ -106,6 +101,7 @@ def isochrones(
     minutes: Sequence[float] = (5, 10, 15),
     *,
     buffer_m: float = 40.0,
+    by_origin: bool = False,
 ) -> gpd.GeoDataFrame:
     """Areas reachable within each time band, following the streets.
 
@@ -120,12 +116,16 @@ def isochrones(
         Time bands, in minutes (each band is the whole area within that time, so bands nest).
     buffer_m
         Half-width of the strip kept along each reachable street, in metres.
+    by_origin
+        One set of bands per origin (column ``origin_id``, from the origins' index) instead of
+        their union. Origins that cannot be attached to the network are left out.
 
     Returns
     -------
     GeoDataFrame
-        One row per band: ``minutes``, ``street_km`` (length of reachable streets), geometry
-        (Polygon/MultiPolygon, EPSG:4326), sorted by ``minutes``.
+        One row per band (per origin with ``by_origin``): ``[origin_id,] minutes, street_km``
+        (length of reachable streets), geometry (Polygon/MultiPolygon, EPSG:4326), sorted by
+        ``minutes``.
 
     Raises
     ------
@@ -141,13 +141,20 @@ def isochrones(
     if not orig.ok.any():
         reasons = "; ".join(sorted({str(r) for r in orig.reason if r}))
         raise UnreachableError(f"no origin can be attached to the network: {reasons}.")
-    node_time = _node_times(network, orig, bands[-1] * 60.0)
+    ok = np.flatnonzero(orig.ok)
+    groups = [ok[k : k + 1] for k in range(len(ok))] if by_origin else [ok]
     rows = []
-    for m in bands:
-        lines = reached_lines(network, orig, m * 60.0, node_time)
-        parts = shapely.get_parts(lines)
-        poly = shapely.union_all(shapely.buffer(parts, buffer_m, quad_segs=4))
-        rows.append({"minutes": m, "street_km": shapely.length(lines) / 1000.0, "geometry": poly})
+    for members in groups:
+        sub = _subset(orig, members)
+        node_time = node_times(network, sub, bands[-1] * 60.0)
+        for m in bands:
+            lines = reached_lines(network, sub, m * 60.0, node_time)
+            parts = shapely.get_parts(lines)
+            poly = shapely.union_all(shapely.buffer(parts, buffer_m, quad_segs=4))
+            row = {"minutes": m, "street_km": shapely.length(lines) / 1000.0, "geometry": poly}
+            if by_origin:
+                row = {"origin_id": sub.index[0], **row}
+            rows.append(row)
     out = gpd.GeoDataFrame(rows, geometry="geometry", crs=network.crs).to_crs(4326)
     out["minutes"] = [int(m) if float(m).is_integer() else m for m in out["minutes"]]
     return out

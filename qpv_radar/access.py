@@ -24,7 +24,8 @@ cumulative opportunities (structures within *T* minutes, population-weighted mea
 score (sum of ``exp(-beta·t)`` over structures, ``beta = ln 2 / half-life``) and 2SFCA (Luo &
 Wang 2003, same definition as PySAL ``access``'s ``two_stage_fca``) where a capacity is given.
 "Reachable while open" is :func:`open_on_arrival` applied to the table before the indicators:
-a pair is kept when the structure is open at the minute the resident arrives.
+the time becomes the time until the resident is received (a resident arriving before the
+opening waits, and the wait counts); a structure that does not open within the horizon drops.
 """
 
 from __future__ import annotations
@@ -434,8 +435,12 @@ def open_on_arrival(
     table: pd.DataFrame,
     *,
     unknown: Literal["open", "closed"] = "open",
+    wait: bool = True,
 ) -> pd.DataFrame:
-    """Keep the pairs whose structure is open at the resident's arrival minute.
+    """Apply opening hours: the time until the resident is received, or the pair dropped.
+
+    Column ``m`` of ``table`` is the state during minute ``[m, m + 1)`` after departure; a
+    resident arriving at ``t`` seconds is in minute ``floor(t / 60)``.
 
     Parameters
     ----------
@@ -443,27 +448,43 @@ def open_on_arrival(
         Long table ``from_id, to_id, travel_time`` (seconds), departures at the slot time.
     table
         Output of :func:`open_table` (or any boolean frame: index = structure id, columns =
-        minutes after departure). Arrival minutes past its last column are dropped.
+        consecutive minutes after departure, from 0).
     unknown
         How a structure with unknown hours counts: ``"open"`` (default: optimistic, the gap is
         not overstated) or ``"closed"``.
+    wait
+        ``True`` (default): a resident arriving before the opening waits, and the wait counts in
+        the time (``travel_time`` becomes the minute the structure opens); pairs whose structure
+        does not open before the table's last minute are dropped. ``False``: only pairs open at
+        the arrival minute are kept, times unchanged.
 
     Returns
     -------
     pandas.DataFrame
-        The rows of ``tt`` kept.
+        The rows of ``tt`` kept, with ``travel_time`` including the wait.
     """
     _check_tt(tt)
     t = tt.dropna(subset=["travel_time"])
     mask = table.astype("boolean").fillna(unknown == "open").to_numpy(bool)
-    cols = np.asarray(table.columns, dtype=float)
+    n_min = mask.shape[1]
     row = pd.Index(table.index).get_indexer(t["to_id"])
-    minute = np.round(t["travel_time"].to_numpy(float) / 60.0)
-    col = np.searchsorted(cols, minute, side="left")
-    ok = (row >= 0) & (col < len(cols))
-    keep = np.zeros(len(t), bool)
-    keep[ok] = mask[row[ok], col[ok]]
-    return t[keep]
+    secs = t["travel_time"].to_numpy(float)
+    col = np.floor(secs / 60.0).astype(np.int64)
+    ok = (row >= 0) & (col < n_min) & (col >= 0)
+    if not wait:
+        keep = np.zeros(len(t), bool)
+        keep[ok] = mask[row[ok], col[ok]]
+        return t[keep]
+    # next_open[j, m]: first minute >= m when structure j is open (n_min when never)
+    idx = np.where(mask, np.arange(n_min)[None, :], n_min)
+    next_open = np.minimum.accumulate(idx[:, ::-1], axis=1)[:, ::-1]
+    opens = np.full(len(t), n_min)
+    opens[ok] = next_open[row[ok], col[ok]]
+    keep = opens < n_min
+    out = t[keep].copy()
+    waited = opens[keep] > col[keep]
+    out["travel_time"] = np.where(waited, opens[keep] * 60.0, secs[keep])
+    return out
 
 
 # --------------------------------------------------------------------------- indicators

@@ -210,17 +210,27 @@ def _toy_open_table(ids: list[str], closed: set[str], opens_at: dict[str, int]) 
 def test_open_on_arrival_uses_the_arrival_minute() -> None:
     tt = pd.DataFrame(
         {
-            "from_id": ["o", "o", "o", "o"],
-            "to_id": ["a", "b", "c", "d"],
-            "travel_time": [5 * 60.0, 5 * 60.0, 12 * 60.0, 70 * 60.0],
+            "from_id": ["o", "o", "o", "o", "o"],
+            "to_id": ["a", "b", "c", "d", "e"],
+            "travel_time": [5 * 60.0, 5 * 60.0, 12 * 60.0, 70 * 60.0, 4 * 60.0 + 30],
         }
     )
-    table = _toy_open_table(["a", "b", "c", "d"], closed={"b"}, opens_at={"c": 10})
+    # a: unknown hours; b: closed; c and e open from minute 10; d: beyond the table
+    table = _toy_open_table(["a", "b", "c", "d", "e"], closed={"b"}, opens_at={"c": 10, "e": 10})
     table.loc["a"] = pd.array([pd.NA] * 61, dtype="boolean")
-    kept = access.open_on_arrival(tt, table)
-    assert kept["to_id"].tolist() == ["a", "c"]  # a unknown → open; c opens before arrival
-    kept = access.open_on_arrival(tt, table, unknown="closed")
-    assert kept["to_id"].tolist() == ["c"]
+    strict = access.open_on_arrival(tt, table, wait=False)
+    assert strict["to_id"].tolist() == ["a", "c"]  # a unknown → open; c open on arrival
+    strict = access.open_on_arrival(tt, table, unknown="closed", wait=False)
+    assert strict["to_id"].tolist() == ["c"]
+    # waiting (default): e is reached at 4.5 min, opens at 10 → received at 10 min
+    waited = access.open_on_arrival(tt, table).set_index("to_id")["travel_time"]
+    assert waited.to_dict() == {"a": 300.0, "c": 720.0, "e": 600.0}
+    # a structure closing before the arrival minute is not reached
+    closing = _toy_open_table(["c"], closed=set(), opens_at={})
+    closing.loc["c", 12:] = False
+    assert access.open_on_arrival(tt[tt["to_id"] == "c"], closing).empty
+    closing.loc["c", 12] = True  # open during minute 12: arrival at 12:00 is received
+    assert len(access.open_on_arrival(tt[tt["to_id"] == "c"], closing)) == 1
 
 
 def test_open_table_calls_is_open_per_minute() -> None:

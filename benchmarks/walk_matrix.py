@@ -328,6 +328,10 @@ def _child(args: argparse.Namespace) -> None:
         res = run_pandana(workdir, args.edges)
     else:
         raise SystemExit(f"unknown method {args.method}")
+    if args.method == "qpv_radar_cold":  # the throw-away cache of this process
+        import shutil
+
+        shutil.rmtree(os.environ["QPV_RADAR_CACHE"], ignore_errors=True)
     print("RESULT " + json.dumps(res))
 
 
@@ -462,6 +466,9 @@ def main() -> None:
             )
     if args.json:
         args.json.write_text(json.dumps({"inputs": info, "results": results}, indent=1))
+    import shutil
+
+    shutil.rmtree(workdir, ignore_errors=True)
 
 
 if __name__ == "__main__":

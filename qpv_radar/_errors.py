@@ -16,6 +16,7 @@ __all__ = [
     "DataNotAvailableError",
     "InputFileError",
     "InputProblem",
+    "LanguageError",
     "NetworkError",
     "QpvError",
     "QpvRadarError",
@@ -44,6 +45,10 @@ class DataNotAvailableError(QpvRadarError, OSError):
 
 class ChecksumError(QpvRadarError, ValueError):
     """A file's SHA-256 does not match the registry."""
+
+
+class LanguageError(QpvRadarError, ValueError):
+    """An unknown output language (use "fr" or "en")."""
 
 
 class TerritoryError(QpvRadarError, ValueError):

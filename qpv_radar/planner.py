@@ -37,6 +37,7 @@ __all__ = [
     "CoverageResult",
     "EngineMissingError",
     "accessibility",
+    "available_modes",
     "coverage",
     "permanences",
     "resident_origins",
@@ -56,6 +57,16 @@ class EngineMissingError(QpvRadarError, RuntimeError):
 
 def _territory(territory: Territory | str) -> Territory:
     return territory if isinstance(territory, Territory) else load_territory(territory)
+
+
+def available_modes() -> tuple[str, ...]:
+    """Modes this installation can route: ``("walk", "transit")``, or ``("walk",)``."""
+    try:
+        importlib.import_module("qpv_radar.routing.transit")
+        importlib.import_module("qpv_radar.networks.gtfs")
+    except ImportError:
+        return ("walk",)
+    return ("walk", "transit")
 
 
 def walk_network(territory: Territory | str) -> Any:

@@ -89,6 +89,15 @@ def test_search_direction_does_not_change_results(walk: StreetNetwork) -> None:
     ba = travel_times(walk, b, a)  # forward search from the 3 origins
     merged = ab.merge(ba, left_on=["from_id", "to_id"], right_on=["to_id", "from_id"])
     np.testing.assert_allclose(merged["travel_time_x"], merged["travel_time_y"], atol=1e-6)
+    # the cut-off gives the same answer in both directions
+    limit = float(ab["travel_time"].median())
+    for full, cut in (
+        (ab, travel_times(walk, a, b, max_time_s=limit)),
+        (ba, travel_times(walk, b, a, max_time_s=limit)),
+    ):
+        expected = full["travel_time"].where(full["travel_time"] <= limit)
+        np.testing.assert_allclose(cut["travel_time"], expected, atol=1e-6)
+        assert cut["travel_time"].isna().sum() >= len(cut) // 3
 
 
 def test_snapping_onto_the_edge_not_the_node(walk: StreetNetwork) -> None:
@@ -123,7 +132,7 @@ def test_max_time_cut_off_and_reasons(walk: StreetNetwork) -> None:
     o = _points([MOSSON], ["mosson"])
     d = _points([COMEDIE, (3.8205, 43.6325)], ["comedie", "near"])
     full = travel_times(walk, o, d).set_index("to_id")["travel_time"]
-    cut = travel_times(walk, o, d, max_time_s=900, reasons=True).set_index("to_id")
+    cut = travel_times(walk, o, d, max_time_s=900, reasons=True, lang="en").set_index("to_id")
     assert full["comedie"] > 3000
     assert np.isnan(cut.loc["comedie", "travel_time"])
     assert "cut-off" in cut.loc["comedie", "reason"]
@@ -209,7 +218,7 @@ def test_disconnected_components_route_within_each_and_say_who_is_cut_off() -> N
     pts = _points([(3.8705, 43.6001), (3.8735, 43.6001), (3.8915, 43.6201)], ["a", "b", "island"])
     s = snap_points(net, pts)
     assert s.loc["a", "component"] == s.loc["b", "component"] != s.loc["island", "component"]
-    t = travel_times(net, pts, pts, reasons=True).set_index(["from_id", "to_id"])
+    t = travel_times(net, pts, pts, reasons=True, lang="en").set_index(["from_id", "to_id"])
     assert np.isfinite(t.loc[("a", "b"), "travel_time"])
     # 0.003° of longitude (241 m) along the street + two 11 m connectors, at 1.25 m/s
     assert t.loc[("a", "b"), "travel_time"] == pytest.approx((241 + 22) / 1.25, rel=0.01)
@@ -221,13 +230,16 @@ def test_disconnected_components_route_within_each_and_say_who_is_cut_off() -> N
 
 def test_points_in_the_sea_or_far_away_are_unreachable_with_a_reason(walk: StreetNetwork) -> None:
     pts = _points([MOSSON, (3.95, 43.50), (2.35, 48.86)], ["mosson", "sea", "paris"])
-    t = travel_times(walk, pts.loc[["mosson"]], pts, reasons=True).set_index("to_id")
+    t = travel_times(walk, pts.loc[["mosson"]], pts, reasons=True, lang="en").set_index("to_id")
     assert np.isnan(t.loc["sea", "travel_time"]) and np.isnan(t.loc["paris", "travel_time"])
     assert (
         "too far" in t.loc["sea", "reason"] and "max snap distance 300 m" in t.loc["sea", "reason"]
     )
     assert "km away" in t.loc["paris", "reason"]
     assert t.loc["mosson", "reason"] is None
+    # for people, in French by default
+    fr = travel_times(walk, pts.loc[["mosson"]], pts, reasons=True).set_index("to_id")
+    assert fr.loc["sea", "reason"].startswith("arrivée : trop loin du réseau piéton")
 
 
 def test_max_snap_distance_is_configurable() -> None:
@@ -319,7 +331,10 @@ def test_cli_times_and_isochrones(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert out["reason"] is None and 3000 < out["travel_time_s"] < 7000
     assert main(["times", "--mode", "walk", "--from", frm, "--to", "3.95,43.50", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
-    assert out["travel_time_s"] is None and "too far" in out["reason"]
+    assert out["travel_time_s"] is None and "trop loin" in out["reason"]
+    en = ["--lang", "en", "times", "--mode", "walk", "--from", frm, "--to", "3.95,43.50", "--json"]
+    assert main(en) == 0
+    assert "too far" in json.loads(capsys.readouterr().out)["reason"]
     assert main(["times", "--mode", "boat", "--from", frm, "--to", to]) == 2
     assert "unknown mode" in capsys.readouterr().err
     dest = tmp_path / "iso.geojson"
@@ -350,3 +365,68 @@ def test_isochrones_by_origin(walk: StreetNetwork) -> None:
     assert per["origin_id"].tolist() == ["mosson", "mosson", "comedie", "comedie"]
     alone = isochrones(walk, MOSSON, [5, 10])
     np.testing.assert_allclose(per["street_km"].iloc[:2], alone["street_km"])
+
+
+def test_one_way_dead_end_says_no_path_and_contraflow_bikes_pass(tmp_path: Path) -> None:
+    path = tmp_path / "oneway.osm"
+    path.write_text(
+        "<?xml version='1.0' encoding='UTF-8'?>\n<osm version='0.6'>"
+        "<node id='1' lat='43.600' lon='3.870'/><node id='2' lat='43.600' lon='3.872'/>"
+        "<node id='3' lat='43.600' lon='3.874'/>"
+        "<way id='10'><nd ref='1'/><nd ref='2'/><nd ref='3'/>"
+        "<tag k='highway' v='residential'/><tag k='oneway' v='yes'/>"
+        "<tag k='oneway:bicycle' v='no'/></way></osm>"
+    )
+    west, east = _points([(3.8705, 43.6001)], ["w"]), _points([(3.8735, 43.6001)], ["e"])
+    car = load_street_network(path, "car", cache=False)
+    bike = load_street_network(path, "bike", cache=False)
+    assert np.isfinite(travel_times(car, west, east)["travel_time"].iloc[0])
+    back = travel_times(car, east, west, reasons=True, lang="en").iloc[0]
+    assert np.isnan(back["travel_time"]) and "one-way" in back["reason"]
+    with pytest.raises(UnreachableError, match="one-way"):
+        route(car, (3.8735, 43.6001), (3.8705, 43.6001))
+    bike_back = travel_times(bike, east, west)["travel_time"].iloc[0]
+    assert bike_back == pytest.approx(travel_times(bike, west, east)["travel_time"].iloc[0])
+
+
+def test_nearest_by_unknown_column(walk: StreetNetwork) -> None:
+    d = _points([COMEDIE], ["a"])
+    with pytest.raises(InputFileError, match="no such column"):
+        nearest(walk, d, d, by="role")
+
+
+def test_blocked_search_gives_the_same_table(
+    walk: StreetNetwork, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from qpv_radar.routing import _search
+
+    rng = np.random.default_rng(11)
+    i = rng.choice(walk.n_nodes, 6, replace=False)
+    pts = _points(np.c_[walk.node_lon[i], walk.node_lat[i]], [f"p{k}" for k in i])
+    whole = travel_times(walk, pts, pts)
+    monkeypatch.setattr(_search, "_BLOCK", 1)  # one source per dijkstra call
+    blocked = travel_times(walk, pts, pts)
+    np.testing.assert_allclose(blocked["travel_time"], whole["travel_time"])
+
+
+def test_nearest_for_an_origin_that_reaches_nothing(walk: StreetNetwork) -> None:
+    o = _points([MOSSON, (3.95, 43.50)], ["mosson", "sea"])
+    d = _points([COMEDIE, (3.8205, 43.6325)], ["comedie", "near"])
+    for k in (1, 2):
+        got = nearest(walk, o, d, k=k)
+        sea = got[got["from_id"] == "sea"]
+        assert len(sea) == 1 and sea["to_id"].iloc[0] is None
+        assert np.isnan(sea["travel_time"].iloc[0])
+        assert got[got["from_id"] == "mosson"]["to_id"].tolist() == ["near", "comedie"][:k]
+
+
+def test_car_across_saint_barthelemy_pbf_in_utm() -> None:
+    car = load_street_network(fetch("osm/saint_barthelemy_2014/saint_barthelemy.osm.pbf"), "car")
+    west, east = (-62.8672, 17.9192), (-62.7923, 17.9016)
+    t = travel_times(car, _points([west], ["w"]), _points([east], ["e"]))["travel_time"].iloc[0]
+    crow_m = Geod(ellps="WGS84").inv(*west, *east)[2]  # about 8 km
+    # slower than the crow flies at the fastest class speed, faster than a 15 km/h crawl
+    assert crow_m / (90 / 3.6) < t < 2.5 * crow_m / (15 / 3.6)
+    r = route(car, west, east)
+    assert r.travel_time_s == pytest.approx(t)
+    assert r.length_m > crow_m

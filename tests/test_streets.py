@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 import shapely
 
-from qpv_radar import CrsError, NetworkError, fetch
+from qpv_radar import CrsError, InputFileError, NetworkError, fetch
 from qpv_radar.networks import StreetNetwork, load_street_network, mode_rules
 from qpv_radar.networks.modes import apply_rules, parse_maxspeed
 
@@ -44,11 +44,19 @@ def test_montpellier_shapefile_nodes_edges_and_dedup(walk: StreetNetwork) -> Non
 
 
 def test_mode_speeds_on_untagged_network(walk: StreetNetwork) -> None:
-    bike = load_street_network("montpellier", "bike")
+    bike = load_street_network(MPL_EDGES, "bike")
     car = load_street_network("montpellier", "car")
     np.testing.assert_allclose(bike.arc_time, walk.arc_time * 4.5 / 15.0)
     np.testing.assert_allclose(car.arc_time, walk.arc_time * 4.5 / 30.0)
     assert car.rules.connector_speed_kmh == 4.5
+
+
+def test_territory_graph_per_mode(walk: StreetNetwork) -> None:
+    # montpellier.toml names osmnx's bike graph for the bike mode: a subset of the `all` graph
+    bike = load_street_network("montpellier", "bike")
+    assert "osmnx_bike_shp" in bike.source
+    assert (bike.n_nodes, bike.n_edges, bike.n_components) == (14_925, 19_875, 1)
+    assert bike.edge_length_m.sum() < 0.85 * walk.edge_length_m.sum()
 
 
 def test_cache_reload_is_fast_and_identical(empty_cache: Path) -> None:
@@ -231,3 +239,28 @@ def test_unknown_mode_and_bad_speed() -> None:
 def test_missing_file() -> None:
     with pytest.raises(NetworkError, match="no such file"):
         load_street_network("/nonexistent/streets.osm.pbf", "walk")
+
+
+def test_corrupt_osm_files(tmp_path: Path) -> None:
+    pbf = tmp_path / "broken.osm.pbf"
+    pbf.write_bytes(b"not a pbf")
+    with pytest.raises(InputFileError, match="not a readable OSM"):
+        load_street_network(pbf, "walk", cache=False)
+    xml = tmp_path / "broken.osm"
+    xml.write_text("<osm><node id=")
+    with pytest.raises(InputFileError, match="not a readable OSM"):
+        load_street_network(xml, "walk", cache=False)
+
+
+def test_non_line_geometries_are_listed() -> None:
+    lines = gpd.GeoDataFrame(
+        geometry=[
+            shapely.LineString([(3.87, 43.6), (3.88, 43.6)]),
+            shapely.Point(3.87, 43.6),
+            None,
+        ],
+        crs=4326,
+    )
+    with pytest.raises(InputFileError) as err:
+        load_street_network(lines, "walk")
+    assert [p.row for p in err.value.problems] == [2, 3]

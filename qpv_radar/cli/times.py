@@ -28,7 +28,7 @@ def _street(args: argparse.Namespace) -> tuple[float | None, str | None]:
     net = load_street_network(args.territory, args.mode, max_snap_m=args.max_snap)
     o = gpd.GeoDataFrame(geometry=[shapely.Point(lon_o, lat_o)], crs=4326)
     d = gpd.GeoDataFrame(geometry=[shapely.Point(lon_d, lat_d)], crs=4326)
-    row = travel_times(net, o, d, reasons=True).iloc[0]
+    row = travel_times(net, o, d, reasons=True, lang=args.lang).iloc[0]
     t = row["travel_time"]
     return (None, str(row["reason"])) if t != t else (float(t), None)
 

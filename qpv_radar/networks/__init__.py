@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 from .modes import ModeRules, mode_rules
-from .streets import StreetNetwork, load_street_network
+from .streets import StreetNetwork, download_street_network, load_street_network
 
-__all__ = ["ModeRules", "StreetNetwork", "load_street_network", "mode_rules"]
+__all__ = [
+    "ModeRules",
+    "StreetNetwork",
+    "download_street_network",
+    "load_street_network",
+    "mode_rules",
+]

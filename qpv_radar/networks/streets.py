@@ -6,7 +6,8 @@ XML/PBF file, an osmnx export or graph) into a :class:`StreetNetwork` for one mo
 adjacency where parallel edges are collapsed to the fastest one (``scipy.sparse`` *sums*
 duplicates, which silently makes routes longer) and self-loops are left out. The arrays are
 saved in ``datasets.cache_dir()/networks/`` under a key made of the input's SHA-256, the mode
-parameters and the metric CRS, and reloaded in a few tens of milliseconds.
+parameters that shape the arrays (mode, speeds) and the metric CRS, and reloaded in a few tens
+of milliseconds.
 """
 
 from __future__ import annotations
@@ -349,8 +350,12 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def _resolve_input(obj: Any) -> tuple[Any, str, str, str | None, str | None]:
-    """Return (input, format, description, checksum or None, CRS hint) for any input."""
+def _resolve_input(obj: Any, mode: str) -> tuple[Any, str, str, str | None, str | None]:
+    """Return (input, format, description, checksum or None, CRS hint) for any input.
+
+    A territory's ``[streets]`` table may name a graph per mode (``bike = "…"``), used instead
+    of its ``source`` for that mode.
+    """
     from ..territory import Source, Territory, builtin_territories, load_territory
 
     if isinstance(obj, str) and (obj in builtin_territories() or obj.endswith(".toml")):
@@ -361,6 +366,8 @@ def _resolve_input(obj: Any) -> tuple[Any, str, str, str | None, str | None]:
                 f"territory {obj.name!r} declares no [streets] source. Add one to its TOML file."
             )
         src = obj.streets
+        if isinstance(src.options.get(mode), str):
+            src = Source(source=src.options[mode], loader=src.loader, base=src.base)
         path = src.resolve()
         checksum = _registry_sha(src.source) or _sha256(path)
         return path, src.loader, f"{obj.name}:{src.source}", checksum, obj.crs
@@ -431,19 +438,23 @@ def load_street_network(
         max_snap_m=max_snap_m,
         car_speed_kmh=car_speed_kmh,
     )
-    obj, fmt, label, checksum, crs_hint = _resolve_input(territory_or_source)
+    obj, fmt, label, checksum, crs_hint = _resolve_input(territory_or_source, rules.mode)
     crs = crs or crs_hint
     cache_file: Path | None = None
     if cache and checksum is not None:
+        # only what shapes the arrays: the snap distance and connector speed are query-time
+        built_by = {k: rules.key()[k] for k in ("mode", "speed_kmh", "car_speed_kmh")}
         key = json.dumps(
-            {"v": _CACHE_VERSION, "input": checksum, "rules": rules.key(), "crs": crs},
+            {"v": _CACHE_VERSION, "input": checksum, "rules": built_by, "crs": crs},
             sort_keys=True,
         )
         digest = hashlib.sha256(key.encode()).hexdigest()[:24]
         cache_file = datasets.cache_dir() / "networks" / f"{rules.mode}-{digest}.npz"
         if cache_file.exists():
             try:
-                return StreetNetwork.load(cache_file)
+                net = StreetNetwork.load(cache_file)
+                net.rules = rules
+                return net
             except NetworkError:
                 cache_file.unlink(missing_ok=True)  # corrupted or stale: rebuild
     table = _read_object(obj, label) if fmt == "object" else read_street_file(obj, fmt)

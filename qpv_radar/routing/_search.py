@@ -99,7 +99,12 @@ def matrix(
     rows = np.flatnonzero(sources.ok)
     block = max(1, _BLOCK // graph.shape[0])
     res = np.full((len(sources), len(targets)), np.inf)
-    for s in range(0, len(rows), block):
+    starts = range(0, len(rows), block)
+    if len(starts) > 1:  # big tables: show progress on a terminal
+        from tqdm.auto import tqdm
+
+        starts = tqdm(starts, desc="travel times", unit=" blocks", disable=None, leave=False)
+    for s in starts:
         chunk = rows[s : s + block]
         dist = dijkstra(graph, directed=True, indices=net.n_nodes + chunk, limit=limit)
         res[chunk] = _targets(net, dist, targets, reverse=reverse, limit=limit)

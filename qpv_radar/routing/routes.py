@@ -84,7 +84,7 @@ def route(network: StreetNetwork, origin_point: Any, destination_point: Any) -> 
     total, end_node = min(via)
     _, _, direct = direct_same_edge(network, o, d)
     parts: list[shapely.LineString] = [_connector(o, network, 0)]
-    if len(direct) and direct[0] <= total:
+    if len(direct) and np.isfinite(direct[0]) and direct[0] <= total:
         total = float(direct[0])
         parts.append(_edge_part(network, int(o.edge[0]), o.fraction[0], d.fraction[0]))
     elif np.isfinite(total):
@@ -113,7 +113,7 @@ def route(network: StreetNetwork, origin_point: Any, destination_point: Any) -> 
     else:
         from .times import travel_times
 
-        reason = travel_times(network, origin_point, destination_point, reasons=True)
+        reason = travel_times(network, origin_point, destination_point, reasons=True, lang="en")
         raise UnreachableError(f"no route: {reason['reason'].iloc[0]}.")
     parts.append(_connector(d, network, 0).reverse())
     coords = np.concatenate([shapely.get_coordinates(p) for p in parts if not p.is_empty])

@@ -19,6 +19,7 @@ from pyproj import CRS
 
 from .._errors import CrsError, InputFileError, InputProblem
 from ..networks.streets import StreetNetwork
+from ._messages import check_lang, distance, text
 
 __all__ = ["Snapped", "points_xy", "snap", "snap_points"]
 
@@ -40,7 +41,7 @@ class Snapped:
     x, y
         The points in the network's metric CRS.
     reason
-        ``None`` when snapped, else why not (English; see :func:`describe_reason`).
+        ``None`` when snapped, else why not (in the language asked from :func:`snap`).
     """
 
     index: pd.Index
@@ -173,8 +174,12 @@ def _check_swapped(lon: np.ndarray, lat: np.ndarray, net: StreetNetwork, label: 
         )
 
 
-def snap(net: StreetNetwork, points: Any, *, label: str = "points") -> Snapped:
-    """Snap points onto the nearest usable edge of ``net`` (see the module docstring)."""
+def snap(net: StreetNetwork, points: Any, *, label: str = "points", lang: str = "en") -> Snapped:
+    """Snap points onto the nearest usable edge of ``net`` (see the module docstring).
+
+    ``lang`` (``"fr"`` or ``"en"``) is the language of the reasons given to unsnapped points.
+    """
+    check_lang(lang)
     index, x, y = points_xy(points, net, label=label)
     n = len(x)
     edge = np.full(n, -1, dtype=np.int64)
@@ -197,19 +202,18 @@ def snap(net: StreetNetwork, points: Any, *, label: str = "points") -> Snapped:
         nearest = np.full(len(far), np.nan)
         nearest[fp] = fd
         for k, i in enumerate(far):
-            reason[i] = (
-                f"too far from the {net.mode} network: nearest usable street "
-                f"{_fmt_m(nearest[k])} away (max snap distance {net.rules.max_snap_m:.0f} m)"
+            reason[i] = text(
+                "too_far",
+                lang,
+                mode=net.mode,
+                dist=distance(nearest[k]),
+                max_snap=net.rules.max_snap_m,
             )
     return Snapped(index, edge, dist, np.clip(frac, 0.0, 1.0), x, y, reason)
 
 
-def _fmt_m(m: float) -> str:
-    return f"{m / 1000:.1f} km" if m >= 1000 else f"{m:.0f} m"
-
-
-def snap_points(net: StreetNetwork, points: Any) -> pd.DataFrame:
-    """Report how points attach to the network.
+def snap_points(net: StreetNetwork, points: Any, *, lang: str = "fr") -> pd.DataFrame:
+    """Report how points attach to the network (reasons in French, or English with ``lang``).
 
     Returns
     -------
@@ -218,7 +222,7 @@ def snap_points(net: StreetNetwork, points: Any) -> pd.DataFrame:
         ``fraction``, ``component`` (network part the point is on, -1 when not snapped),
         ``reason`` (None when snapped).
     """
-    s = snap(net, points)
+    s = snap(net, points, lang=lang)
     comp = np.where(s.ok, net.component[net.edge_u[np.where(s.ok, s.edge, 0)]], -1)
     return pd.DataFrame(
         {
@@ -226,7 +230,7 @@ def snap_points(net: StreetNetwork, points: Any) -> pd.DataFrame:
             "distance_m": s.distance_m,
             "fraction": s.fraction,
             "component": comp,
-            "reason": s.reason,
+            "reason": pd.Series(s.reason, index=s.index, dtype=object),
         },
         index=s.index,
     )

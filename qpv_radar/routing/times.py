@@ -7,7 +7,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._errors import InputFileError, InputProblem
 from ..networks.streets import StreetNetwork
+from ._messages import text
 from ._search import matrix, nearest_one
 from .snapping import Snapped, snap
 
@@ -21,6 +23,7 @@ def travel_times(
     *,
     max_time_s: float | None = None,
     reasons: bool = False,
+    lang: str = "fr",
 ) -> pd.DataFrame:
     """Travel times from every origin to every destination (a long table, like r5py).
 
@@ -36,6 +39,8 @@ def travel_times(
         Add a ``reason`` column: None when a time is given, else why not (point too far from
         the network, on a part of the network not connected to the other point, beyond the
         cut-off, or no path along one-way streets).
+    lang
+        Language of the reasons: ``"fr"`` (default) or ``"en"``.
 
     Returns
     -------
@@ -43,8 +48,8 @@ def travel_times(
         ``from_id, to_id, travel_time`` (seconds, float; NaN when unreachable or beyond
         ``max_time_s``), origins × destinations rows, origin-major.
     """
-    orig = snap(network, origins, label="origins")
-    dest = snap(network, destinations, label="destinations")
+    orig = snap(network, origins, label="origins", lang=lang)
+    dest = snap(network, destinations, label="destinations", lang=lang)
     mat = matrix(network, orig, dest, max_time_s=max_time_s)
     n_o, n_d = mat.shape
     out = pd.DataFrame(
@@ -56,7 +61,7 @@ def travel_times(
     )
     if reasons:
         out["reason"] = pd.Series(
-            _reasons(network, orig, dest, mat, max_time_s).ravel(), dtype=object
+            _reasons(network, orig, dest, mat, max_time_s, lang).ravel(), dtype=object
         )
     return out
 
@@ -71,6 +76,7 @@ def _reasons(
     dest: Snapped,
     mat: np.ndarray,
     max_time_s: float | None,
+    lang: str,
 ) -> np.ndarray:
     n_o, n_d = mat.shape
     res = np.full((n_o, n_d), None, dtype=object)
@@ -80,16 +86,14 @@ def _reasons(
     co, cd = _component(net, orig), _component(net, dest)
     same = co[:, None] == cd[None, :]
     if max_time_s is not None:
-        res[missing & same] = f"longer than the cut-off ({max_time_s:.0f} s)"
+        res[missing & same] = text("cut_off", lang, limit=max_time_s)
     else:
-        res[missing & same] = "no path (one-way streets or access rules)"
-    res[missing & ~same] = (
-        "not connected: origin and destination are on separate parts of the network"
-    )
+        res[missing & same] = text("no_path", lang)
+    res[missing & ~same] = text("not_connected", lang)
     for j in np.flatnonzero(~dest.ok):
-        res[:, j] = f"destination {dest.reason[j]}"
+        res[:, j] = text("destination", lang, reason=dest.reason[j])
     for i in np.flatnonzero(~orig.ok):
-        res[i, :] = f"origin {orig.reason[i]}"
+        res[i, :] = text("origin", lang, reason=orig.reason[i])
     return res
 
 
@@ -132,7 +136,17 @@ def nearest(
         groups: list[tuple[Any, Any]] = [(None, destinations)]
     else:
         if by not in destinations.columns:
-            raise KeyError(f"destinations have no column {by!r} to group by.")
+            raise InputFileError(
+                "destinations",
+                [
+                    InputProblem(
+                        None,
+                        by,
+                        "no such column to group by",
+                        f"give one of {', '.join(map(str, destinations.columns))}",
+                    )
+                ],
+            )
         col = destinations[by]
         if col.map(lambda v: isinstance(v, list | tuple)).any():
             exploded = destinations.assign(**{by: col}).explode(by)
@@ -150,7 +164,7 @@ def nearest(
                 {
                     "from_id": orig.index.to_numpy(),
                     "rank": 1,
-                    "to_id": pd.Series(ids[np.where(found, best, 0)], dtype=object).where(found),
+                    "to_id": _ids_or_none(ids[np.where(found, best, 0)], found),
                     "travel_time": np.where(found, time, np.nan),
                 }
             )
@@ -161,6 +175,13 @@ def nearest(
         frames.append(frame)
     out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     return out
+
+
+def _ids_or_none(ids: np.ndarray, found: np.ndarray) -> pd.Series:
+    """Ids as an object Series with None (not NaN) where nothing was found."""
+    out = np.asarray(ids, dtype=object).copy()
+    out[~found] = None
+    return pd.Series(out, dtype=object)
 
 
 def _k_nearest(
@@ -191,7 +212,7 @@ def _k_nearest(
         {
             "from_id": orig.index.to_numpy()[rows_i],
             "rank": rank + 1,
-            "to_id": ids[order[rows_i, rank]],
+            "to_id": pd.Series(ids[order[rows_i, rank]], dtype=object),
             "travel_time": times[rows_i, rank],
         }
     )
@@ -201,7 +222,7 @@ def _k_nearest(
             {
                 "from_id": orig.index.to_numpy()[none],
                 "rank": 1,
-                "to_id": None,
+                "to_id": pd.Series([None] * len(none), dtype=object),
                 "travel_time": np.nan,
             }
         )

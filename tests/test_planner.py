@@ -157,3 +157,57 @@ def test_cli_permanences_user_candidates(
     sites = gpd.read_file(out)
     assert len(sites) == 2  # k larger than the candidates: all ranked
     assert sites.iloc[0]["place_id"] == "halles"  # next to the Mosson, the largest QPV
+
+
+_NO_TRANSIT = pytest.mark.skipif(
+    "transit" not in planner.available_modes(),
+    reason="transit engine not installed in this version (runs once it is merged)",
+)
+
+
+@_NO_TRANSIT
+def test_coverage_transit_real() -> None:
+    kw = {
+        "role": "relay",
+        "minutes": 20,
+        "slots": ("weekday-09:00", "weekday-21:00"),
+        "walk": pdat.walk_network(),
+    }
+    transit = planner.coverage("montpellier", mode="transit", **kw).table
+    walk = planner.coverage("montpellier", mode="walk", **kw).table
+    key = ["code_qp", "slot"]
+    t = transit.set_index(key)["share_uncovered"].sort_index()
+    w = walk.set_index(key)["share_uncovered"].sort_index()
+    # door-to-door transit keeps the direct walk: never more residents left out than on foot
+    assert (t <= w + 1e-12).all()
+    # and the buses and trams help somewhere at 09:00 (Vert-Bois is 28 min from a relay on foot)
+    assert (t.xs("weekday-09:00", level="slot") < w.xs("weekday-09:00", level="slot")).any()
+    # at 21:00 every relay is closed
+    assert (transit[transit["slot"] == "weekday-21:00"]["n_open"] == 0).all()
+
+
+@_NO_TRANSIT
+def test_cli_coverage_issue_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out, html = tmp_path / "coverage.gpkg", tmp_path / "coverage.html"
+    argv = [
+        "coverage",
+        "--territory",
+        "montpellier",
+        "--role",
+        "entry_door",
+        "--minutes",
+        "30",
+        "--slots",
+        "weekday-06:00,weekday-09:00,sunday-10:00",
+        "--out",
+        str(out),
+        "--html",
+        str(html),
+        "--csv",
+        str(tmp_path / "c.csv"),
+    ]
+    assert main(argv) == 0
+    assert "Pires écarts (entry_door, transit, 30 min)" in capsys.readouterr().out
+    table = gpd.read_file(out)
+    assert len(table) == 36 and set(table["mode"]) == {"transit"}
+    assert set(table["departure"]) == {"2024-01-16T06:00", "2024-01-16T09:00", "2024-01-21T10:00"}

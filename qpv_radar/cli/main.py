@@ -24,6 +24,8 @@ _COMMAND_MODULES: tuple[str, ...] = (
     "isochrones",
     "transit_info",
     "radar",
+    "coverage",
+    "permanences",
 )
 
 

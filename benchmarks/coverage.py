@@ -1,0 +1,78 @@
+"""Benchmark: a full coverage run for Montpellier (all QPVs, 3 roles, 7 slots, transit).
+
+Run (from the repository root, data through the mirror):
+
+    QPV_RADAR_MIRROR=../shared/data .venv/bin/python benchmarks/coverage.py [--repeat 3]
+
+Prints the wall time of each stage and of the whole run (median over ``--repeat`` runs in this
+process; the first run also pays the network build, the GTFS read and numba compilation, shown
+apart as "cold") and the peak resident memory of the process (``ru_maxrss``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import statistics
+import sys
+import time
+
+# This file is named like the `coverage` package that numba imports: run as a script, its
+# folder comes first on sys.path and would shadow it.
+_HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != _HERE]
+
+from qpv_radar import access, planner  # noqa: E402
+from qpv_radar.territory import load_territory  # noqa: E402
+
+ROLES = ("relay", "entry_door", "employment")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--territory", default="montpellier")
+    ap.add_argument("--minutes", type=float, default=30.0)
+    ap.add_argument("--mode", default="transit", choices=("transit", "walk"))
+    ap.add_argument("--window", type=int, default=10)
+    ap.add_argument("--repeat", type=int, default=3)
+    args = ap.parse_args()
+    t = load_territory(args.territory)
+    t0 = time.perf_counter()
+    walk = planner.walk_network(t)
+    t_walk = time.perf_counter() - t0
+    runs = []
+    res = None
+    for _ in range(args.repeat + 1):
+        t1 = time.perf_counter()
+        res = planner.coverage(
+            t,
+            role=ROLES,
+            minutes=args.minutes,
+            slots=access.DEFAULT_SLOTS,
+            mode=args.mode,  # type: ignore[arg-type]
+            window_minutes=args.window,
+            walk=walk,
+        )
+        runs.append(time.perf_counter() - t1)
+    assert res is not None
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    n_qpv = res.table["code_qp"].nunique()
+    print(f"territory            {args.territory}")
+    print(
+        f"QPVs × roles × slots {n_qpv} × {len(ROLES)} × {len(access.DEFAULT_SLOTS)}"
+        f" = {len(res.table)} rows"
+    )
+    print(f"origins × structures {len(res.origins)} × {len(res.structures)}")
+    print(f"mode, T, window      {args.mode}, {args.minutes:g} min, {args.window} min")
+    print(f"walk network build   {t_walk:.2f} s")
+    print(f"coverage run, cold   {runs[0]:.2f} s")
+    warm = runs[1:] or runs
+    print(f"coverage run, warm   {statistics.median(warm):.2f} s (median of {len(warm)})")
+    print(f"peak RSS             {peak_mb:.0f} MB")
+    worst = res.table.sort_values(["share_uncovered", "pop_uncovered"], ascending=False).head(5)
+    print(worst[["role", "slot", "nom_qp", "share_uncovered", "pop_uncovered"]].to_string())
+
+
+if __name__ == "__main__":
+    main()

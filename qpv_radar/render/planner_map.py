@@ -1,0 +1,175 @@
+"""Folium choropleth of QPV perimeters by time slot (coverage gaps, accessibility).
+
+One layer per slot (radio buttons in the layer control: the slot switcher); each perimeter is
+coloured by one indicator and carries every indicator in its tooltip. All text (QPV names,
+column values) is HTML-escaped. Rendering only: the numbers come from :mod:`qpv_radar.access`.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from collections.abc import Sequence
+from typing import Any, Literal
+
+import branca.colormap as cm
+import folium
+import geopandas as gpd
+import pandas as pd
+
+__all__ = ["LABELS", "coverage_map"]
+
+LABELS: dict[str, dict[str, str]] = {
+    "fr": {
+        "share_uncovered": "Part des habitants sans structure ouverte à {t} min",
+        "pop_uncovered": "Habitants sans structure ouverte à moins de {t} min",
+        "population": "Population (INSEE)",
+        "median_min": "Temps médian jusqu'à la structure la plus proche (min)",
+        "p80_min": "80e centile du temps jusqu'à la plus proche (min)",
+        "n_open": "Structures ouvertes à ce créneau",
+        "n_hours_unknown": "Structures aux horaires inconnus (comptées ouvertes)",
+        "rank": "Rang (1 = pire écart)",
+        "slot": "Créneau",
+        "unreachable": "hors d'atteinte",
+        "note": "Périmètres QPV 2015",
+    },
+    "en": {
+        "share_uncovered": "Share of residents without an open structure in {t} min",
+        "pop_uncovered": "Residents with no open structure within {t} min",
+        "population": "Population (INSEE)",
+        "median_min": "Median time to the nearest structure (min)",
+        "p80_min": "80th percentile time to the nearest (min)",
+        "n_open": "Structures open at this slot",
+        "n_hours_unknown": "Structures with unknown hours (counted open)",
+        "rank": "Rank (1 = worst gap)",
+        "slot": "Slot",
+        "unreachable": "unreachable",
+        "note": "QPV perimeters 2015",
+    },
+}
+ATTRIBUTION = (
+    "© OpenStreetMap contributors (ODbL) · ANCT · INSEE · TaM / Montpellier Méditerranée "
+    "Métropole · Ville de Montpellier · France Travail"
+)
+
+
+def _fmt(value: Any, col: str, lang: str) -> str:
+    if isinstance(value, float):
+        if math.isinf(value):
+            return LABELS[lang]["unreachable"]
+        if math.isnan(value):
+            return "–"
+        if col.startswith("share"):
+            return f"{value:.0%}"
+        return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.1f}"
+    return str(value)
+
+
+def coverage_map(
+    table: gpd.GeoDataFrame,
+    *,
+    value: str = "share_uncovered",
+    slot_column: str = "slot",
+    name_column: str = "nom_qp",
+    tooltip_columns: Sequence[str] = (
+        "population",
+        "share_uncovered",
+        "pop_uncovered",
+        "median_min",
+        "p80_min",
+        "n_open",
+        "n_hours_unknown",
+        "rank",
+    ),
+    minutes: float = 30,
+    slots: Sequence[str] | None = None,
+    title: str | None = None,
+    note: str | None = None,
+    lang: Literal["fr", "en"] = "fr",
+    m: folium.Map | None = None,
+) -> folium.Map:
+    """Choropleth of QPV perimeters, one switchable layer per slot.
+
+    Parameters
+    ----------
+    table
+        One row per QPV × slot with a geometry (any CRS; drawn in WGS84).
+    value
+        Column used for the colour (0–1 for shares).
+    slot_column
+        Column naming the slot; one layer per distinct value, in order of appearance.
+    name_column
+        Column with the QPV's name (tooltip heading).
+    tooltip_columns
+        Indicator columns shown in the tooltip (missing ones are skipped).
+    minutes
+        *T*, for the labels.
+    slots
+        Order of the slot layers (the first is shown); default: by ``departure`` when the
+        table has it, else in order of appearance.
+    title, note
+        Optional heading and note (e.g. the QPV generation caveat), escaped.
+    lang
+        Language of the labels.
+    m
+        An existing map to draw on (layers stack), or ``None`` for a new one.
+
+    Returns
+    -------
+    folium.Map
+    """
+    labels = LABELS[lang]
+    gdf = table.to_crs("EPSG:4326")
+    if m is None:
+        b = gdf.total_bounds
+        m = folium.Map(tiles=None, control_scale=True)
+        # the background is not a base layer: the radio buttons switch slots only
+        folium.TileLayer("OpenStreetMap", control=False).add_to(m)
+        m.fit_bounds([[b[1], b[0]], [b[3], b[2]]])
+    vals = pd.to_numeric(gdf[value], errors="coerce")
+    finite = vals[vals.map(lambda v: math.isfinite(v))]
+    is_share = value.startswith("share")
+    vmin, vmax = (0.0, 1.0) if is_share else (float(finite.min()), float(finite.max() or 1.0))
+    if vmin == vmax:
+        vmax = vmin + 1.0
+    cmap = cm.LinearColormap(
+        ["#ffffb2", "#fecc5c", "#fd8d3c", "#e31a1c", "#800026"], vmin=vmin, vmax=vmax
+    )
+    cmap.caption = labels.get(value, value).format(t=f"{minutes:g}")
+    if slots is None:
+        order = gdf.sort_values("departure", kind="stable") if "departure" in gdf else gdf
+        slots = list(pd.unique(order[slot_column]))
+    for i, slot in enumerate(slots):
+        group = folium.FeatureGroup(name=html.escape(str(slot)), overlay=False, show=(i == 0))
+        for _, row in gdf[gdf[slot_column] == slot].iterrows():
+            v = row[value]
+            fill = "#808080" if not (isinstance(v, int | float) and math.isfinite(v)) else cmap(v)
+            lines = [f"<b>{html.escape(str(row.get(name_column, '')))}</b>"]
+            lines.append(f"{html.escape(labels['slot'])} : {html.escape(str(slot))}")
+            for col in tooltip_columns:
+                if col in row.index:
+                    label = labels.get(col, col).format(t=f"{minutes:g}")
+                    lines.append(f"{html.escape(label)} : {html.escape(_fmt(row[col], col, lang))}")
+            folium.GeoJson(
+                row.geometry.__geo_interface__,
+                style_function=lambda _f, c=fill: {
+                    "fillColor": c,
+                    "color": "#333333",
+                    "weight": 1,
+                    "fillOpacity": 0.7,
+                },
+                tooltip=folium.Tooltip("<br>".join(lines)),
+            ).add_to(group)
+        group.add_to(m)
+    cmap.add_to(m)
+    heading = " — ".join(x for x in (title, note or labels["note"]) if x)
+    m.get_root().html.add_child(  # type: ignore[attr-defined]
+        folium.Element(
+            '<div style="position:fixed;top:10px;left:56px;max-width:45%;z-index:999;'
+            "background:white;opacity:0.9;"
+            f'padding:4px 8px;font:12px sans-serif">{html.escape(heading)}<br>'
+            f'<span style="font-size:10px">{html.escape(ATTRIBUTION)}</span></div>'
+        )
+    )
+    folium.LayerControl(collapsed=False).add_to(m)
+    return m

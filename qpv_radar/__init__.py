@@ -34,6 +34,10 @@ if TYPE_CHECKING:
     from .networks import load_street_network
     from .networks.gtfs import load_timetable
     from .qpv import load_qpv, locate, read_qpv
+    from .radar import Person, Radar, compute_radar
+    from .render.card import recommendation_card
+    from .render.map import radar_map
+    from .render.poster import radar_poster
     from .routing import (
         isochrones,
         nearest,
@@ -42,10 +46,6 @@ if TYPE_CHECKING:
         transit_travel_times,
         travel_times,
     )
-    from .radar import Person, Radar, compute_radar
-    from .render.card import recommendation_card
-    from .render.map import radar_map
-    from .render.poster import radar_poster
 
 __version__ = "0.1.0"
 

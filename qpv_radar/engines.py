@@ -86,7 +86,7 @@ class RadarEngines:
     def actors(self) -> gpd.GeoDataFrame:
         """The territory's structures (:func:`~qpv_radar.actors.load_actors`), loaded once."""
         if self._actors is None:
-            self._actors = load_actors(self.territory)
+            self._actors = load_actors(self.territory, progress=False)  # callers show status
         return self._actors
 
     def qpv(self) -> gpd.GeoDataFrame:

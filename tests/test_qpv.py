@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import logging
+import subprocess
+import sys
 from pathlib import Path
 
 import geopandas as gpd
@@ -318,6 +320,22 @@ def test_cli_list(capsys: pytest.CaptureFixture[str]) -> None:
 def test_cli_swapped_lonlat_is_clean_error(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["qpv", "locate", "--lonlat", "43.6321,3.8200", "--json"]) == 2
     assert "LON,LAT" in capsys.readouterr().err
+
+
+def test_cli_prints_data_warnings_once_without_stray_lines() -> None:
+    # the installed command, as a user runs it: no logging configured by anyone else
+    proc = subprocess.run(
+        [sys.executable, "-m", "qpv_radar", "actors", "list", "--json"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    lines = proc.stderr.splitlines()
+    assert lines, "the 2011 associations file has rows without coordinates: a warning is due"
+    assert all(line.startswith("qpv-radar: avertissement: ") for line in lines), lines
+    assert len(lines) == len(set(lines))
+    assert any("without coordinates skipped" in line for line in lines)
+    assert json.loads(proc.stdout)
 
 
 def test_public_api_lazy_exports() -> None:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import re
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -139,7 +140,7 @@ def load_actors(
         terr.actors,
         description="actors",
         transient=True,
-        disable=not progress,
+        disable=not (progress and sys.stderr.isatty()),  # no stray lines in logs or pipes
         console=Console(stderr=True),
     ):
         loader = LOADERS[src.loader]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import logging
 import sys
 from collections.abc import Sequence
 
@@ -50,10 +51,27 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _log_to_stderr(lang: str) -> None:
+    """Print the library's warnings (rows skipped, geometries repaired…) once each on stderr.
+
+    Bound to the process's stderr now, so a progress display that redirects ``sys.stderr``
+    (rich's status spinner) does not hold them back. Left alone when the caller has configured
+    logging (a handler on the root or the package logger).
+    """
+    log = logging.getLogger("qpv_radar")
+    if log.handlers or logging.getLogger().handlers:
+        return
+    handler = logging.StreamHandler(sys.stderr)
+    label = "avertissement" if lang == "fr" else "warning"
+    handler.setFormatter(logging.Formatter(f"qpv-radar: {label}: %(message)s"))
+    log.addHandler(handler)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    _log_to_stderr(args.lang)
     try:
         status = args.func(args)
     except QpvRadarError as exc:

@@ -165,57 +165,25 @@ class RadarEngines:
         trip = transit.transit_itinerary(
             timetable, self.street_network("walk"), origin, destination, departure
         )
-        legs = [_leg_from_transit(x) for x in trip.legs]
-        return self._draw_transit(legs, origin, destination, timetable.stops)
+        return self._draw_transit(trip.legs)
 
-    def _draw_transit(
-        self, legs: list[Leg], origin: Point, destination: Point, stops: pd.DataFrame
-    ) -> tuple[Leg, ...]:
-        """Give transit legs a geometry for the map: walks along the streets, rides as straight
-        segments between the stops (schematic: the feed's shapes are not read)."""
-        names = stops["stop_name"].astype(str).to_numpy()
-        lon = stops["stop_lon"].astype(float).to_numpy()
-        lat = stops["stop_lat"].astype(float).to_numpy()
+    def _draw_transit(self, legs: Sequence[Any]) -> tuple[Leg, ...]:
+        """Radar legs of a transit itinerary, drawn for the map: rides through every stop they
+        pass (straight between stops: the feed's shapes are not read), walks along the
+        streets between their two ends."""
+        from .routing import route
 
-        def stop_near(name: str | None, x: float, y: float) -> tuple[float, float] | None:
-            hit = np.flatnonzero(names == name)
-            if not len(hit):
-                return None
-            k = hit[np.argmin((lon[hit] - x) ** 2 + (lat[hit] - y) ** 2)]
-            return float(lon[k]), float(lat[k])
-
-        # stop positions: boarding nearest to where we are, alighting nearest to what comes next
-        points: list[tuple[float, float]] = [(origin.x, origin.y)]
-        for i, leg in enumerate(legs):
-            if not leg.line:
-                continue
-            here = points[-1]
-            board = stop_near(leg.board, *here) or here
-            nxt = next((g for g in legs[i + 1 :] if g.line), None)
-            target = (destination.x, destination.y)
-            if nxt is not None:
-                target = stop_near(nxt.board, *target) or target
-            alight = stop_near(leg.alight, *target) or target
-            points += [board, alight]
-        points.append((destination.x, destination.y))
         out: list[Leg] = []
-        k = 0  # index in points of the current position
-        for leg in legs:
-            if leg.line:
-                a, b = points[k + 1], points[k + 2]
-                out.append(replace(leg, coords=(a, b)))
-                k += 2
-                continue
-            a = points[k]
-            b = points[k + 1] if k + 1 < len(points) else points[-1]
-            try:
-                from .routing import route
-
-                res = route(self.street_network("walk"), Point(a), Point(b))
-                coords = tuple((float(x), float(y)) for x, y in res.geometry.coords)
-                out.append(replace(leg, coords=coords, distance_m=float(res.length_m)))
-            except (QpvRadarError, ValueError):  # a walk it cannot draw keeps no geometry
-                out.append(leg)
+        for x in legs:
+            leg = _leg_from_transit(x)
+            if x.mode == "walk" and len(x.coords) == 2:
+                try:
+                    res = route(self.street_network("walk"), Point(x.coords[0]), Point(x.coords[1]))
+                    coords = tuple((float(a), float(b)) for a, b in res.geometry.coords)
+                    leg = replace(leg, coords=coords, distance_m=float(res.length_m))
+                except (QpvRadarError, ValueError):  # a walk it cannot route: a straight line
+                    pass
+            out.append(leg)
         return tuple(out)
 
     def rings(
@@ -306,6 +274,7 @@ def _leg_from_transit(x: Any) -> Leg:
         alight=str(x.to_name) if ride else None,
         departure=_naive(x.start),
         arrival=_naive(x.end),
+        coords=tuple((float(a), float(b)) for a, b in x.coords),
     )
 
 

@@ -350,5 +350,22 @@ def test_itineraries_match_travel_times(tam) -> None:
                 assert (b.start - a.end).total_seconds() >= 60
         for leg in it.legs:
             assert (leg.end - leg.start).total_seconds() == leg.duration_s
+        # drawable: the legs' points chain from the origin to the destination, rides pass
+        # through the stops of their trip, from the boarding stop to the alighting one
+        ends = [(o.geometry.iloc[0].x, o.geometry.iloc[0].y)]
+        for leg in it.legs:
+            assert leg.coords[0] == pytest.approx(ends[-1])
+            ends.append(leg.coords[-1])
+            if leg.mode == "ride":
+                assert len(leg.coords) >= 2
+                names = [_stop_name(tt, xy) for xy in (leg.coords[0], leg.coords[-1])]
+                assert names == [leg.from_name, leg.to_name]
+        assert ends[-1] == pytest.approx((d.geometry.iloc[0].x, d.geometry.iloc[0].y))
         rides += len(it.lines)
     assert rides > 15
+
+
+def _stop_name(tt, xy: tuple[float, float]) -> str:
+    st = tt.stops
+    hit = (st.stop_lon.to_numpy() == xy[0]) & (st.stop_lat.to_numpy() == xy[1])
+    return str(st.stop_name[hit].iloc[0])

@@ -562,6 +562,9 @@ class Leg:
     route_type: str = ""
     headsign: str = ""
     trip_id: str = ""
+    coords: tuple[tuple[float, float], ...] = ()
+    """(lon, lat) of every stop passed, boarding to alighting (rides), or of the two ends
+    (walks): enough to draw the journey without the feed's shapes."""
 
 
 @dataclass(frozen=True)
@@ -665,6 +668,13 @@ def transit_itinerary(
         return (midnight + timedelta(seconds=float(sec))).replace(tzinfo=tz)
 
     names = timetable.stops["stop_name"].to_numpy()
+    stop_xy = timetable.stops[["stop_lon", "stop_lat"]].to_numpy(dtype=float)
+    o84, d84 = (g.to_crs("EPSG:4326").geometry.iloc[0] for g in (o, d))
+    o_xy, d_xy = (float(o84.x), float(o84.y)), (float(d84.x), float(d84.y))
+
+    def xy(*idx: int) -> tuple[tuple[float, float], ...]:
+        return tuple((float(stop_xy[i, 0]), float(stop_xy[i, 1])) for i in idx)
+
     limit = np.inf if max_time_s is None else t0 + max_time_s
     if len(cand) == 0 or (cand.min() >= t0 + walk_only) or cand.min() > limit:
         if not np.isfinite(walk_only):
@@ -672,24 +682,48 @@ def transit_itinerary(
                 "the destination cannot be reached from the origin, by public transport or on "
                 "foot. Check the points, or raise max_access_s / max_egress_s."
             )
-        leg = Leg("walk", at(t0), at(t0 + walk_only), here, there, int(walk_only))
+        leg = Leg(
+            "walk", at(t0), at(t0 + walk_only), here, there, int(walk_only), coords=(o_xy, d_xy)
+        )
         return Itinerary(at(t0), at(t0 + walk_only), int(walk_only), [leg])
     k = int(np.argmin(cand))
     s = int(e_stop[k])
     arrival = float(cand[k])
-    legs: list[Leg] = [Leg("walk", at(best[s]), at(arrival), str(names[s]), there, int(e_time[k]))]
+    legs: list[Leg] = [
+        Leg(
+            "walk",
+            at(best[s]),
+            at(arrival),
+            str(names[s]),
+            there,
+            int(e_time[k]),
+            coords=(*xy(s), d_xy),
+        )
+    ]
     ride_arrival = False  # whether the next step back must use the ride parent of s
     for _ in range(200):
         kd = 1 if ride_arrival else int(kind[s])
         if kd == 0:
             a = int(acc.loc[acc["to_id"] == s, "travel_time"].map(np.ceil).min())
-            legs.append(Leg("walk", at(t0), at(t0 + a), here, str(names[s]), a))
+            legs.append(
+                Leg("walk", at(t0), at(t0 + a), here, str(names[s]), a, coords=(o_xy, *xy(s)))
+            )
             break
         if kd == 2:
             s0 = int(par[s])
             dur = int(fp.loc[(fp["from_idx"] == s0) & (fp["to_idx"] == s), "time_s"].min())
             t_fp = int(best_ride[s0])
-            legs.append(Leg("walk", at(t_fp), at(t_fp + dur), str(names[s0]), str(names[s]), dur))
+            legs.append(
+                Leg(
+                    "walk",
+                    at(t_fp),
+                    at(t_fp + dur),
+                    str(names[s0]),
+                    str(names[s]),
+                    dur,
+                    coords=xy(s0, s),
+                )
+            )
             s = s0
             ride_arrival = True
             continue
@@ -719,6 +753,7 @@ def transit_itinerary(
                 route_type=str(route["route_type"]),
                 headsign=str(trow["trip_headsign"]),
                 trip_id=str(trow["trip_id"]),
+                coords=xy(*timetable.pattern_stops[so + j : so + i + 1]),
             )
         )
         s = b

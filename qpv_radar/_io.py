@@ -82,7 +82,7 @@ def read_vector(path: Path, **kwargs: Any) -> gpd.GeoDataFrame:
     if path.suffix.lower() in _TEXT_SUFFIXES:
         check_text_encoding(path)
     try:
-        return gpd.read_file(path, engine="pyogrio", **kwargs)
+        gdf = gpd.read_file(path, engine="pyogrio", **kwargs)
     except Exception as exc:  # pyogrio raises its own DataSourceError, ValueError…
         raise InputFileError(
             path,
@@ -95,3 +95,17 @@ def read_vector(path: Path, **kwargs: Any) -> gpd.GeoDataFrame:
                 )
             ],
         ) from exc
+    if not isinstance(gdf, gpd.GeoDataFrame) or gdf.geometry.name not in gdf.columns:
+        raise InputFileError(
+            path,
+            [
+                InputProblem(
+                    None,
+                    None,
+                    "no geometry: the file is a plain table (a CSV without WKT/coordinates "
+                    "read as geometry)",
+                    "give a GeoJSON, shapefile or GeoPackage file with the perimeters or points",
+                )
+            ],
+        )
+    return gdf

@@ -46,6 +46,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from . import datasets
 from ._errors import CrsError, InputFileError, InputProblem, QpvError
 from ._geo import WGS84, lonlat_problems
 from ._io import check_file, check_text_encoding, read_vector
@@ -449,8 +450,8 @@ def load_qpv(
     Parameters
     ----------
     territory_or_path
-        A :class:`~qpv_radar.Territory`, a built-in territory name (``"montpellier"``) or the
-        path of a QPV file.
+        A :class:`~qpv_radar.Territory`, a built-in territory name (``"montpellier"``), the
+        path of a territory TOML file, or a QPV file (local path or registry path).
     indicators
         Indicator CSV to join by code (default: the territory's ``[qpv] indicators``).
     crs, generation
@@ -465,10 +466,14 @@ def load_qpv(
     territory: Territory | None = None
     if isinstance(territory_or_path, Territory):
         territory = territory_or_path
-    elif isinstance(territory_or_path, str) and territory_or_path in builtin_territories():
+    elif str(territory_or_path) in builtin_territories() or (
+        str(territory_or_path).lower().endswith(".toml")
+    ):
         territory = load_territory(territory_or_path)
     if territory is None:
-        gdf = read_qpv(Path(str(territory_or_path)), crs=crs, generation=generation)
+        source = str(territory_or_path)
+        path = datasets.fetch(source) if source in datasets.registry() else Path(source)
+        gdf = read_qpv(path, crs=crs, generation=generation)
         if indicators is not None:
             gdf = join_indicators(gdf, indicators)
         return gdf

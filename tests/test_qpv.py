@@ -322,6 +322,39 @@ def test_cli_swapped_lonlat_is_clean_error(capsys: pytest.CaptureFixture[str]) -
     assert "LON,LAT" in capsys.readouterr().err
 
 
+def test_table_without_geometry_is_clean_error(tmp_path: Path) -> None:
+    path = tmp_path / "qpv.csv"
+    path.write_text("code_qp,nom_qp\nQP034005,Mosson\n", encoding="utf-8")
+    with pytest.raises(InputFileError, match="no geometry"):
+        read_qpv(path)
+    assert main(["qpv", "locate", "--lonlat", "3.82,43.63", "--qpv-file", str(path)]) == 2
+
+
+def test_cli_qpv_file_from_the_registry(capsys: pytest.CaptureFixture[str]) -> None:
+    args = ["qpv", "locate", "--lonlat=-1.6597,48.1277", "--qpv-file", RENNES, "--json"]
+    assert main(args) == 0
+    assert json.loads(capsys.readouterr().out)["nom_qp"] == "Maurepas"
+
+
+def test_cli_overseas_point_is_not_taken_for_swapped(capsys: pytest.CaptureFixture[str]) -> None:
+    # Saint-Denis de La Réunion: |lat| < |lon| and still the right order
+    assert main(["qpv", "locate", "--lonlat=55.45,-20.88", "--qpv-file", RENNES, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == {"code_qp": None, "nom_qp": None}
+    assert main(["qpv", "locate", "--lonlat=-20.88,55.45", "--qpv-file", RENNES]) == 2
+    assert "--lonlat 55.45,-20.88" in capsys.readouterr().err
+
+
+def test_cli_list_own_territory_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    toml = tmp_path / "mine.toml"
+    toml.write_text(
+        f'name = "mine"\nlabel = "Mine"\ncommunes = ["35238"]\n[qpv]\nperimeters = "{RENNES}"\n',
+        encoding="utf-8",
+    )
+    assert main(["qpv", "list", "--territory", str(toml), "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert {"Maurepas", "Le Blosne"} <= {r["nom_qp"] for r in rows}
+
+
 def test_cli_prints_data_warnings_once_without_stray_lines() -> None:
     # the installed command, as a user runs it: no logging configured by anyone else
     proc = subprocess.run(

@@ -34,8 +34,8 @@ def run_transit(args: argparse.Namespace) -> int:
     from ..routing.transit import departure_profile, transit_itinerary
     from ..territory import load_territory
 
-    lon_o, lat_o = parse_lonlat(args.origin)
-    lon_d, lat_d = parse_lonlat(args.destination)
+    lon_o, lat_o = parse_lonlat(args.origin, "--from")
+    lon_d, lat_d = parse_lonlat(args.destination, "--to")
     territory = load_territory(args.territory)
     if not territory.gtfs:
         raise CliInputError(

@@ -7,6 +7,7 @@ import sys
 from typing import Any
 
 from .._errors import QpvRadarError
+from .._geo import lonlat_problems
 
 
 class CliInputError(QpvRadarError, ValueError):
@@ -19,29 +20,33 @@ def print_json(obj: Any) -> None:
     sys.stdout.write("\n")
 
 
-def parse_lonlat(text: str) -> tuple[float, float]:
-    """Parse ``"LON,LAT"`` into floats, checking that it looks like a point in France.
+def parse_lonlat(text: str, option: str = "--lonlat") -> tuple[float, float]:
+    """Parse ``"LON,LAT"`` into floats, catching latitude and longitude given the other way round.
+
+    A point counts as swapped when it lies outside France (metropolitan and overseas, see
+    :data:`qpv_radar._geo.FRANCE_BBOXES`) but would lie inside with the two numbers exchanged.
+    Other points outside France are accepted (a territory may be anywhere).
 
     Raises
     ------
     CliInputError
-        Not two numbers, or outside longitude/latitude ranges (likely swapped).
+        Not two numbers, outside longitude/latitude ranges, or swapped.
     """
     try:
         lon_s, lat_s = text.split(",")
         lon, lat = float(lon_s), float(lat_s)
     except ValueError as exc:
         raise CliInputError(
-            f"{text!r} is not LON,LAT (two decimal numbers separated by a comma, "
+            f"{option} {text!r} is not LON,LAT (two decimal numbers separated by a comma, "
             "e.g. 3.8200,43.6321)."
         ) from exc
     if not (-180 <= lon <= 180 and -90 <= lat <= 90):
-        raise CliInputError(f"{text!r} is outside valid longitude/latitude ranges.")
-    # Metropolitan France and overseas both have |lon| < 62 and lat within ±52, with lat
-    # never between -10 and 10 except Guyane (lat 2–6, lon -55); a swap shows as lat < lon.
-    if abs(lat) < abs(lon) and not (-55 <= lon <= -51 and 2 <= lat <= 6):
+        raise CliInputError(f"{option} {text!r} is outside valid longitude/latitude ranges.")
+    swapped, _ = lonlat_problems(lon, lat)
+    if bool(swapped):
         raise CliInputError(
-            f"{text!r} looks like LAT,LON (latitude {lon} and longitude {lat} would be in France). "
-            "Give the longitude first: --lonlat LON,LAT."
+            f"{option} {text!r} looks like LAT,LON: read as LON,LAT it lies outside France, the "
+            f"other way round inside. Give the longitude first: {option} {lat_s.strip()},"
+            f"{lon_s.strip()}."
         )
     return lon, lat

@@ -52,7 +52,7 @@ def _run(args: argparse.Namespace) -> int:
         ) from exc
     if not minutes or any(m <= 0 for m in minutes):
         raise CliInputError(f"--minutes {args.minutes!r}: give positive numbers, e.g. 5,10,15.")
-    points = [parse_lonlat(text) for text in args.origin]
+    points = [parse_lonlat(text, "--from") for text in args.origin]
     origins = gpd.GeoSeries([shapely.Point(lon, lat) for lon, lat in points], crs=4326)
     net = load_street_network(args.territory, args.mode)
     iso = isochrones(net, origins, minutes, buffer_m=args.buffer)

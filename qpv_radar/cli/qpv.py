@@ -17,7 +17,9 @@ def register(sub: Any) -> None:
     qsub.required = True
     pl = qsub.add_parser("locate", help="the QPV containing a point (null outside)")
     pl.add_argument("--lonlat", required=True, help="LON,LAT in WGS84, e.g. 3.8200,43.6321")
-    pl.add_argument("--qpv-file", help="a QPV perimeter file instead of the territory's")
+    pl.add_argument(
+        "--qpv-file", help="a QPV perimeter file (local or registry path), not the territory's"
+    )
     pl.add_argument("--territory", default="montpellier", help="territory (default montpellier)")
     pl.add_argument("--json", action="store_true", help="print JSON")
     pl.set_defaults(func=_locate)

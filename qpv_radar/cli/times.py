@@ -23,8 +23,8 @@ def _street(args: argparse.Namespace) -> tuple[float | None, str | None]:
     from ..networks.streets import load_street_network
     from ..routing.times import travel_times
 
-    lon_o, lat_o = parse_lonlat(args.origin)
-    lon_d, lat_d = parse_lonlat(args.destination)
+    lon_o, lat_o = parse_lonlat(args.origin, "--from")
+    lon_d, lat_d = parse_lonlat(args.destination, "--to")
     net = load_street_network(args.territory, args.mode, max_snap_m=args.max_snap)
     o = gpd.GeoDataFrame(geometry=[shapely.Point(lon_o, lat_o)], crs=4326)
     d = gpd.GeoDataFrame(geometry=[shapely.Point(lon_d, lat_d)], crs=4326)

@@ -206,7 +206,7 @@ def test_associations_classified() -> None:
     _check_schema(asso)
     kinds = asso["kind"].value_counts().to_dict()
     assert kinds["adie"] == 1 and kinds["bge"] == 1 and kinds["apec"] == 1
-    assert kinds["insertion"] >= 10
+    assert kinds["insertion"] == 7  # work or training in the name (rule 4), with coordinates
     adie = asso[asso["kind"] == "adie"].iloc[0]
     assert adie["roles"] == ("entry_door", "support_financing")
     assert (adie.geometry.x, adie.geometry.y) == pytest.approx((3.873818504, 43.601744588))
@@ -223,6 +223,17 @@ def test_classification_rules() -> None:
     assert classify_association("Travail Emploi Insertion", "", "SOCIAL", "SOLIDARITE") == (
         "insertion"
     )
+    # the city's INSERTION sub-domain also holds social and community associations: only
+    # those whose name speaks of work or training are employment structures
+    social = ("SOCIAL ET CITOYENNETE", "INSERTION")
+    assert classify_association("Association des Gitans de la Paillade", "AGPM", *social) is None
+    assert classify_association("Gem Rabelais- Club Services Loisirs", "", *social) is None
+    assert classify_association("DE.F.I  Developpement, Formation, Insertion", "", *social) == (
+        "insertion"
+    )
+    assert classify_association("Conseillers en Insertion Professionnelle", "", *social) == (
+        "insertion"
+    )
 
 
 def test_associations_wrong_encoding_given(tmp_path: Path) -> None:
@@ -237,7 +248,7 @@ def test_associations_rows_without_coordinates_skipped(
     path.write_text(
         "NomAsso,Sigle,Domaine,Sous-Domaine,Adresse,Code_Postal,Longitude,Latitude\n"
         'ADIE,ADIE,ENTREPRISE ET TRAVAIL,AIDE A LA GESTION,28 RUE X,34000,"3,87","43,60"\n'
-        "DEFI,DEFI,SOCIAL ET CITOYENNETE,INSERTION,174 RUE DE COS,34080,,\n",
+        "DEFI Formation Insertion,DEFI,SOCIAL ET CITOYENNETE,INSERTION,174 RUE DE COS,34080,,\n",
         encoding="cp1252",
     )
     with caplog.at_level(logging.WARNING, logger="qpv_radar.actors"):

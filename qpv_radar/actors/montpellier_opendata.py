@@ -23,7 +23,11 @@ Associations 2011 (CSV, Windows-1252, decimal commas; ``NomAsso``, ``Sigle``, ``
    support_financing);
 3. ``Sigle`` is APEC with ``Domaine`` ENTREPRISE ET TRAVAIL, or the name has "emploi des
    cadres" → ``apec`` (employment);
-4. ``Sous-Domaine`` is INSERTION (the city's own classification) → ``insertion`` (employment);
+4. ``Sous-Domaine`` is INSERTION (the city's own classification) and the name speaks of work
+   or training ("insertion", "emploi", "travail", "professionnel", "reclassement",
+   "formation") → ``insertion`` (employment). The city files social insertion under the same
+   sub-domain (community associations, mutual-help clubs): without such a word in the name
+   the association is not taken for an employment structure;
 5. the name has the word "insertion" and ``Domaine`` is ENTREPRISE ET TRAVAIL, or the name
    also has "emploi", "travail" or "professionnel" → ``insertion`` (employment).
 
@@ -58,6 +62,7 @@ __all__ = [
 MONTPELLIER = "34172"
 MONTPELLIER_POSTCODES = {"34000", "34070", "34080", "34090", "34295"}
 _INSERTION = re.compile(r"\binsertion\b")
+_WORK = re.compile(r"\b(insertion|emploi|travail|professionnel(le)?|reclassement|formation)\b")
 
 
 def classify_establishment(libel: str) -> str | None:
@@ -81,7 +86,7 @@ def classify_association(name: str, sigle: str, domaine: str, sous_domaine: str)
         return "bge"
     if (s == "apec" and d == "entreprise et travail") or "emploi des cadres" in n:
         return "apec"
-    if sd == "insertion":
+    if sd == "insertion" and _WORK.search(n):
         return "insertion"
     if _INSERTION.search(n) and (
         d == "entreprise et travail" or any(w in n for w in ("emploi", "travail", "professionnel"))

@@ -78,7 +78,7 @@ def _run(args: argparse.Namespace) -> int:
     handler = MODE_HANDLERS.get(args.mode)
     if handler is None:
         raise CliInputError(
-            f"unknown mode {args.mode!r}: choose one of {', '.join(MODE_HANDLERS)}."
+            f"unknown mode {args.mode!r}: choose one of {', '.join([*MODE_HANDLERS, 'transit'])}."
         )
     seconds, reason = handler(args)
     if args.json:

@@ -92,6 +92,22 @@ def test_cli_writes_the_three_files(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert "qpv-marker" in out["html"].read_text("utf-8")
 
 
+def test_cli_table_keeps_ids_whole_and_skips_empty_roles(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "80")  # a narrow terminal
+    js = tmp_path / "r.json"
+    args = ["radar", "--lonlat", "3.8200,43.6321", "--modes", "walk", "--needs",
+            "creation,mobilite", "--json", str(js)]  # fmt: skip
+    assert main(args) == 0
+    stdout = capsys.readouterr().out
+    radar = Radar.from_json(js)
+    ids = [e.id for es in radar.entries.values() for e in es]
+    assert ids and all(i in stdout for i in ids)  # copyable into --card-to / --choose
+    assert not radar.entries.get("mobility")  # Montpellier's sources hold no mobility structure
+    assert "Mobilité\n" not in stdout and "« Mobilité »" in stdout  # the notice, no empty table
+
+
 def test_cli_override_and_english(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     js = tmp_path / "r.json"
     assert main(["radar", "--lonlat", "3.8200,43.6321", "--modes", "walk",

@@ -226,6 +226,8 @@ def _print_summary(radar: Radar, lang: str) -> None:
         f"[bold]{labels.t('title', lang)}[/bold] · {where} · {labels.when_text(radar, lang)}"
     )
     for role in radar.roles:
+        if not radar.entries.get(role):
+            continue  # the notices below say why (none in the territory, none within reach)
         table = Table(
             title=labels.role_name(role, lang), title_justify="left", box=None, pad_edge=False
         )
@@ -237,7 +239,8 @@ def _print_summary(radar: Radar, lang: str) -> None:
             "mode",
             "ouverture" if lang == "fr" else "opening",
         ):
-            table.add_column(col, overflow="fold")
+            # ids are meant to be copied into --card-to / --choose: never wrapped
+            table.add_column(col, overflow="fold", no_wrap=col == "id")
         for e in radar.entries.get(role, ()):
             table.add_row(
                 str(e.rank),

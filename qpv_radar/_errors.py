@@ -31,7 +31,25 @@ __all__ = [
 
 
 class QpvRadarError(Exception):
-    """Base class of every error raised on purpose by qpv_radar."""
+    """Base class of every error raised on purpose by qpv_radar.
+
+    Parameters
+    ----------
+    *args
+        The message (English), as for any exception.
+    fr
+        The same message in French, for the people-facing outputs (the CLI prints it by
+        default); messages without one are shown in English.
+    """
+
+    def __init__(self, *args: object, fr: str | None = None) -> None:
+        super().__init__(*args)
+        self.fr = fr
+
+    def message(self, lang: str = "en") -> str:
+        """The message in ``lang`` (``"fr"`` or ``"en"``), English when no French was given."""
+        fr: str | None = getattr(self, "fr", None)  # subclasses with their own __init__
+        return fr if lang == "fr" and fr else str(self)
 
 
 class UnknownDatasetError(QpvRadarError, KeyError):

@@ -222,7 +222,8 @@ def _street_rings(
     if not orig.ok.any():
         from ._errors import UnreachableError
 
-        raise UnreachableError(f"home {orig.reason[0]}.")
+        fr = snap(net, origin, label="home", lang="fr").reason[0]
+        raise UnreachableError(f"home {orig.reason[0]}.", fr=f"domicile : {fr}.")
     secs = node_times(net, orig, float(max(minutes)) * 60.0)
     xy = np.c_[net.node_x, net.node_y]
     geoms = []

@@ -121,26 +121,32 @@ def test_cli_override_and_english(tmp_path: Path, capsys: pytest.CaptureFixture[
 
 
 @pytest.mark.parametrize(
-    ("args", "message"),
+    ("args", "french", "english"),
     [
-        (["--needs", "boulangerie"], "unknown need(s): 'boulangerie'"),
-        (["--until", "08:00"], "empty hour range"),
-        (["--lonlat", "43.6321,3.8200"], "looks like LAT,LON"),
-        (["--lonlat", "2.3522,48.8566"], "outside the montpellier territory"),
-        (["--modes", "walk,teleport"], "teleport"),
-        (["--when", "16/01/2024"], "not an ISO date-time"),
-        (["--choose", "entry_door=nope"], "not on this radar"),
+        (["--needs", "boulangerie"], "besoin(s) inconnu(s) : 'boulangerie'",
+         "unknown need(s): 'boulangerie'"),
+        (["--until", "08:00"], "plage horaire vide", "empty hour range"),
+        (["--lonlat", "43.6321,3.8200"], "ressemble à LAT,LON", "looks like LAT,LON"),
+        (["--lonlat", "2.3522,48.8566"], "hors du territoire montpellier",
+         "outside the montpellier territory"),
+        (["--modes", "walk,teleport"], "mode(s) inconnu(s) ou absent(s) 'teleport'",
+         "unknown or missing mode(s) 'teleport'"),
+        (["--when", "16/01/2024"], "n'est pas une date-heure", "not an ISO date-time"),
+        (["--choose", "entry_door=nope"], "n'est pas sur ce radar", "not on this radar"),
     ],
-)
-def test_cli_bad_input(args: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:
+)  # fmt: skip
+def test_cli_bad_input(
+    args: list[str], french: str, english: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     base = {"--lonlat": "3.8200,43.6321", "--when": "2024-01-16T09:00", "--modes": "walk"}
     for k, v in zip(args[::2], args[1::2], strict=True):
         base[k] = v
     argv = ["radar", *[x for kv in base.items() for x in kv]]
-    assert main(argv) == 2
-    err = capsys.readouterr().err
-    assert message in err
-    assert "Traceback" not in err
+    for extra, message in (([], french), (["--lang", "en"], english)):
+        assert main([*argv, *extra]) == 2
+        err = capsys.readouterr().err
+        assert message in err, err
+        assert "Traceback" not in err
 
 
 def test_geojson_output_is_private(tmp_path: Path) -> None:

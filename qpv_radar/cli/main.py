@@ -76,7 +76,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         status = args.func(args)
     except QpvRadarError as exc:
         label = "erreur" if args.lang == "fr" else "error"
-        print(f"qpv-radar: {label}: {exc}", file=sys.stderr)
+        print(f"qpv-radar: {label}: {exc.message(args.lang)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

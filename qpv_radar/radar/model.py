@@ -303,7 +303,10 @@ class Radar:
         valid = sorted({e.id for r, es in self.entries.items() for e in es if role in (None, r)})
         raise PersonError(
             f"structure {entry_id!r} is not on this radar{f' for role {role!r}' if role else ''}. "
-            f"Valid ids: {', '.join(valid) or '(none)'}."
+            f"Valid ids: {', '.join(valid) or '(none)'}.",
+            fr=f"la structure {entry_id!r} n'est pas sur ce radar"
+            f"{f' pour le rôle {role!r}' if role else ''}. "
+            f"Identifiants possibles : {', '.join(valid) or '(aucun)'}.",
         )
 
     def first_choice(self, role: str) -> Entry | None:
@@ -326,7 +329,9 @@ class Radar:
         if not any(s.role == role for s in self.path):
             raise PersonError(
                 f"role {role!r} is not on the suggested path "
-                f"({', '.join(s.role for s in self.path)})."
+                f"({', '.join(s.role for s in self.path)}).",
+                fr=f"le rôle {role!r} n'est pas sur le parcours suggéré "
+                f"({', '.join(s.role for s in self.path)}).",
             )
         path = tuple(
             replace(s, entry_id=entry_id, chosen_by="agent") if s.role == role else s

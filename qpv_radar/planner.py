@@ -29,15 +29,19 @@ import shapely
 from tqdm import tqdm
 
 from . import access, siting
-from ._errors import QpvRadarError
+from ._errors import InputFileError, InputProblem, QpvRadarError
+from ._geo import lonlat_problems
 from .territory import Territory, load_territory
 
 __all__ = [
     "ROLES",
     "CoverageResult",
     "EngineMissingError",
+    "NoStructureError",
+    "PlannerError",
     "accessibility",
     "available_modes",
+    "candidate_problems",
     "coverage",
     "permanences",
     "resident_origins",
@@ -53,6 +57,14 @@ Mode = Literal["walk", "transit"]
 
 class EngineMissingError(QpvRadarError, RuntimeError):
     """A routing engine this run needs is not installed in this version of qpv_radar."""
+
+
+class PlannerError(QpvRadarError, ValueError):
+    """Planner options that cannot give a meaningful answer (negative window, unknown method…)."""
+
+
+class NoStructureError(PlannerError):
+    """A role none of the territory's structures holds: every QPV would look 100 % uncovered."""
 
 
 def _territory(territory: Territory | str) -> Territory:
@@ -139,8 +151,10 @@ def structures(territory: Territory | str, roles: Sequence[str] | None = None) -
     from .actors import load_actors
 
     actors = load_actors(_territory(territory))
-    if roles is None:
-        return actors
+    return actors if roles is None else _with_roles(actors, roles)
+
+
+def _with_roles(actors: gpd.GeoDataFrame, roles: Sequence[str]) -> gpd.GeoDataFrame:
     unknown = [r for r in roles if r not in ROLES and r != "all"]
     if unknown:
         raise access.SlotError(
@@ -156,6 +170,53 @@ def structures_with_role(actors: gpd.GeoDataFrame, role: str) -> gpd.GeoDataFram
     """The rows of ``actors`` whose ``roles`` hold ``role``."""
     keep = actors["roles"].map(lambda rs: role in tuple(rs or ()))
     return actors[keep.to_numpy(bool)]
+
+
+def _check_window(window_minutes: int) -> None:
+    if window_minutes < 0:
+        raise PlannerError(
+            f"window_minutes={window_minutes}: give 0 (one departure) or a number of minutes "
+            "of departures (median over them)."
+        )
+
+
+def _role_structures(
+    t: Territory, roles: Sequence[str], *, hint: str = ""
+) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """All the territory's structures, and those holding any of ``roles``.
+
+    Raises
+    ------
+    NoStructureError
+        A role that no structure of the territory holds (its gaps would all be 100 %).
+    """
+    actors = structures(t)
+    dests = _with_roles(actors, roles)
+    counts = {r: len(structures_with_role(actors, r)) for r in ROLES}
+    empty = [r for r in roles if r != "all" and counts.get(r, 0) == 0]
+    if empty:
+        loaders = ", ".join(s.loader or s.source for s in t.actors) or "none"
+        held = ", ".join(f"{r} ({n})" for r, n in counts.items() if n)
+        other = (
+            f"or choose a role the territory has: {held}."
+            if held
+            else "its sources hold no structure at all."
+        )
+        which = ", ".join(repr(r) for r in empty)
+        toml = (
+            f"{t.path}"
+            if t.path is not None
+            else f"for the built-in one, copy {t.name}.toml from qpv_radar/_data/ and pass the "
+            "copy as --territory FILE"
+        )
+        raise NoStructureError(
+            f"role {which}: the structure sources of territory {t.name!r} ({loaders}) hold no "
+            "structure with this role, so every QPV would look 100 % uncovered. Add a source "
+            f"that has some as an [[actors]] table of the territory file ({toml}), e.g. "
+            f'loader = "generic", source = "my_structures.csv", roles = ["{empty[0]}"] '
+            f"(README, 'Your own territory'); {hint}{other}"
+        )
+    return actors, dests
 
 
 def slot_travel_times(
@@ -292,18 +353,26 @@ def coverage(
         A walking network to reuse (default: the territory's).
     progress
         Show progress bars (stderr).
+
+    Raises
+    ------
+    NoStructureError
+        A role none of the territory's structures holds.
+    PlannerError
+        A negative ``window_minutes``.
     """
     t = _territory(territory)
+    _check_window(window_minutes)
     if t.default_when is None:
         raise access.SlotError(
             f"territory {t.name!r} has no default_when: add one inside its GTFS period."
         )
     when = {s: access.parse_slot(s, t.default_when) for s in slots}
+    roles = [role] if isinstance(role, str) else list(role)
+    _, dests = _role_structures(t, roles)
     if walk is None:
         walk = walk_network(t)
     qpv, origins = resident_origins(t, walk, cell_m=cell_m)
-    roles = [role] if isinstance(role, str) else list(role)
-    dests = structures(t, roles)
     # route beyond T (to 2T, at least 60 min) so that median times past T are still known
     horizon = int(np.ceil(max(2 * minutes, 60.0)))
     gtfs_path = t.gtfs[0].resolve() if t.gtfs else None
@@ -359,6 +428,98 @@ def coverage(
     return CoverageResult(table=table, origins=origins, structures=dests, note=note)
 
 
+def candidate_problems(
+    candidates: gpd.GeoDataFrame, network: Any, *, territory: str = ""
+) -> list[InputProblem]:
+    """Every candidate place that cannot be a place of the territory, one problem per row.
+
+    A place is rejected when it has no point geometry, when its longitude and latitude look
+    swapped (outside France and outside the network's extent, inside with the two exchanged:
+    :func:`qpv_radar._geo.lonlat_problems`), or when it lies too far from the territory's
+    street network to be walked to (farther than the network's snapping distance: residents
+    would never reach it and it would silently cover nobody).
+
+    Parameters
+    ----------
+    candidates
+        Places (points with a CRS, index = ids), in the order of the input file.
+    network
+        The territory's walking network (:func:`walk_network`); without its snapping (another
+        walking model), only the geometry and swap checks are made.
+    territory
+        Territory name, for the messages.
+
+    Returns
+    -------
+    list of InputProblem
+        ``row`` = 1-based position in ``candidates`` (the data row of a CSV read in order).
+    """
+    if candidates.crs is None:
+        return [
+            InputProblem(None, "geometry", "no CRS", "declare it, e.g. gdf.set_crs('EPSG:4326')")
+        ]
+    geoms = candidates.geometry.to_crs("EPSG:4326").to_numpy()
+    ids = list(candidates.index)
+    problems: list[InputProblem] = []
+    is_point = ~pd.isna(geoms)
+    is_point[is_point] = (shapely.get_type_id(geoms[is_point]) == 0) & ~shapely.is_empty(
+        geoms[is_point]
+    )
+    for i in np.flatnonzero(~is_point):
+        problems.append(
+            InputProblem(
+                int(i) + 1, "geometry", f"place {ids[i]!r} has no point", "give lon and lat"
+            )
+        )
+    ok = np.flatnonzero(is_point)
+    lon = np.full(len(geoms), np.nan)
+    lat = np.full(len(geoms), np.nan)
+    lon[ok], lat[ok] = shapely.get_x(geoms[ok]), shapely.get_y(geoms[ok])
+    swapped, _ = lonlat_problems(lon, lat)
+    bounds = getattr(network, "bounds_lonlat", None)
+    box = bounds() if callable(bounds) else None
+    if box is not None:
+        x0, y0, x1, y1 = box
+        pad = 0.05
+
+        def inside(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+            return (x >= x0 - pad) & (x <= x1 + pad) & (y >= y0 - pad) & (y <= y1 + pad)
+
+        swapped |= ~inside(lon, lat) & inside(lat, lon)
+    for i in np.flatnonzero(swapped):
+        problems.append(
+            InputProblem(
+                int(i) + 1,
+                "lon/lat",
+                f"place {ids[i]!r} at lon {lon[i]:.4f}, lat {lat[i]:.4f} looks like latitude "
+                "and longitude swapped",
+                f"exchange the two values (lon {lat[i]:.4f}, lat {lon[i]:.4f})",
+            )
+        )
+    rest = np.setdiff1d(ok, np.flatnonzero(swapped))
+    if len(rest) and hasattr(network, "edge_tree"):
+        routing = importlib.import_module("qpv_radar.routing")
+        snapped = routing.snap_points(network, candidates.iloc[rest], lang="en")
+        where = (
+            f" (its streets span lon {box[0]:.3f}–{box[2]:.3f}, lat {box[1]:.3f}–{box[3]:.3f})"
+            if box is not None
+            else ""
+        )
+        name = f" {territory!r}" if territory else ""
+        for i, reason in zip(rest, snapped["reason"].to_numpy(), strict=True):
+            if reason is not None:
+                problems.append(
+                    InputProblem(
+                        int(i) + 1,
+                        "lon/lat",
+                        f"place {ids[i]!r} at lon {lon[i]:.4f}, lat {lat[i]:.4f} is outside "
+                        f"territory{name}: {reason}",
+                        f"give a place inside the territory{where}",
+                    )
+                )
+    return sorted(problems, key=lambda p: p.row or 0)
+
+
 def permanences(
     territory: Territory | str = "montpellier",
     *,
@@ -367,7 +528,7 @@ def permanences(
     candidates: gpd.GeoDataFrame | None = None,
     mode: Mode = "walk",
     slot: str = "weekday-09:00",
-    exact: bool = False,
+    method: Literal["exact", "greedy"] = "exact",
     cell_m: float = 100.0,
     walk: Any | None = None,
     progress: bool = False,
@@ -379,16 +540,18 @@ def permanences(
     territory
         Territory or its name.
     k
-        Number of places.
+        Number of places; with fewer candidates, every candidate is ranked (fewer rows).
     minutes
         *T*.
     candidates
         Candidate places (points, index = ids, optional ``name``); default the territory's
-        relays (Maisons pour tous, France services…).
+        relays (Maisons pour tous, France services…). Checked with
+        :func:`candidate_problems`.
     mode, slot
         How residents travel and when (``slot`` matters for ``"transit"`` only).
-    exact
-        Solve the ILP with spopt (``qpv-radar[siting]``) instead of greedy.
+    method
+        ``"exact"`` (default): the optimum (:func:`qpv_radar.siting.exact_max_cover`, HiGHS);
+        ``"greedy"``: :func:`qpv_radar.siting.greedy_max_cover`.
     cell_m
         Origin cell size.
     walk
@@ -400,15 +563,36 @@ def permanences(
     -------
     pandas.DataFrame
         ``rank, place_id, name, gain, covered, share_covered, method, lon, lat, qpv_covered``
-        (QPV names with residents newly covered by this place).
+        (QPV names with residents newly covered by this place). ``gain`` is each place's
+        marginal gain, places in greedy order (for the optimum too).
+
+    Raises
+    ------
+    NoStructureError
+        No candidates given and the territory has no relay.
+    InputFileError
+        Candidate places outside the territory, swapped coordinates, no point.
+    PlannerError
+        Unknown ``method``.
     """
     t = _territory(territory)
+    if method not in ("exact", "greedy"):
+        raise PlannerError(f"method={method!r}: use 'exact' (default) or 'greedy'.")
+    if candidates is None:
+        _, cand = _role_structures(t, ["relay"], hint="give your own candidate places, ")
+    else:
+        cand = candidates
+    if len(cand) == 0:
+        raise siting.SitingError(
+            "no candidate place: the candidates table is empty; give at least one place."
+        )
     if walk is None:
         walk = walk_network(t)
+    if candidates is not None:
+        problems = candidate_problems(cand, walk, territory=t.name)
+        if problems:
+            raise InputFileError("candidate places", problems)
     qpv, origins = resident_origins(t, walk, cell_m=cell_m)
-    cand = candidates if candidates is not None else structures(t, ["relay"])
-    if cand is None or len(cand) == 0:
-        raise siting.SitingError("no candidate place: give --candidates FILE.")
     ref = t.default_when or datetime(2024, 1, 16, 9, 0)
     when = {slot: access.parse_slot(slot, ref)}
     gtfs_path = t.gtfs[0].resolve() if t.gtfs else None
@@ -422,7 +606,7 @@ def permanences(
         max_time_s=minutes * 60.0,
         progress=progress,
     )[slot]
-    solve = siting.exact_max_cover if exact else siting.greedy_max_cover
+    solve = siting.exact_max_cover if method == "exact" else siting.greedy_max_cover
     res = solve(tt, origins["population"], list(cand.index), k, minutes=minutes)
     names = cand["name"] if "name" in cand.columns else pd.Series(cand.index, index=cand.index)
     res.insert(2, "name", names.reindex(res["place_id"]).to_numpy())
@@ -442,6 +626,72 @@ def permanences(
     return res
 
 
+Capacity = str | Mapping[Any, float] | pd.Series
+
+
+def _capacity_series(
+    capacity: Capacity, actors: gpd.GeoDataFrame, dests: gpd.GeoDataFrame
+) -> pd.Series:
+    """Capacity per structure of ``dests`` from a column name, a mapping or a Series."""
+    problems: list[InputProblem] = []
+    if isinstance(capacity, str):
+        if capacity not in dests.columns:
+            cols = ", ".join(str(c) for c in dests.columns if c != "geometry")
+            raise InputFileError(
+                "capacity",
+                [
+                    InputProblem(
+                        None,
+                        capacity,
+                        "no such column in the structures table",
+                        f"give one of {cols}, or a mapping structure id → capacity",
+                    )
+                ],
+            )
+        raw = dests[capacity]
+    else:
+        raw = pd.Series(capacity, dtype=object) if isinstance(capacity, Mapping) else capacity
+        unknown = [i for i in raw.index if i not in actors.index]
+        if unknown:
+            problems.append(
+                InputProblem(
+                    None,
+                    None,
+                    f"{len(unknown)} id(s) that are not structures of the territory: "
+                    + ", ".join(map(repr, unknown[:5]))
+                    + (" …" if len(unknown) > 5 else ""),
+                    "use the structures' ids (planner.structures(territory).index)",
+                )
+            )
+        raw = raw.reindex(dests.index)
+    cap = pd.to_numeric(raw, errors="coerce")
+    missing = [i for i, v in zip(dests.index, cap, strict=True) if pd.isna(v)]
+    if missing:
+        problems.append(
+            InputProblem(
+                None,
+                None,
+                f"no numeric capacity for {len(missing)} structure(s): "
+                + ", ".join(map(repr, missing[:5]))
+                + (" …" if len(missing) > 5 else ""),
+                "give every structure of the roles a capacity (0 when it receives nobody)",
+            )
+        )
+    negative = [i for i, v in zip(dests.index, cap, strict=True) if v < 0]
+    if negative:
+        problems.append(
+            InputProblem(
+                None,
+                None,
+                "negative capacity for " + ", ".join(map(repr, negative[:5])),
+                "give a count >= 0",
+            )
+        )
+    if problems:
+        raise InputFileError("capacity", problems)
+    return cap.astype(float)
+
+
 def accessibility(
     territory: Territory | str = "montpellier",
     *,
@@ -452,6 +702,7 @@ def accessibility(
     max_minutes: float = 60.0,
     window_minutes: int = 10,
     unknown: Literal["open", "closed"] = "open",
+    capacity: Capacity | None = None,
     cell_m: float = 100.0,
     walk: Any | None = None,
     progress: bool = False,
@@ -462,18 +713,37 @@ def accessibility(
     (trips longer than ``max_minutes`` count as unreachable), then
     :func:`qpv_radar.access.indicator_table` gives the indicators.
 
+    Parameters
+    ----------
+    capacity
+        Capacity of each structure (advisors, appointment slots…), for the 2SFCA column
+        ``fca2`` (capacity per 1,000 residents within ``minutes``): a column name of the
+        structures table, a mapping structure id → capacity, or a Series indexed by id. Every
+        structure of ``roles`` needs one. ``None`` (default): ``fca2`` is NaN.
+    Other parameters
+        As in :func:`coverage`; ``minutes`` is *T* of the indicators.
+
     Returns
     -------
     pandas.DataFrame
         See :func:`qpv_radar.access.indicator_table`; ``nom_qp`` added after ``code_qp``.
+
+    Raises
+    ------
+    NoStructureError
+        A role none of the territory's structures holds.
+    InputFileError
+        A ``capacity`` column that does not exist, unknown ids, missing or negative values.
     """
     t = _territory(territory)
+    _check_window(window_minutes)
     ref = t.default_when or datetime(2024, 1, 16, 9, 0)
     when = {s: access.parse_slot(s, ref) for s in slots}
+    actors, dests = _role_structures(t, list(roles))
+    cap = _capacity_series(capacity, actors, dests) if capacity is not None else None
     if walk is None:
         walk = walk_network(t)
     qpv, origins = resident_origins(t, walk, cell_m=cell_m)
-    dests = structures(t, list(roles))
     gtfs_path = t.gtfs[0].resolve() if t.gtfs else None
     horizon = int(np.ceil(max_minutes))
     opens = {s: access.open_table(dests, w, horizon_min=horizon) for s, w in when.items()}
@@ -497,7 +767,13 @@ def accessibility(
                 tables[role, mode, s] = tt[tt["to_id"].isin(ids)]
                 open_tables[role, mode, s] = opens[s]
     out = access.indicator_table(
-        tables, origins, dests, open_tables=open_tables, unknown=unknown, minutes=minutes
+        tables,
+        origins,
+        dests,
+        open_tables=open_tables,
+        unknown=unknown,
+        minutes=minutes,
+        capacity=cap,
     )
     names = qpv.set_index("code_qp")["nom_qp"]
     out.insert(1, "nom_qp", out["code_qp"].map(names))

@@ -157,7 +157,8 @@ def test_two_step_fca_equals_pysal_access(
     from access import Access
 
     demand = origins["population"][origins["population"] > 0]
-    supply = pd.Series(1.0, index=relays.index)  # one structure = capacity 1
+    # capacities that differ (1 to 5 advisors), so that the ratios weigh the structures
+    supply = pd.Series(1.0 + np.arange(len(relays)) % 5, index=relays.index)
     t = tt[tt["from_id"].isin(demand.index)]
     ours = access.two_step_fca(t, demand, supply, max_time_s=15 * 60)
     demand_df = pd.DataFrame({"pop": demand})
@@ -180,12 +181,19 @@ def test_two_step_fca_equals_pysal_access(
     theirs = theirs.iloc[:, 0].reindex(demand.index).fillna(0.0)
     assert (ours > 0).sum() > 100  # a real test: most origins reach a relay
     np.testing.assert_allclose(ours.to_numpy(), theirs.to_numpy(), rtol=1e-12)
-    # and the QPV indicator is the population-weighted mean, per 1,000 residents
-    rel = relays.assign(capacity=1.0)
-    ind = access.qpv_indicators(tt, origins, rel, minutes=15)
-    o = origins[origins["code_qp"] == "QP034006"]
-    exp = (ours.reindex(o.index).fillna(0) * o["population"]).sum() / o["population"].sum()
-    assert ind.loc["QP034006", "fca2"] == pytest.approx(exp * 1000)
+    # capacity counts: with capacity 1 everywhere the ratios differ
+    flat = access.two_step_fca(t, demand, pd.Series(1.0, index=relays.index), max_time_s=900)
+    assert not np.allclose(ours.to_numpy(), flat.to_numpy())
+    # and the QPV indicator is the population-weighted mean, per 1,000 residents, whether the
+    # capacity is a column of the structures or a Series
+    rel = relays.assign(capacity=supply)
+    for ind in (
+        access.qpv_indicators(tt, origins, rel, minutes=15),
+        access.qpv_indicators(tt, origins, relays, minutes=15, capacity=supply),
+    ):
+        o = origins[origins["code_qp"] == "QP034006"]
+        exp = (ours.reindex(o.index).fillna(0) * o["population"]).sum() / o["population"].sum()
+        assert ind.loc["QP034006", "fca2"] == pytest.approx(exp * 1000)
 
 
 def test_two_step_fca_zero_demand_gives_zero_ratio() -> None:

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import warnings
 from datetime import datetime
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import planner_data as pdat
 import pytest
 
 from qpv_radar import access, planner, siting
+from qpv_radar._errors import InputFileError
 from qpv_radar.cli.main import main
 
 
@@ -115,6 +118,10 @@ def test_cli_coverage_walk_writes_every_output(
     assert main(argv) == 0
     text = capsys.readouterr().out
     assert "Pires écarts (relay, walk, 15 min)" in text and "Vert-Bois" in text
+    # how many relays have no published hours (one: counted open at every hour)
+    assert (
+        "Horaires : 1 des 29 structures « relay » sans horaires publiés, comptées ouvertes" in text
+    )
     assert len(gpd.read_file(out)) == 24
     table = pd.read_csv(csv)
     assert "geometry" not in table.columns and set(table["slot"]) == {
@@ -125,21 +132,30 @@ def test_cli_coverage_walk_writes_every_output(
     assert "weekday-09:00" in page and "sunday-10:00" in page and "L.control.layers" in page
 
 
-def test_cli_permanences_walk(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize("flag", [None, "--exact", "--greedy"])
+def test_cli_permanences_walk(
+    flag: str | None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = tmp_path / "sites.csv"
-    assert (
-        main(["--lang", "en", "permanences", "--k", "3", "--minutes", "20", "--out", str(out)]) == 0
-    )
-    assert "3 places (greedy, walk, 20 min)" in capsys.readouterr().out
+    argv = ["--lang", "en", "permanences", "--k", "3", "--minutes", "20", "--out", str(out)]
+    assert main(argv + ([flag] if flag else [])) == 0
+    method = "greedy" if flag == "--greedy" else "exact"
+    assert f"3 places ({method}, walk, 20 min)" in capsys.readouterr().out
     sites = pd.read_csv(out)
     assert len(sites) == 3 and sites["share_covered"].is_monotonic_increasing
-    # the same answer as the pure greedy on the engine's walking times
+    assert (sites["method"] == method).all()
+    # the same answer as the pure solver on the engine's walking times
     _qpv, origins = planner.resident_origins("montpellier", pdat.walk_network())
     relays = pdat.montpellier_relays()
     tt = pdat.walk_times(origins, relays, max_time_s=1200)
-    ref = siting.greedy_max_cover(tt, origins["population"], list(relays.index), 3, minutes=20)
+    solve = siting.greedy_max_cover if method == "greedy" else siting.exact_max_cover
+    ref = solve(tt, origins["population"], list(relays.index), 3, minutes=20)
     assert sites["place_id"].tolist() == ref["place_id"].tolist()
     assert sites["covered"].to_numpy() == pytest.approx(ref["covered"].to_numpy())
+    # the issue's figures: the optimum covers 546 residents more than greedy
+    assert sites["covered"].iloc[-1] == pytest.approx(
+        32_767 if method == "greedy" else 33_313, abs=1
+    )
 
 
 def test_cli_permanences_user_candidates(
@@ -155,8 +171,103 @@ def test_cli_permanences_user_candidates(
     out = tmp_path / "s.gpkg"
     assert main(["permanences", "--candidates", str(f), "--k", "5", "--out", str(out)]) == 0
     sites = gpd.read_file(out)
-    assert len(sites) == 2  # k larger than the candidates: all ranked
+    assert len(sites) == 2  # k larger than the candidates: all ranked, and said so
+    assert "--k 5 mais 2 lieu(x) candidat(s) seulement" in capsys.readouterr().err
     assert sites.iloc[0]["place_id"] == "halles"  # next to the Mosson, the largest QPV
+
+
+def test_accessibility_capacity_gives_pysal_two_stage_fca() -> None:
+    from access import Access
+
+    relays = pdat.montpellier_relays()
+    cap = {sid: float(1 + i % 4) for i, sid in enumerate(relays.index)}  # 1 to 4 advisors
+    ind = planner.accessibility(
+        "montpellier",
+        roles=("relay",),
+        modes=("walk",),
+        minutes=15,
+        capacity=cap,
+        walk=pdat.walk_network(),
+    )
+    got = ind[~ind["while_open"]].set_index("code_qp")["fca2"]
+    # PySAL access on the same walking matrix (the planner's origins, cut at max_minutes)
+    _qpv, origins = planner.resident_origins("montpellier", pdat.walk_network())
+    tt = pdat.walk_times(origins, relays, max_time_s=3600).dropna()
+    demand = origins["population"][origins["population"] > 0]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        acc = Access(
+            demand_df=pd.DataFrame({"pop": demand}),
+            demand_index=True,
+            demand_value="pop",
+            supply_df=pd.DataFrame({"cap": pd.Series(cap)}),
+            supply_index=True,
+            supply_value="cap",
+            cost_df=tt[tt["from_id"].isin(demand.index)],
+            cost_origin="from_id",
+            cost_dest="to_id",
+            cost_name="travel_time",
+        )
+        fca = acc.two_stage_fca(name="fca", max_cost=15 * 60).iloc[:, 0]
+    fca = fca.reindex(origins.index).fillna(0.0)
+    pop = origins["population"]
+    expected = (fca * pop).groupby(origins["code_qp"]).sum() / pop.groupby(origins["code_qp"]).sum()
+    np.testing.assert_allclose(got.sort_index(), expected.sort_index() * 1000, rtol=1e-12)
+    assert got.nunique() > 5 and got.max() > 0
+    # while open at 09:00 the ratios are computed on the open structures' times
+    assert ind[ind["while_open"]]["fca2"].notna().all()
+
+
+def test_capacity_problems_are_listed() -> None:
+    relays = pdat.montpellier_relays()
+    with pytest.raises(InputFileError, match=r"'seats'.*no such column"):
+        planner.accessibility("montpellier", roles=("relay",), capacity="seats")
+    partial = {sid: 2.0 for sid in list(relays.index)[:5]}
+    partial["mpt:nowhere"] = 1.0
+    with pytest.raises(InputFileError) as err:
+        planner.accessibility("montpellier", roles=("relay",), capacity=partial)
+    text = str(err.value)
+    assert "2 problem(s)" in text and "'mpt:nowhere'" in text
+    assert "no numeric capacity for 24 structure(s)" in text
+
+
+def test_a_role_without_structures_is_an_error(tmp_path: Path) -> None:
+    # Montpellier's sources hold no mobility structure: no silent 100 % gaps
+    with pytest.raises(planner.NoStructureError, match=r"role 'mobility'.*\[\[actors\]\]"):
+        planner.coverage("montpellier", role=("relay", "mobility"), mode="walk")
+    with pytest.raises(planner.NoStructureError, match="role 'mobility'"):
+        planner.accessibility("montpellier", roles=("mobility",), modes=("walk",))
+    # a territory whose sources hold no relay: permanences has no default candidates
+    toml = tmp_path / "emploi.toml"
+    toml.write_text(
+        'name = "emploi"\nlabel = "Emploi"\ncommunes = ["34172"]\ncrs = "EPSG:2154"\n'
+        'timezone = "Europe/Paris"\n[qpv]\nperimeters = "qpv/occitanie_hackaviz2021/qp.geojson"\n'
+        '[[actors]]\nloader = "montpellier_associations_2011"\nsource = '
+        '"actors/montpellier_opendata_2011_2014/VilleMTP_MTP_ListeAssoc_2011.csv"\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(planner.NoStructureError) as err:
+        planner.permanences(str(toml))
+    msg = str(err.value)
+    assert "role 'relay'" in msg and str(toml) in msg and "employment (" in msg
+    assert "give your own candidate places" in msg
+
+
+def test_permanences_rejects_places_outside_the_territory() -> None:
+    cand = gpd.GeoDataFrame(
+        {"name": ["Halles", "Nîmes", "swapped"]},
+        geometry=gpd.points_from_xy([3.8200, 4.3601, 43.6085], [43.6321, 43.8367, 3.8797]),
+        index=["halles", "nimes", "swap"],
+        crs="EPSG:4326",
+    )
+    with pytest.raises(InputFileError) as err:
+        planner.permanences("montpellier", candidates=cand, walk=pdat.walk_network())
+    text = str(err.value)
+    assert "2 problem(s)" in text
+    assert "row 2" in text and "'nimes'" in text and "outside territory 'montpellier'" in text
+    assert "row 3" in text and "swapped" in text and "lon 3.8797, lat 43.6085" in text
+    with pytest.raises(planner.PlannerError, match="method='best'"):
+        planner.permanences("montpellier", method="best")  # type: ignore[arg-type]
 
 
 _NO_TRANSIT = pytest.mark.skipif(

@@ -9,6 +9,8 @@ from typing import Any
 
 from ._util import CliInputError
 
+_HTML = (".html", ".htm")
+
 
 def register(sub: Any) -> None:
     """Add the ``coverage`` command."""
@@ -39,7 +41,13 @@ def register(sub: Any) -> None:
         default="transit",
         help="transit = walking + public transport (default); walk = on foot only",
     )
-    p.add_argument("--window", type=int, default=10, help="transit departure window, minutes")
+    p.add_argument(
+        "--window",
+        type=int,
+        default=10,
+        help="transit departures every minute over this many minutes, median (default 10; "
+        "0 = one departure)",
+    )
     p.add_argument(
         "--unknown-hours",
         choices=("open", "closed"),
@@ -56,9 +64,14 @@ def register(sub: Any) -> None:
 def _run(args: argparse.Namespace) -> int:
     from .. import access, planner
     from ..export import write_table
+    from .permanences import check_out
 
     if args.minutes <= 0:
         raise CliInputError(f"--minutes {args.minutes:g}: give a positive number of minutes.")
+    if args.window < 0:
+        raise CliInputError(
+            f"--window {args.window}: give 0 (one departure) or a positive number of minutes."
+        )
     slots = (
         [s.strip() for s in args.slots.split(",") if s.strip()]
         if args.slots
@@ -68,7 +81,10 @@ def _run(args: argparse.Namespace) -> int:
         raise CliInputError("--slots is empty: give e.g. weekday-06:00,sunday-10:00.")
     if args.role not in planner.ROLES:
         raise CliInputError(f"--role {args.role!r}: choose among {', '.join(planner.ROLES)}.")
-    for path in (args.out, args.html, args.csv):
+    check_out(args.out)
+    for path, option, suffixes in ((args.csv, "--csv", (".csv",)), (args.html, "--html", _HTML)):
+        if path and Path(path).suffix.lower() not in suffixes:
+            raise CliInputError(f"{option} {path}: give a file ending in {' or '.join(suffixes)}.")
         if path and not Path(path).parent.exists():
             raise CliInputError(f"{path}: its folder does not exist; create it first.")
     res = planner.coverage(
@@ -110,6 +126,37 @@ def _run(args: argparse.Namespace) -> int:
             f"{r.rank:>3}  {r.slot:<15} {r.nom_qp:<32} {r.share_uncovered:6.0%}  "
             f"{r.pop_uncovered:8,.0f} / {r.population:,.0f}" + (" hab." if fr else " residents")
         )
+    print(_hours_line(res, args.role, args.unknown_hours, fr))
     if res.note:
         print(res.note)
     return 0
+
+
+def _hours_line(res: Any, role: str, unknown: str, fr: bool) -> str:
+    """How many of the role's structures have unknown opening hours, and how they counted."""
+    s = res.structures
+    s = s[s["roles"].map(lambda rs: role in tuple(rs or ())).to_numpy(bool)]
+    hours = list(s["opening_hours"]) if "opening_hours" in s.columns else [None] * len(s)
+    n_unknown = sum(not isinstance(h, str) or not h.strip() for h in hours)
+    n, other = len(s), ("closed" if unknown == "open" else "open")
+    if fr:
+        how = "comptées ouvertes" if unknown == "open" else "comptées fermées"
+        tail = (
+            " : leurs écarts par créneau ne reflètent que les temps de trajet, pas l'ouverture."
+            if n_unknown and unknown == "open"
+            else "."
+        )
+        return (
+            f"Horaires : {n_unknown} des {n} structures « {role} » sans horaires publiés, {how} "
+            f"à toute heure (--unknown-hours {other} pour l'inverse){tail}"
+        )
+    how = "counted as open" if unknown == "open" else "counted as closed"
+    tail = (
+        ": their gaps by slot reflect travel times only, not whether they are open."
+        if n_unknown and unknown == "open"
+        else "."
+    )
+    return (
+        f"Opening hours: {n_unknown} of the {n} '{role}' structures have no published hours, "
+        f"{how} at every hour (--unknown-hours {other} for the reverse){tail}"
+    )

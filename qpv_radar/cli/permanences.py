@@ -9,6 +9,9 @@ from typing import Any
 
 from ._util import CliInputError
 
+_TABLE_SUFFIXES = (".csv", ".gpkg", ".parquet", ".geoparquet")
+_HEADER = "id,name,lon,lat"
+
 
 def register(sub: Any) -> None:
     """Add the ``permanences`` command."""
@@ -17,8 +20,8 @@ def register(sub: Any) -> None:
         help="où tenir k permanences / where to hold k outreach sessions",
         description=(
             "Choose k candidate places (default: the relays, Maisons pour tous and France "
-            "services) maximising the QPV residents within T minutes (maximal covering; greedy "
-            "unless --exact)."
+            "services) maximising the QPV residents within T minutes (maximal covering, solved "
+            "to optimality; --greedy for the greedy heuristic)."
         ),
     )
     p.add_argument("--territory", default="montpellier", help="territory (default montpellier)")
@@ -30,13 +33,37 @@ def register(sub: Any) -> None:
     )
     p.add_argument("--mode", choices=("walk", "transit"), default="walk", help="default walk")
     p.add_argument("--slot", default="weekday-09:00", help="departure slot for transit")
-    p.add_argument("--exact", action="store_true", help="optimal ILP (needs qpv-radar[siting])")
+    how = p.add_mutually_exclusive_group()
+    how.add_argument(
+        "--exact",
+        dest="method",
+        action="store_const",
+        const="exact",
+        help="optimal integer program (the default; accepted for older scripts)",
+    )
+    how.add_argument(
+        "--greedy",
+        dest="method",
+        action="store_const",
+        const="greedy",
+        help="greedy heuristic (at least 63 %% of the optimum)",
+    )
+    p.set_defaults(method="exact")
     p.add_argument("--out", help="output table: .csv, .gpkg or .parquet")
     p.set_defaults(func=_run)
 
 
 def read_candidates(path: str) -> Any:
-    """Read a candidate CSV (id, name, lon, lat) into a GeoDataFrame; report every bad row."""
+    """Read a candidate CSV (id, name, lon, lat) into a GeoDataFrame; report every bad row.
+
+    Raises
+    ------
+    CliInputError
+        No such file, an empty file, a header without rows, another delimiter than ``,``.
+    InputFileError
+        Missing columns, non-numeric or out-of-range coordinates, duplicate ids (every problem
+        at once).
+    """
     import geopandas as gpd
     import pandas as pd
 
@@ -45,7 +72,28 @@ def read_candidates(path: str) -> Any:
     p = Path(path)
     if not p.is_file():
         raise CliInputError(f"--candidates {path}: no such file.")
-    df = pd.read_csv(p, dtype=str, encoding="utf-8-sig")
+    text = p.read_text(encoding="utf-8-sig", errors="replace")
+    lines = [ln for ln in text.splitlines() if ln.strip()]
+    if not lines:
+        raise CliInputError(
+            f"--candidates {path}: the file is empty; write the header line {_HEADER}, then "
+            "one place per line."
+        )
+    header = lines[0]
+    for sep, label in ((";", "';'"), ("\t", "a tab")):
+        if sep in header and not {"id", "lon", "lat"} <= {h.strip() for h in header.split(",")}:
+            raise CliInputError(
+                f"--candidates {path}: the delimiter is probably {label}, not ',' (header "
+                f"{header!r}); save the file as comma-separated CSV (UTF-8, decimal point '.') "
+                f"with the header {_HEADER}."
+            )
+    try:
+        df = pd.read_csv(p, dtype=str, encoding="utf-8-sig", skip_blank_lines=True)
+    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise InputFileError(
+            p, [InputProblem(None, None, f"not a readable CSV ({exc})", f"use {_HEADER}")]
+        ) from exc
+    df.columns = [str(c).strip() for c in df.columns]
     missing = [c for c in ("id", "lon", "lat") if c not in df.columns]
     if missing:
         raise InputFileError(
@@ -54,6 +102,11 @@ def read_candidates(path: str) -> Any:
                 InputProblem(None, c, "column missing", "add it (id, name, lon, lat)")
                 for c in missing
             ],
+        )
+    if df.empty:
+        raise CliInputError(
+            f"--candidates {path}: no place in the file, only the header line; add one line "
+            "per place (id,name,lon,lat)."
         )
     problems = []
     lon = pd.to_numeric(df["lon"], errors="coerce")
@@ -86,27 +139,59 @@ def read_candidates(path: str) -> Any:
     )
 
 
+def check_out(path: str | None, option: str = "--out") -> None:
+    """Reject an output path whose format or folder is wrong, before any computation."""
+    if not path:
+        return
+    p = Path(path)
+    if p.suffix.lower() not in _TABLE_SUFFIXES:
+        raise CliInputError(
+            f"{option} {path}: unknown output format {p.suffix or '(no suffix)'!r}; use .csv, "
+            ".gpkg or .parquet (GeoParquet)."
+        )
+    if not p.parent.exists():
+        raise CliInputError(f"{path}: its folder does not exist; create it first.")
+
+
 def _run(args: argparse.Namespace) -> int:
     from .. import planner
+    from .._errors import InputFileError
     from ..export import write_table
+    from ..territory import load_territory
 
+    fr = args.lang == "fr"
     if args.k < 1:
         raise CliInputError(f"--k {args.k}: choose at least one place.")
     if args.minutes <= 0:
         raise CliInputError(f"--minutes {args.minutes:g}: give a positive number of minutes.")
-    if args.out and not Path(args.out).parent.exists():
-        raise CliInputError(f"{args.out}: its folder does not exist; create it first.")
+    check_out(args.out)
     cand = read_candidates(args.candidates) if args.candidates else None
+    territory = load_territory(args.territory)
+    walk = planner.walk_network(territory)
+    if cand is not None:
+        problems = planner.candidate_problems(cand, walk, territory=territory.name)
+        if problems:
+            raise InputFileError(args.candidates, problems)
     res = planner.permanences(
-        args.territory,
+        territory,
         k=args.k,
         minutes=args.minutes,
         candidates=cand,
         mode=args.mode,
         slot=args.slot,
-        exact=args.exact,
+        method=args.method,
+        walk=walk,
         progress=sys.stderr.isatty(),
     )
+    if len(res) < args.k:
+        n = len(res)
+        print(
+            f"qpv-radar: note : --k {args.k} mais {n} lieu(x) candidat(s) seulement : "
+            f"tous classés ({n})."
+            if fr
+            else f"qpv-radar: note: --k {args.k} but only {n} candidate place(s): all {n} ranked.",
+            file=sys.stderr,
+        )
     if args.out:
         out = res
         if Path(args.out).suffix.lower() in (".gpkg", ".parquet", ".geoparquet"):
@@ -116,7 +201,6 @@ def _run(args: argparse.Namespace) -> int:
                 res, geometry=gpd.points_from_xy(res["lon"], res["lat"]), crs="EPSG:4326"
             )
         write_table(out, args.out)
-    fr = args.lang == "fr"
     print(
         f"{len(res)} lieux ({res['method'].iloc[0]}, {args.mode}, {args.minutes:g} min) :"
         if fr
@@ -127,5 +211,11 @@ def _run(args: argparse.Namespace) -> int:
             f"{r.rank:>2}. {r.name}  +{r.gain:,.0f} "
             + ("hab." if fr else "residents")
             + f"  (cumul {r.covered:,.0f}, {r.share_covered:.0%})"
+        )
+    if args.method == "exact" and len(res) > 1:
+        print(
+            "(optimum ; gain = habitants ajoutés par chaque lieu, le plus couvrant d'abord)"
+            if fr
+            else "(optimum; gain = residents each place adds, the one covering most first)"
         )
     return 0

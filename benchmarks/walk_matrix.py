@@ -1,14 +1,23 @@
 """Walking travel-time matrix, real Montpellier network: qpv_radar vs osmnx+networkx vs pandana.
 
 Origins: every street node inside Montpellier's 12 QPV perimeters (1,869 nodes). Destinations:
-the 24 Maisons pour tous (``mpt.json`` ``coordinates.lat/lng``) and the 4 France services of
-Montpellier. Each method runs in its own fresh process (several times, median kept) and prints
-import, setup and query times and the process's peak RSS; the driver prints the ratios.
+every structure of ``qpv_radar.actors.load_actors("montpellier")`` (Maisons pour tous, France
+services, France Travail, CCI, CMA, ADIE, BGE, insertion associations…; 42 at the time of
+writing). The driver loads them once with the library and hands the same longitude/latitude to
+every method. Each method runs in its own fresh process, several times (the repeats are
+interleaved: one run of every method per round, so all share the machine's load; median kept),
+and prints import, setup and query times and the process's peak RSS (``VmHWM``); the driver
+prints the ratios, the load average before and after, and with ``--json`` writes everything.
+
+Structures out of the network's reach are listed and **excluded for every method**: a structure
+is out of reach when qpv_radar cannot snap it (no walkable edge within the network's
+``max_snap_m``, 300 m) or when its nearest street node (the peers' snapping) is farther than that
+same distance. The remaining destinations are the same for all methods.
 
 Methods
 -------
 qpv_radar        ``load_street_network`` (cache reload) + ``travel_times`` (edge snapping,
-                 multi-source scipy Dijkstra from the 28 destinations on the reversed graph).
+                 multi-source scipy Dijkstra from the destinations on the reversed graph).
 qpv_radar_cold   the same with an empty cache (reads the shapefile and builds the CSR arrays).
 osmnx_pair       osmnx MultiDiGraph (``ox.graph_from_gdfs``), destinations snapped with
                  ``ox.distance.nearest_nodes``, one ``nx.shortest_path_length`` per pair, as osmnx
@@ -34,6 +43,8 @@ Agreement: qpv_radar is also run, untimed, with the destinations moved onto thei
 
 Run (from the repository root)::
 
+    python3 -m venv .venv-bench
+    .venv-bench/bin/pip install pandana osmnx networkx scikit-learn geopandas
     QPV_RADAR_MIRROR=../shared/data .venv/bin/python benchmarks/walk_matrix.py
     # options: --repeats 3 --pair-sample 300 --origin-sample 100 --methods qpv_radar pandana
 """
@@ -57,21 +68,24 @@ import numpy as np
 SPEED = 4.5 / 3.6
 SEED = 20240116
 HERE = Path(__file__).resolve().parent
+# benchmarks/coverage.py is named like the `coverage` package that numba imports: run as a
+# script, this folder comes first on sys.path and would shadow it (in every child process too).
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
 EDGES = "osm/montpellier_osmnx_2021-04/osmnx_all_shp/edges.shp"
 
 
 # ---- inputs (driver, untimed) -----------------------------------------------------------------
 def prepare(workdir: Path) -> dict[str, object]:
-    """Write origins/destinations to ``workdir/inputs.npz``."""
-    import csv
-
+    """Write origins/destinations to ``workdir/inputs.npz``; list excluded structures."""
     import geopandas as gpd
     import shapely
     from pyproj import Transformer
     from scipy.spatial import cKDTree
 
     from qpv_radar import fetch
+    from qpv_radar.actors import load_actors
     from qpv_radar.networks import load_street_network
+    from qpv_radar.routing import snap_points
 
     net = load_street_network("montpellier", "walk")
     qp = gpd.read_file(fetch("qpv/occitanie_hackaviz2021/qp.geojson"))
@@ -79,39 +93,52 @@ def prepare(workdir: Path) -> dict[str, object]:
     union = shapely.union_all(qp.geometry.values)
     inside = shapely.contains_xy(union, net.node_lon, net.node_lat)
     o_lon, o_lat = net.node_lon[inside], net.node_lat[inside]
-    names, d_lon, d_lat = [], [], []
-    for m in json.loads(fetch("actors/montpellier_maisons_pour_tous/mpt.json").read_text("utf-8")):
-        names.append("MPT " + m["name"])
-        d_lon.append(float(m["coordinates"]["lng"]))
-        d_lat.append(float(m["coordinates"]["lat"]))
-    fs = fetch("actors/france_services/liste-fs-20240801.csv")
-    with open(fs, encoding="utf-8", newline="") as f:
-        for r in csv.DictReader(f):
-            if r["lib_com"] == "Montpellier":
-                names.append("FS " + r["lib_fs"])
-                d_lon.append(float(r["longitude"]))
-                d_lat.append(float(r["latitude"]))
-    # the peers' snapping (nearest node, Lambert-93 KD-tree), for the agreement check
+
+    actors = load_actors("montpellier", progress=False).to_crs(4326)
+    max_snap = float(net.rules.max_snap_m)
+    # qpv_radar's reach: a walkable edge within max_snap_m
+    edge_snap = snap_points(net, actors, lang="en")
+    # the peers' snapping: nearest node (Lambert-93 KD-tree), held to the same distance
     tr = Transformer.from_crs(4326, 2154, always_xy=True)
-    px, py = tr.transform(np.array(d_lon), np.array(d_lat))
-    snap_d, near = cKDTree(np.c_[net.node_x, net.node_y]).query(np.c_[px, py])
+    px, py = tr.transform(actors.geometry.x.to_numpy(), actors.geometry.y.to_numpy())
+    node_d, near = cKDTree(np.c_[net.node_x, net.node_y]).query(np.c_[px, py])
+    ok = (edge_snap["edge"].to_numpy() >= 0) & (node_d <= max_snap)
+    excluded = [
+        {
+            "id": str(i),
+            "name": str(actors["name"].iat[k]),
+            "edge_m": float(edge_snap["distance_m"].iat[k]),
+            "node_m": float(node_d[k]),
+        }
+        for k, i in enumerate(actors.index)
+        if not ok[k]
+    ]
+    kept = actors[ok]
+    near, node_d = near[ok], node_d[ok]
     np.savez(
         workdir / "inputs.npz",
         o_lon=o_lon,
         o_lat=o_lat,
-        d_lon=np.array(d_lon),
-        d_lat=np.array(d_lat),
+        d_lon=kept.geometry.x.to_numpy(),
+        d_lat=kept.geometry.y.to_numpy(),
         dn_lon=net.node_lon[near],
         dn_lat=net.node_lat[near],
         dn=near,
-        names=np.array(names),
+        names=kept.index.to_numpy(dtype=str),
     )
     return {
         "origins": int(inside.sum()),
         "qpv": len(qp),
-        "destinations": len(names),
-        "nearest_node_m_median": float(np.median(snap_d)),
-        "nearest_node_m_max": float(snap_d.max()),
+        "structures": len(actors),
+        "kinds": {str(k): int(v) for k, v in actors["kind"].value_counts().items()},
+        "max_snap_m": max_snap,
+        "excluded": excluded,
+        "destinations": len(kept),
+        "distinct_nearest_nodes": len(np.unique(near)),
+        "edge_snap_m_median": float(np.median(edge_snap["distance_m"][ok])),
+        "edge_snap_m_max": float(edge_snap["distance_m"][ok].max()),
+        "nearest_node_m_median": float(np.median(node_d)),
+        "nearest_node_m_max": float(node_d.max()),
         "edges_path": str(fetch(EDGES)),
     }
 
@@ -158,6 +185,18 @@ def graph_arrays(edges_path: str) -> dict[str, np.ndarray]:
 
 # ---- methods (child processes) ------------------------------------------------------------------
 def _rss_mb() -> float:
+    """Peak RSS of this process (MB): ``VmHWM``, not ``ru_maxrss``.
+
+    On Linux ``ru_maxrss`` survives ``execve``: a child started by the driver would report the
+    driver's own peak (≈ 290 MB after ``prepare``) whenever its own is lower. ``VmHWM`` belongs
+    to the address space, which ``execve`` replaces.
+    """
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
@@ -316,6 +355,21 @@ def run_pandana(workdir: Path, edges_path: str) -> dict[str, object]:
 
 
 # ---- driver ------------------------------------------------------------------------------
+def _machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return (
+        f"{cpu}, {os.cpu_count()} CPUs, {platform.system()} {platform.release()}, "
+        f"Python {platform.python_version()}"
+    )
+
+
 def _child(args: argparse.Namespace) -> None:
     workdir = Path(args.workdir)
     if args.method in ("qpv_radar", "qpv_radar_cold"):
@@ -389,28 +443,55 @@ def main() -> None:
         return
 
     workdir = Path(tempfile.mkdtemp(prefix="walk_matrix_"))
+    run: dict[str, object] = {
+        "started_utc": time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime()),
+        "command": " ".join(
+            [
+                f"QPV_RADAR_MIRROR={os.environ.get('QPV_RADAR_MIRROR', '')}",
+                os.path.relpath(sys.executable),
+                *sys.argv,
+            ]
+        ),
+        "peer_python": args.peer_python,
+        "machine": _machine(),
+        "loadavg_before": os.getloadavg(),
+    }
     info = prepare(workdir)
     print(
         f"inputs: {info['origins']} origin nodes in {info['qpv']} QPV × "
         f"{info['destinations']} destinations = "
-        f"{int(str(info['origins'])) * int(str(info['destinations'])):,} "
-        f"pairs (nearest node {info['nearest_node_m_median']:.1f} m median, "
-        f"{info['nearest_node_m_max']:.1f} m max)"
+        f"{int(str(info['origins'])) * int(str(info['destinations'])):,} pairs"
     )
     print(
-        f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, "
-        f"Python {platform.python_version()}"
+        f"destinations: {info['structures']} structures of load_actors('montpellier') "
+        f"{info['kinds']}; out of reach (no edge or no node within {info['max_snap_m']:.0f} m), "
+        f"excluded for every method: {info['excluded'] or 'none'}"
     )
-    results: dict[str, dict[str, object]] = {}
-    methods = [m for m in args.methods if m != "qpv_radar"]
-    for method in ["qpv_radar", *methods]:  # qpv_radar first: the agreement reference
+    print(
+        f"snapping: edge {info['edge_snap_m_median']:.1f} m median, "
+        f"{info['edge_snap_m_max']:.1f} m max; nearest node {info['nearest_node_m_median']:.1f} m "
+        f"median, {info['nearest_node_m_max']:.1f} m max "
+        f"({info['distinct_nearest_nodes']} distinct nodes)"
+    )
+    print(f"machine: {run['machine']}; load average {run['loadavg_before']}", flush=True)
+    # Rounds: every method runs once per round (qpv_radar first, the agreement reference), so
+    # the repeats of all methods are interleaved and share the machine's load.
+    todo: dict[str, int] = {}
+    for method in ["qpv_radar", *[m for m in args.methods if m != "qpv_radar"]]:
         python = sys.executable if method.startswith("qpv_radar") else args.peer_python
         if not Path(python).exists():
             print(f"{method}: skipped ({python} not found; see the module docstring)")
             continue
         slow = method in ("osmnx_pair", "networkx_origin")
-        runs = []
-        for _ in range(args.slow_repeats if slow else args.repeats):
+        todo[method] = args.slow_repeats if slow else args.repeats
+    runs: dict[str, list[dict[str, object]]] = {m: [] for m in todo}
+    agreement: dict[str, str] = {}
+    failed: set[str] = set()
+    for rnd in range(max(todo.values(), default=0)):
+        for method, n in todo.items():
+            if rnd >= n or method in failed:
+                continue
+            python = sys.executable if method.startswith("qpv_radar") else args.peer_python
             cmd = [
                 python,
                 __file__,
@@ -432,16 +513,26 @@ def main() -> None:
             line = [x for x in proc.stdout.splitlines() if x.startswith("RESULT ")]
             if proc.returncode or not line:
                 print(f"{method}: FAILED\n{proc.stderr[-3000:]}")
-                break
-            runs.append(json.loads(line[0][7:]))
-        if not runs:
+                failed.add(method)
+                continue
+            runs[method].append(json.loads(line[0][7:]))
+            agreement[method] = (
+                _agreement(workdir, method) if runs.get("qpv_radar") else "n/a (qpv_radar failed)"
+            )
+        print(f"round {rnd + 1} done, load average {os.getloadavg()}", flush=True)
+
+    results: dict[str, dict[str, object]] = {}
+    for method, rs in runs.items():
+        if not rs:
             continue
-        med = {
-            k: (statistics.median(float(r[k]) for r in runs) if isinstance(v, float) else v)
-            for k, v in runs[0].items()
+        med: dict[str, object] = {
+            k: (statistics.median(float(r[k]) for r in rs) if isinstance(v, float) else v)
+            for k, v in rs[0].items()
         }
-        med["runs"] = len(runs)
-        med["agreement"] = _agreement(workdir, method)
+        med["runs"] = len(rs)
+        for k in ("setup_s", "query_s"):
+            med[f"{k}_each"] = [round(float(r[k]), 4) for r in rs]
+        med["agreement"] = agreement[method]
         results[method] = med
         shown = {k: (round(v, 4) if isinstance(v, float) else v) for k, v in med.items()}
         print(f"{method}: {shown}", flush=True)
@@ -459,13 +550,38 @@ def main() -> None:
                 continue
             rq = float(r["query_s"])
             rt = rq + float(r["setup_s"])
+            r["ratio_query"] = rq / q
+            r["ratio_setup_query"] = rt / tot
             print(
                 f"  {method:16s} query {rq:10.3f} s  ×{rq / q:9.1f}   setup+query "
                 f"{rt:10.3f} s  ×{rt / tot:9.1f}   peak RSS {float(r['peak_rss_mb']):6.0f} MB "
                 f"(qpv_radar {float(ref['peak_rss_mb']):.0f} MB)"
             )
+        # paired: each round's run against qpv_radar's run of the same round (same load)
+        paired = [m for m in results if m != "qpv_radar" and len(runs[m]) > 1]
+        if paired:
+            print("paired ratios (per round, peer ÷ qpv_radar of the same round): median [min–max]")
+        for method in paired:
+            pairs = list(zip(runs[method], runs["qpv_radar"], strict=False))
+            rq_each = [float(a["query_s"]) / float(b["query_s"]) for a, b in pairs]
+            rt_each = [
+                (float(a["query_s"]) + float(a["setup_s"]))
+                / (float(b["query_s"]) + float(b["setup_s"]))
+                for a, b in pairs
+            ]
+            results[method]["paired_ratio_query_each"] = [round(x, 2) for x in rq_each]
+            results[method]["paired_ratio_setup_query_each"] = [round(x, 2) for x in rt_each]
+            print(
+                f"  {method:16s} query ×{statistics.median(rq_each):.1f} "
+                f"[{min(rq_each):.1f}–{max(rq_each):.1f}]   setup+query "
+                f"×{statistics.median(rt_each):.1f} [{min(rt_each):.1f}–{max(rt_each):.1f}]"
+            )
+    run["loadavg_after"] = os.getloadavg()
+    run["finished_utc"] = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime())
+    print(f"load average after: {run['loadavg_after']}")
     if args.json:
-        args.json.write_text(json.dumps({"inputs": info, "results": results}, indent=1))
+        out = {"run": run, "inputs": info, "results": results}
+        args.json.write_text(json.dumps(out, indent=1, ensure_ascii=False), encoding="utf-8")
     import shutil
 
     shutil.rmtree(workdir, ignore_errors=True)

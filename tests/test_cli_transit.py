@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -81,3 +82,51 @@ def test_times_transit_territory_without_streets(
     assert out["walking"] == "straight line × 1.3"
     assert out["when"] == "2023-05-02T08:00:00" and out["departures"] == 10
     assert out["itinerary"]["legs"] and out["travel_time_s"] < 45 * 60
+
+
+def _night_territory(tmp_path: Path) -> Path:
+    """A hand-made feed: A and Z 22 km apart, a daily noon bus, and a Tuesday 00:30 bus."""
+    cal = (
+        "service_id,monday,tuesday,wednesday,thursday,friday,saturday,sunday,start_date,end_date\n"
+    )
+    st = "trip_id,stop_id,arrival_time,departure_time,stop_sequence\n"
+    tables = {
+        "agency": "agency_name,agency_timezone\nNight,Europe/Paris\n",
+        "stops": "stop_id,stop_name,stop_lat,stop_lon\nA,Alpha,43.6,3.8\nZ,Zulu,43.8,3.8\n",
+        "routes": "route_id,route_short_name,route_type\nR1,N1,3\n",
+        "calendar": cal
+        + "DAY,1,1,1,1,1,1,1,20240101,20240131\nTUE,0,1,0,0,0,0,0,20240101,20240131\n",
+        "trips": "route_id,service_id,trip_id\nR1,DAY,noon\nR1,TUE,early\n",
+        "stop_times": st
+        + "noon,A,12:00:00,12:00:00,1\nnoon,Z,12:30:00,12:30:00,2\n"
+        + "early,A,00:30:00,00:30:00,1\nearly,Z,01:00:00,01:00:00,2\n",
+    }
+    with zipfile.ZipFile(tmp_path / "night.zip", "w") as z:
+        for name, text in tables.items():
+            z.writestr(f"{name}.txt", text)
+    toml = tmp_path / "night.toml"
+    toml.write_text(
+        'name = "night"\nlabel = "Night"\ncommunes = ["34172"]\n\n[[gtfs]]\nsource = "night.zip"\n',
+        encoding="utf-8",
+    )
+    return toml
+
+
+def test_times_transit_window_past_midnight(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["times", "--mode", "transit", "--territory", str(_night_territory(tmp_path))]
+    args += ["--from", "3.8,43.6", "--to", "3.8,43.8"]
+    # Monday 23:50, one hour: the Tuesday 00:30 bus, best caught from 00:29 (slack 60 s)
+    assert main([*args, "--when", "2024-01-15T23:50", "--window", "60", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["departures"] == 60 and out["min_s"] == 31 * 60
+    assert out["percentiles"]["p10"] < 70 * 60 < out["percentiles"]["p90"]  # then only walking
+    assert out["fastest_departure"] == "2024-01-16T00:29:00"
+    it = out["itinerary"]  # from the timetable of Tuesday
+    assert [leg["trip_id"] for leg in it["legs"] if leg["mode"] == "ride"] == ["early"]
+    assert it["arrival"] == "2024-01-16T01:00:00+01:00"
+    # after the last date of the period (31 January), nothing is known: an error, not a walk
+    assert main([*args, "--when", "2024-01-31T23:50"]) == 2
+    err = capsys.readouterr().err
+    assert "2024-02-01 is outside the service period" in err and "2024-01-31T23:50" in err

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pytest
 
 from qpv_radar import InputFileError, ServicePeriodError, TimetableError, fetch
@@ -183,8 +184,14 @@ def test_date_outside_period_names_it(tmp_path: Path) -> None:
         trips="route_id,service_id,trip_id\nR1,ALL,t\n",
         stop_times=ST_HEAD + st_rows("t", [("A", "08:00:00"), ("B", "08:10:00")]),
     )
-    with pytest.raises(ServicePeriodError, match=r"2024-01-01 → 2024-01-31"):
+    with pytest.raises(
+        ServicePeriodError,
+        match=r"2024-03-01 is outside the service period of f\.zip \(2024-01-01 → 2024-01-31\); "
+        r"nearest dates with service: 2024-01-29, 2024-01-30, 2024-01-31\.",
+    ):
         load_timetable(feed, "2024-03-01")
+    with pytest.raises(ServicePeriodError, match=r"service: 2024-01-01, 2024-01-02, 2024-01-03\."):
+        load_timetable(feed, "2023-12-24")
 
 
 def test_bom_quotes_agencies_and_stations(tmp_path: Path) -> None:
@@ -254,12 +261,145 @@ def test_bad_feeds_are_named(tmp_path: Path) -> None:
         read_feed(tmp_path / "d.zip")
 
 
+def test_every_problem_of_stops_and_stop_times_at_once(tmp_path: Path) -> None:
+    stops = STOPS.replace("43.610,3.800", ",3.800").replace("43.620,3.800", "43.620,east")
+    with pytest.raises(InputFileError) as err:
+        read_feed(
+            write_feed(tmp_path / "s.zip", calendar=_CAL, trips=_TRIPS, stop_times=_ST, stops=stops)
+        )
+    assert [str(p) for p in err.value.problems] == [
+        "row 3, column 'stop_lat': stop 'B' has no latitude — write WGS84 decimal degrees, "
+        "e.g. 43.6085",
+        "row 4, column 'stop_lon': stop 'C': longitude 'east' is not a number — write WGS84 "
+        "decimal degrees, e.g. 3.8797",
+    ]
+    stop_times = (
+        ST_HEAD
+        + "t,A,08:00:00,08:00:00,1\n"
+        + "t,ZZ,8h10,08:10:00,2\n"  # unknown stop and bad arrival time on the same row
+        + "nope,B,08:20:00,08:20:00,3\n"  # unknown trip
+        + "t,C,08:30:00,xx,x\n"  # bad departure time and stop_sequence
+    )
+    with pytest.raises(InputFileError) as err:
+        read_feed(
+            write_feed(tmp_path / "t.zip", calendar=_CAL, trips=_TRIPS, stop_times=stop_times)
+        )
+    msg = str(err.value)
+    assert msg.startswith(f"{tmp_path / 't.zip'}:stop_times.txt: 5 problem(s)")
+    assert [(p.row, p.column) for p in err.value.problems] == [
+        (2, "stop_id"),
+        (2, "arrival_time"),
+        (3, "trip_id"),
+        (4, "stop_sequence"),
+        (4, "departure_time"),
+    ]
+    assert "unknown stop 'ZZ'" in msg and "'8h10' is not HH:MM:SS" in msg
+    assert "unknown trip 'nope'" in msg and "'xx' is not HH:MM:SS" in msg
+
+
+def test_empty_stop_times_in_transit_info(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from qpv_radar.cli.main import main
+
+    feed = write_feed(tmp_path / "e.zip", calendar=_CAL, trips=_TRIPS, stop_times=ST_HEAD)
+    assert main(["transit-info", "--gtfs", str(feed)]) == 2
+    err = capsys.readouterr().err
+    assert "stop_times.txt" in err and "header but no rows" in err
+
+
+# ---- the next service day -----------------------------------------------------------------------
+# A and Z are 22 km apart (over 6 h on foot): after 23:50 the only way is the next day's 00:30 bus
+NIGHT_STOPS = "stop_id,stop_name,stop_lat,stop_lon\nA,Alpha,43.600,3.800\nZ,Zulu,43.800,3.800\n"
+A_XY, Z_XY = (3.800, 43.600), (3.800, 43.800)
+
+
+def night_feed(path: Path) -> Path:
+    return write_feed(
+        path,
+        stops=NIGHT_STOPS,
+        calendar=CAL_HEAD
+        + "DAY,1,1,1,1,1,1,1,20240101,20240131\nTUE,0,1,0,0,0,0,0,20240101,20240131\n",
+        trips="route_id,service_id,trip_id\nR1,DAY,noon\nR1,TUE,early\n",
+        stop_times=ST_HEAD
+        + st_rows("noon", [("A", "12:00:00"), ("Z", "12:30:00")])
+        + st_rows("early", [("A", "00:30:00"), ("Z", "01:00:00")]),
+    )
+
+
+def test_late_departure_rides_the_next_days_first_trip(tmp_path: Path) -> None:
+    from qpv_radar.routing.transit import departure_profile, transit_itinerary
+
+    feed = night_feed(tmp_path / "n.zip")
+    mon = load_timetable(feed, "2024-01-15")
+    early = mon.trips.set_index("trip_id").loc["early"]
+    assert early["day_offset"] == 1 and not early["previous_day"]
+    assert arrivals(mon, "A", 23 * 3600 + 50 * 60)["Z"] == 25 * 3600  # 01:00 on Tuesday
+    it = transit_itinerary(mon, CrowFlyWalk(), A_XY, Z_XY, datetime(2024, 1, 15, 23, 50))
+    assert it.lines == ["1"] and it.travel_time_s == 70 * 60
+    assert it.legs[1].trip_id == "early" and it.arrival.isoformat() == "2024-01-16T01:00:00+01:00"
+    pts = gpd.GeoDataFrame(geometry=gpd.points_from_xy(*zip(A_XY, Z_XY, strict=True)), crs=4326)
+    df = transit_travel_times(
+        mon, CrowFlyWalk(), pts.iloc[:1], pts.iloc[1:], departure=datetime(2024, 1, 15, 23, 50)
+    )
+    assert df.travel_time.iloc[0] == 70 * 60
+    # a window running past midnight: the Tuesday departures use Tuesday's timetable
+    prof = departure_profile(
+        mon, CrowFlyWalk(), A_XY, Z_XY, departure=datetime(2024, 1, 15, 23, 50), window_minutes=60
+    ).set_index("departure")["travel_time"]
+    tz = "Europe/Paris"
+    assert prof[pd.Timestamp("2024-01-15 23:50", tz=tz)] == 70 * 60
+    assert prof[pd.Timestamp("2024-01-16 00:29", tz=tz)] == 31 * 60  # boards at 00:30 (slack 60 s)
+    walk_s = np.ceil(
+        walk_table(CrowFlyWalk(), pts.iloc[:1], pts.iloc[1:], max_time_s=None).travel_time[0]
+    )
+    assert prof[pd.Timestamp("2024-01-16 00:30", tz=tz)] == walk_s > 6 * 3600  # missed it
+
+
+def test_journeys_past_the_end_of_the_period_are_refused(tmp_path: Path) -> None:
+    from qpv_radar.routing.transit import departure_profile, transit_itinerary
+
+    feed = night_feed(tmp_path / "n.zip")
+    last = load_timetable(feed, "2024-01-31")  # 1 February is outside the period
+    assert last.complete_until_s == 24 * 3600
+    late = datetime(2024, 1, 31, 23, 50)
+    # the walk ends at 06:14 on 1 February: a bus of that day, unknown to the feed, might win
+    with pytest.raises(ServicePeriodError, match=r"2024-02-01 is outside the service period"):
+        transit_itinerary(last, CrowFlyWalk(), A_XY, Z_XY, late)
+    with pytest.raises(ServicePeriodError, match=r"leaving at 2024-01-31T23:50"):
+        departure_profile(last, CrowFlyWalk(), A_XY, Z_XY, departure=late)
+    # "nothing within 10 min" is known for sure: it ends by midnight
+    prof = departure_profile(last, CrowFlyWalk(), A_XY, Z_XY, departure=late, max_time_s=600)
+    assert prof.travel_time.isna().all()
+    # a window that runs into 1 February
+    with pytest.raises(ServicePeriodError, match=r"into 2024-02-01, which is outside"):
+        departure_profile(
+            last, CrowFlyWalk(), A_XY, Z_XY, departure=datetime(2024, 1, 31, 23, 30),
+            window_minutes=60, max_time_s=60,
+        )  # fmt: skip
+    # in the day, nothing is missing
+    noon = transit_itinerary(last, CrowFlyWalk(), A_XY, Z_XY, datetime(2024, 1, 31, 11, 50))
+    assert noon.travel_time_s == 40 * 60
+
+
 # ---- real feeds ---------------------------------------------------------------------------------
 def test_tam_timetable_counts() -> None:
     tt = load_timetable(fetch(TAM), "2024-01-16")
-    # 4,333 trips of the day (as pyraptor's adapted run) + Monday's trips still running after 24:00
-    assert (~tt.trips["previous_day"]).sum() == 4333
-    assert tt.trips["previous_day"].sum() > 0
+    # 4,333 trips of the day (as pyraptor's adapted run) + Monday's trips still running after
+    # 24:00 + Wednesday's trips leaving before 06:00
+    offsets = tt.trips["day_offset"].value_counts()
+    assert offsets[0] == 4333 and offsets[-1] == 37 and offsets[1] > 0
+    assert tt.trips["previous_day"].sum() == 37
+    assert tt.complete_until_s == 30 * 3600
+    nxt = tt.trips["day_offset"].to_numpy() == 1
+    assert (
+        tt.trips.loc[nxt, "trip_id"]
+        .isin(load_timetable(fetch(TAM), "2024-01-17").trips.trip_id)
+        .all()
+    )
+    last = load_timetable(fetch(TAM), "2024-02-25")  # last date of the period: no next day
+    assert not (last.trips["day_offset"] == 1).any()
+    assert last.complete_until_s == 24 * 3600
     assert tt.summary()["stops_served"] > 1300
     f = read_feed(fetch(TAM))
     assert service_period(f) == (date(2023, 12, 18), date(2024, 2, 25))
@@ -268,7 +408,11 @@ def test_tam_timetable_counts() -> None:
     cd = f.calendar_dates
     removed = set(cd.loc[cd["date"] == date(2024, 1, 16), "service_id"])
     assert removed and not (removed & services_on(f, "2024-01-16"))
-    with pytest.raises(ServicePeriodError, match="2023-12-18 → 2024-02-25"):
+    with pytest.raises(
+        ServicePeriodError,
+        match=r"2023-12-18 → 2024-02-25\); nearest dates with service: 2024-02-2\d, "
+        r"2024-02-2\d, 2024-02-25\.",
+    ):
         load_timetable(fetch(TAM), datetime(2024, 6, 4, 8, 30))
 
 
@@ -322,7 +466,44 @@ _ST = ST_HEAD + "t,A,08:00:00,08:00:00,1\nt,B,08:10:00,08:10:00,2\n"
         ),
         (
             {"stops": STOPS.replace("43.610,3.800", "north,3.800")},
-            r"row 3, column 'stop_lat/stop_lon': stop 'B'",
+            r"row 3, column 'stop_lat': stop 'B': latitude 'north' is not a number",
+        ),
+        (
+            {"stops": STOPS.replace("43.610,3.800", "43.610,193.8")},
+            r"row 3, column 'stop_lon': stop 'B': longitude 193.8 is outside \[-180, 180\]",
+        ),
+        (
+            {"stops": STOPS + "B,Bis,43.7,3.8,0,\n"},
+            r"row 6, column 'stop_id': duplicate stop id 'B' \(also row 3\)",
+        ),
+        (
+            {"trips": "route_id,service_id,trip_id\nR1,ALL,t\nR1,ALL,t\n"},
+            r"(?s)trips\.txt.*row 2, column 'trip_id': duplicate trip id 't' \(also row 1\)",
+        ),
+        (
+            {"stop_times": ST_HEAD},
+            r"(?s)stop_times\.txt.*has a header but no rows.*export the feed again",
+        ),
+        (
+            {"stop_times": ST_HEAD + "t,A,08:00:00,08:00:00,1\n"},
+            r"no trip has two stop times or more",
+        ),
+        (
+            {"stop_times": ST_HEAD + "t,A,08:00:00,08:00:00,1\nt,B,08:75:00,08:75:00,2\n"},
+            r"row 2, column 'arrival_time': time '08:75:00' is not HH:MM:SS",
+        ),
+        (
+            {
+                "agency": "agency_id,agency_name,agency_url,agency_timezone\n"
+                "A1,Bus,http://a,Europe/Paris\nA2,Tram,http://b,Mars/Olympus\n"
+            },
+            r"(?s)agency\.txt: 1 problem.*row 2, column 'agency_timezone': 'Mars/Olympus' is not "
+            r"a known timezone.*e\.g\. Europe/Paris",
+        ),
+        (
+            {"frequencies": "trip_id,start_time,end_time,headway_secs\nt,,9h,600\n"},
+            r"(?s)row 1, column 'start_time': start_time is empty.*"
+            r"row 1, column 'end_time': time '9h' is not HH:MM:SS",
         ),
         (
             {"frequencies": "trip_id,start_time,end_time,headway_secs\nt,08:00:00,09:00:00,0\n"},
@@ -340,7 +521,7 @@ _ST = ST_HEAD + "t,A,08:00:00,08:00:00,1\nt,B,08:10:00,08:10:00,2\n"
         ({"calendar": None}, r"neither calendar\.txt nor calendar_dates\.txt"),
         (
             {"stop_times": ST_HEAD + "t,A,,,1\nt,B,08:10:00,08:10:00,2\n"},
-            "first or last stop of a trip has no time",
+            r"row 1, column .arrival_time.: the first or last stop of trip .t. has no time",
         ),
     ],
 )

@@ -270,13 +270,6 @@ def test_permanences_rejects_places_outside_the_territory() -> None:
         planner.permanences("montpellier", method="best")  # type: ignore[arg-type]
 
 
-_NO_TRANSIT = pytest.mark.skipif(
-    "transit" not in planner.available_modes(),
-    reason="transit engine not installed in this version (runs once it is merged)",
-)
-
-
-@_NO_TRANSIT
 def test_coverage_transit_real() -> None:
     kw = {
         "role": "relay",
@@ -297,7 +290,6 @@ def test_coverage_transit_real() -> None:
     assert (transit[transit["slot"] == "weekday-21:00"]["n_open"] == 0).all()
 
 
-@_NO_TRANSIT
 def test_cli_coverage_issue_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out, html = tmp_path / "coverage.gpkg", tmp_path / "coverage.html"
     argv = [

@@ -2,30 +2,23 @@
 
 from __future__ import annotations
 
-import importlib.util
 from datetime import datetime
 from pathlib import Path
 
 import pytest
 from _radar_data import person
 
-from qpv_radar import ServicePeriodError
+from qpv_radar import ServicePeriodError, UnreachableError
 from qpv_radar.cli.main import main
 from qpv_radar.radar import Radar, compute_radar
 from qpv_radar.render import labels
 
-HAS_TRANSIT = importlib.util.find_spec("qpv_radar.routing.transit") is not None
-needs_transit = pytest.mark.skipif(not HAS_TRANSIT, reason="transit engine not in this tree")
-
 
 @pytest.fixture(scope="module")
 def radar() -> Radar:
-    if not HAS_TRANSIT:
-        pytest.skip("transit engine not in this tree")
     return compute_radar("montpellier", person(modes=("walk", "transit")))
 
 
-@needs_transit
 def test_transit_times_beat_or_equal_walking(radar: Radar) -> None:
     entries = [e for es in radar.entries.values() for e in es]
     for e in entries:
@@ -38,7 +31,6 @@ def test_transit_times_beat_or_equal_walking(radar: Radar) -> None:
     assert all(e.within_reach for e in doors)
 
 
-@needs_transit
 def test_transit_itinerary_words(radar: Radar) -> None:
     door = radar.first_choice("entry_door")
     assert door is not None and door.best_mode == "transit"
@@ -57,7 +49,6 @@ def test_transit_itinerary_words(radar: Radar) -> None:
     assert text.endswith(labels.duration(door.best_minutes))
 
 
-@needs_transit
 def test_nothing_within_reach_at_dawn() -> None:
     r = compute_radar(
         "montpellier",
@@ -71,7 +62,6 @@ def test_nothing_within_reach_at_dawn() -> None:
     assert r.rings and r.rings[0].mode == "transit"  # rings of the main mode, transit here
 
 
-@needs_transit
 def test_date_outside_the_gtfs_period() -> None:
     with pytest.raises(ServicePeriodError, match="outside the service period"):
         compute_radar(
@@ -79,7 +69,6 @@ def test_date_outside_the_gtfs_period() -> None:
         )
 
 
-@needs_transit
 def test_cli_date_outside_period(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     status = main(["radar", "--lonlat", "3.8200,43.6321", "--when", "2024-06-04T09:00",
                    "--html", str(tmp_path / "x.html")])  # fmt: skip
@@ -88,15 +77,13 @@ def test_cli_date_outside_period(capsys: pytest.CaptureFixture[str], tmp_path: P
     assert not (tmp_path / "x.html").exists()
 
 
-@pytest.mark.skipif(HAS_TRANSIT, reason="the transit engine is present")
-def test_cli_transit_unavailable_is_clear(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["radar", "--lonlat", "3.8200,43.6321", "--modes", "walk,transit"]) == 2
-    err = capsys.readouterr().err
-    assert "mode 'transit' needs the public-transport (RAPTOR) engine" in err
-    assert "--modes walk,bike,car" in err
+def test_home_off_the_streets_with_transit_is_a_clear_error() -> None:
+    # east of the commune's street network: no access walk, no walk at all
+    with pytest.raises(UnreachableError, match="too far from the walk network") as err:
+        compute_radar("montpellier", person(lon=3.90, lat=43.635, modes=("walk", "transit")))
+    assert "trop loin du réseau piéton" in err.value.message("fr")
 
 
-@needs_transit
 def test_readme_main_command_is_the_radar(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -1,8 +1,9 @@
 """RAPTOR against an independent brute-force reference on the real TaM feed, and the public API.
 
 The reference is a connection scan (CSA) written here from the raw GTFS tables (its own
-calendar rules, its own trips after midnight), repeated until no label changes. It shares only
-the walking tables (access, egress, footpaths, plain walking), which are inputs of both.
+calendar rules; every trip of the previous, same and next service days, shifted by −24 h, 0 and
++24 h), repeated until no label changes. It shares only the walking tables (access, egress,
+footpaths, plain walking), which are inputs of both.
 """
 
 from __future__ import annotations
@@ -67,7 +68,8 @@ def tam():
         trips, st = _read(z, "trips.txt"), _read(z, "stop_times.txt")
         cal, cd = _read(z, "calendar.txt"), _read(z, "calendar_dates.txt")
     conns = []
-    for d, shift in ((DAY, 0), (DAY - timedelta(days=1), -86400)):
+    one = timedelta(days=1)
+    for k, (d, shift) in enumerate(((DAY, 0), (DAY - one, -86400), (DAY + one, 86400))):
         ids = set(trips[trips.service_id.isin(_services(cal, cd, d))].trip_id)
         s = st[st.trip_id.isin(ids)].copy()
         s["seq"] = s.stop_sequence.astype(int)
@@ -75,7 +77,7 @@ def tam():
         dep, arr = _secs(s.departure_time) + shift, _secs(s.arrival_time) + shift
         same = s.trip_id.to_numpy()[1:] == s.trip_id.to_numpy()[:-1]
         i = np.flatnonzero(same)
-        code = pd.factorize(s.trip_id)[0] + (0 if shift == 0 else 10**6)
+        code = pd.factorize(s.trip_id)[0] + k * 10**6
         stops = s.stop_id.map(stop_idx).to_numpy()
         conns.append(
             pd.DataFrame(
@@ -153,7 +155,7 @@ def _tables(tt, origins, dests):
     )
 
 
-def _reference(ref, tt, acc, egr, dire, o, t0, slack=60):
+def _reference(ref, tt, acc, egr, dire, o, t0, slack=60, max_time=np.inf):
     a = acc[acc.origin == o]
     best = _csa(
         *ref["c"],
@@ -169,8 +171,8 @@ def _reference(ref, tt, acc, egr, dire, o, t0, slack=60):
     cand = np.where(e_best < INF, e_best + np.ceil(egr.time_s.to_numpy()), np.inf)
     out = pd.Series(cand).groupby(egr.destination.to_numpy()).min()
     d = dire[dire.origin == o].set_index("destination").time_s.map(np.ceil) + t0
-    out = pd.concat([out, d], axis=1).min(axis=1)
-    return out - t0
+    out = pd.concat([out, d], axis=1).min(axis=1) - t0
+    return out.where(out <= max_time, np.inf)
 
 
 def test_500_triples_equal_brute_force(tam) -> None:
@@ -224,6 +226,58 @@ def test_window_reuse_equals_independent_departures(tam) -> None:
             want = _reference(ref, tt, acc, egr, dire, o, int(t), slack=0)
             want = want.reindex(range(30)).fillna(np.inf)
             assert got[o, :, k].tolist() == want.tolist()
+
+
+def test_late_evening_goes_on_with_the_next_days_trips(tam) -> None:
+    """Without plain walking, late journeys wait for the next morning: still exact."""
+    tt, fp, ref = tam
+    rng = np.random.default_rng(23)
+    origins, dests = _points(rng, tt, 40), _points(rng, tt, 60)
+    acc, egr, dire = _tables(tt, origins, dests)
+    no_walk = dire.iloc[:0]
+    max_time = 6 * 3600  # a departure after 23:00 ends by 05:00 + 6 h ≤ the horizon (06:00)
+    next_morning = 0
+    for o in range(40):
+        t0 = int(rng.integers(23 * 3600, 24 * 3600))
+        got = travel_time_matrix(
+            tt,
+            access=acc[acc.origin == o].assign(origin=0),
+            egress=egr,
+            direct=no_walk,
+            footpath_table=fp,
+            n_origins=1,
+            n_destinations=60,
+            departures_s=[t0],
+            max_time_s=max_time,
+        )[0, :, 0]
+        want = _reference(ref, tt, acc, egr, no_walk, o, t0, max_time=max_time)
+        assert got.tolist() == want.reindex(range(60)).fillna(np.inf).tolist(), (o, t0)
+        next_morning += int((np.isfinite(got) & (t0 + got > 86400 + 4 * 3600)).sum())
+    assert next_morning > 100  # many ride the next day's first trips (after 04:00)
+
+
+def test_window_running_past_midnight(tam) -> None:
+    tt, fp, ref = tam
+    rng = np.random.default_rng(5)
+    origins, dests = _points(rng, tt, 6), _points(rng, tt, 30)
+    acc, egr, dire = _tables(tt, origins, dests)
+    deps = 23 * 3600 + 30 * 60 + 60 * np.arange(60)  # 23:30 … 00:29 the next day
+    got = travel_time_matrix(
+        tt,
+        access=acc,
+        egress=egr,
+        direct=dire,
+        footpath_table=fp,
+        n_origins=6,
+        n_destinations=30,
+        departures_s=deps,
+    )
+    for o in range(6):
+        for k in range(0, 60, 7):
+            want = _reference(ref, tt, acc, egr, dire, o, int(deps[k])).reindex(range(30))
+            assert got[o, :, k].tolist() == want.fillna(np.inf).tolist(), (o, k)
+    # the departures after midnight were routed on the next date's timetable, which is cached
+    assert tt.for_date(DAY + timedelta(days=1)) is tt.for_date("2024-01-17")
 
 
 def test_transit_travel_times_public_api(tam) -> None:
@@ -317,6 +371,15 @@ def test_street_network_walking_legs(tam) -> None:
     assert (df["travel_time"] <= walk["travel_time"].reindex(df.index) + 1).all()
     it = transit_itinerary(tt, net, (3.8195, 43.6165), (3.9195, 43.6040), datetime(2024, 1, 16, 9))
     assert it.legs[0].mode == "walk" and it.legs[0].to_name in set(tt.stops.stop_name)
+    # tram 1 passes Halles de la Paillade (10 min on foot) at 08:41, then Saint-Paul (7 min)
+    # at 08:43: same tram, same arrival, the shorter walk is the one shown
+    home, centre, at = (3.8200, 43.6321), (3.8767, 43.6109), datetime(2024, 1, 16, 8, 30)
+    it = transit_itinerary(tt, net, home, centre, at)
+    assert [leg.to_name for leg in it.legs[:2]] == ["Saint-Paul", "Louis Blanc - Agora de la Danse"]
+    assert it.legs[0].duration_s < 8 * 60 and it.legs[1].start.strftime("%H:%M") == "08:43"
+    pts = gpd.GeoDataFrame(geometry=gpd.points_from_xy(*zip(home, centre, strict=True)), crs=4326)
+    got = transit_travel_times(tt, net, pts.iloc[:1], pts.iloc[1:], departure=at)
+    assert got.travel_time.iloc[0] == it.travel_time_s == 2488
 
 
 def test_example_transit_to_structures(capsys: pytest.CaptureFixture[str]) -> None:

@@ -82,8 +82,9 @@ def run_transit(args: argparse.Namespace) -> int:
         k = int(np.argmin(filled))
         dep = prof["departure"].iloc[k].replace(tzinfo=None)
         out["fastest_departure"] = dep.isoformat()
+        # a window running past midnight may have its fastest departure the next day
         out["itinerary"] = transit_itinerary(
-            tt, net, (lon_o, lat_o), (lon_d, lat_d), dep, lang=args.lang
+            tt.for_date(dep.date()), net, (lon_o, lat_o), (lon_d, lat_d), dep, lang=args.lang
         ).to_dict()
     else:
         out["reason"] = "no public transport or walking path found within the limits"

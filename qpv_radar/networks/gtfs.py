@@ -16,8 +16,12 @@ Calendar rules (GTFS reference):
   (``exception_type=2``); calendar_dates.txt can also add it (``exception_type=1``). Feeds with
   calendar_dates.txt only are supported;
 - stop times past 24:00:00 belong to the previous service day: a timetable for date ``D``
-  contains the trips of ``D`` and the trips of ``D - 1`` still running after midnight, shifted
-  by −24 h;
+  contains the trips of ``D``, the trips of ``D - 1`` still running after midnight, shifted
+  by −24 h, and the trips of ``D + 1`` (its own calendar) leaving their first stop before
+  06:00, shifted by +24 h, so that late-evening journeys go on with the next morning's trips
+  (:data:`NEXT_DAY_HORIZON_S`). When ``D + 1`` is outside the period there are none, and
+  :attr:`Timetable.complete_until_s` says so (routing then refuses journeys ending after
+  midnight rather than answering with walking only);
 - a date outside the feed's period, or a date without any service, raises
   :class:`~qpv_radar.ServicePeriodError` naming the period and the nearest dates with service.
 """
@@ -27,10 +31,12 @@ from __future__ import annotations
 import functools
 import io
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import numpy.typing as npt
@@ -39,6 +45,7 @@ import pandas as pd
 from .._errors import InputFileError, InputProblem, ServicePeriodError, TimetableError
 
 __all__ = [
+    "NEXT_DAY_HORIZON_S",
     "GtfsFeed",
     "Timetable",
     "dates_with_service",
@@ -62,6 +69,10 @@ _REQUIRED: dict[str, tuple[str, ...]] = {
 }
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 DAY = 86_400
+DateLike = date | datetime | str
+#: Trips of the next service day leaving their first stop before this time (seconds after
+#: midnight of the timetable's date: 30 h = 06:00 the next morning) are in the timetable.
+NEXT_DAY_HORIZON_S = 30 * 3600
 
 
 # ----------------------------------------------------------------------------------------------
@@ -88,16 +99,24 @@ def _read_table(zf: zipfile.ZipFile, name: str, names: dict[str, str]) -> pd.Dat
     return df
 
 
-def _parse_times(values: pd.Series, table: str, column: str, path: str) -> npt.NDArray[np.float64]:
-    """``H:MM:SS`` (hours may exceed 24) → seconds as float (NaN when empty).
+def _parse_times(values: pd.Series) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.intp]]:
+    """``H:MM:SS`` (hours may exceed 24) → seconds as float (NaN when empty or malformed).
 
     Vectorised over fixed-width bytes: ``H:MM:SS`` is left-padded to ``HH:MM:SS``; the rare
     longer values (hours ≥ 100) go through a slow path.
+
+    Returns
+    -------
+    seconds, bad
+        The times, and the positions of the non-empty values that are not times (NaN in
+        ``seconds``): the caller reports them.
     """
+    out = np.full(len(values), np.nan)
+    if not len(values):
+        return out, np.zeros(0, dtype=np.intp)
     raw = np.asarray(values.to_numpy(dtype=str), dtype=str)
     raw = np.char.strip(raw)
     empty = raw == ""
-    out = np.full(len(raw), np.nan)
     padded = np.char.zfill(raw, 8)
     b = padded.astype("S8")  # truncates longer strings: checked below
     m = np.frombuffer(b.tobytes(), dtype=np.uint8).reshape(len(b), 8).astype(np.int64) - 48
@@ -105,30 +124,66 @@ def _parse_times(values: pd.Series, table: str, column: str, path: str) -> npt.N
     colon = (m[:, 2] == ord(":") - 48) & (m[:, 5] == ord(":") - 48)
     digits = np.delete(m, [2, 5], axis=1)
     ok = fits & colon & ((digits >= 0) & (digits <= 9)).all(axis=1)
+    ok &= (m[:, 3] <= 5) & (m[:, 6] <= 5)  # minutes and seconds below 60
     sec = (m[:, 0] * 10 + m[:, 1]) * 3600 + (m[:, 3] * 10 + m[:, 4]) * 60 + m[:, 6] * 10 + m[:, 7]
     out[ok] = sec[ok]
-    bad_rows: list[int] = []
+    bad: list[int] = []
     for i in np.flatnonzero(~ok & ~empty):  # slow path: e.g. 100:00:00, or junk
         parts = str(raw[i]).split(":")
         try:
             h, mi, se = (int(x) for x in parts)
-            out[i] = h * 3600 + mi * 60 + se
         except ValueError:
-            bad_rows.append(int(i))
-    if bad_rows:
-        raise InputFileError(
-            f"{path}:{table}",
-            [
-                InputProblem(
-                    i + 1,
-                    column,
-                    f"time {str(raw[i])!r} is not HH:MM:SS",
-                    "write times as HH:MM:SS (hours may go past 24 for trips after midnight)",
-                )
-                for i in bad_rows
-            ],
-        )
+            bad.append(int(i))
+            continue
+        if min(h, mi, se) < 0 or mi > 59 or se > 59:
+            bad.append(int(i))
+        else:
+            out[i] = h * 3600 + mi * 60 + se
+    return out, np.asarray(bad, dtype=np.intp)
+
+
+def _time_problems(
+    values: pd.Series, bad: npt.NDArray[np.intp], column: str, rows: npt.NDArray[np.int64]
+) -> list[InputProblem]:
+    """One problem per malformed time (``rows``: file row number of each value)."""
+    return _capped(
+        bad,
+        lambda i: InputProblem(
+            int(rows[i]),
+            column,
+            f"time {str(values.iloc[i]).strip()!r} is not HH:MM:SS",
+            "write times as HH:MM:SS (hours may go past 24 for trips after midnight)",
+        ),
+    )
+
+
+def _capped(
+    positions: npt.NDArray[np.intp], make: Callable[[int], InputProblem], cap: int = 50
+) -> list[InputProblem]:
+    """``make(i)`` for the first ``cap`` positions, then one summary for the rest."""
+    out = [make(int(i)) for i in positions[:cap]]
+    if len(positions) > cap:
+        first = out[0]
+        more = f"{len(positions) - cap} more rows with the same problem as row {first.row}"
+        out.append(InputProblem(None, first.column, more, first.fix))
     return out
+
+
+def _frequency_times(
+    freq: pd.DataFrame, column: str, rows: npt.NDArray[np.int64]
+) -> tuple[npt.NDArray[np.float64], list[InputProblem]]:
+    """Parse ``start_time`` or ``end_time`` of frequencies.txt (required, HH:MM:SS)."""
+    values = freq[column] if column in freq.columns else pd.Series([""] * len(freq))
+    secs, bad = _parse_times(values)
+    missing = np.flatnonzero(np.isnan(secs) & (values.str.strip() == "").to_numpy())
+    problems = _time_problems(values, bad, column, rows)
+    problems += _capped(
+        missing,
+        lambda i: InputProblem(
+            i + 1, column, f"{column} is empty", "give the period of the headway, HH:MM:SS"
+        ),
+    )
+    return secs, problems
 
 
 def _yyyymmdd(values: pd.Series, table: str, column: str, path: str) -> pd.Series:
@@ -246,6 +301,125 @@ def _interpolate(trip_codes: npt.NDArray[np.int64], times: npt.NDArray[np.float6
     times[i] = times[p] + (times[n] - times[p]) * (i - p) / (n - p)
 
 
+def _by_row(problems: list[InputProblem]) -> list[InputProblem]:
+    """Problems in file order (file-level summaries last)."""
+    return sorted(problems, key=lambda p: (p.row is None, p.row or 0))
+
+
+def _duplicates(ids: pd.Series, column: str, what: str) -> list[InputProblem]:
+    """One problem per repeated (or empty) identifier."""
+    clean = ids.str.strip()
+    first: dict[str, int] = {}
+    rows: list[int] = []
+    for i, v in enumerate(clean):
+        if v == "" or v in first:
+            rows.append(i)
+        else:
+            first[v] = i + 1
+    return _capped(
+        np.asarray(rows, dtype=np.intp),
+        lambda i: InputProblem(
+            i + 1,
+            column,
+            f"duplicate {what} id {clean.iloc[i]!r} (also row {first[clean.iloc[i]]})"
+            if clean.iloc[i]
+            else f"empty {column}",
+            f"give every {what} its own {column}",
+        ),
+    )
+
+
+def _agency_timezone(agencies: pd.DataFrame, path: str) -> str:
+    """The feed's timezone (the first agency's), every agency_timezone checked."""
+    problems: list[InputProblem] = []
+    zones = agencies["agency_timezone"].str.strip()
+    for i, tz in enumerate(zones):
+        if not tz:
+            continue
+        try:
+            ZoneInfo(tz)
+        except (KeyError, ValueError, OSError):  # ZoneInfoNotFoundError is a KeyError
+            problems.append(
+                InputProblem(
+                    i + 1,
+                    "agency_timezone",
+                    f"{tz!r} is not a known timezone (IANA tz database)",
+                    "write the agency's timezone as an IANA name, e.g. Europe/Paris or "
+                    "America/Sao_Paulo",
+                )
+            )
+    if not problems and not (zones != "").any():
+        problems.append(
+            InputProblem(
+                1,
+                "agency_timezone",
+                "agency.txt has no timezone",
+                "give the agency's timezone as an IANA name, e.g. Europe/Paris",
+            )
+        )
+    if problems:
+        raise InputFileError(f"{path}:agency.txt", problems)
+    return str(zones[zones != ""].iloc[0])
+
+
+def _coordinate_problems(
+    points: pd.DataFrame, column: str, rows: npt.NDArray[np.int64], limit: float, example: str
+) -> tuple[pd.Series, list[InputProblem]]:
+    """Parse one coordinate column of the stop points; one problem per bad value."""
+    raw = points[column].str.strip()
+    num = pd.to_numeric(raw, errors="coerce")
+    what = "latitude" if column == "stop_lat" else "longitude"
+    fix = f"write WGS84 decimal degrees, e.g. {example}"
+    problems: list[InputProblem] = []
+    for i in np.flatnonzero((num.isna() | (num.abs() > limit)).to_numpy()):
+        sid = points["stop_id"].iloc[i]
+        if raw.iloc[i] == "":
+            problem = f"stop {sid!r} has no {what}"
+        elif np.isnan(num.iloc[i]):
+            problem = f"stop {sid!r}: {what} {raw.iloc[i]!r} is not a number"
+        else:
+            problem = f"stop {sid!r}: {what} {raw.iloc[i]} is outside [-{limit:g}, {limit:g}]"
+        problems.append(InputProblem(int(rows[i]), column, problem, fix))
+    return num, problems
+
+
+def _stop_points(stops_all: pd.DataFrame, path: str) -> pd.DataFrame:
+    """Stop points (``location_type`` 0 or empty), named after their parent station.
+
+    Every problem of stops.txt is reported at once: empty or repeated ids, missing,
+    non-numeric or out-of-range coordinates of stop points.
+    """
+    for c in ("location_type", "parent_station", "stop_name"):
+        if c not in stops_all.columns:
+            stops_all[c] = ""
+    problems = _duplicates(stops_all["stop_id"], "stop_id", "stop")
+    lt = stops_all["location_type"].str.strip().replace("", "0")
+    stations = stops_all[lt == "1"].drop_duplicates("stop_id").set_index("stop_id")["stop_name"]
+    points = stops_all[lt == "0"]
+    file_rows = points.index.to_numpy(np.int64) + 1
+    points = points.reset_index(drop=True)
+    lat, p_lat = _coordinate_problems(points, "stop_lat", file_rows, 90, "43.6085")
+    lon, p_lon = _coordinate_problems(points, "stop_lon", file_rows, 180, "3.8797")
+    problems += p_lat + p_lon
+    if problems:
+        raise InputFileError(f"{path}:stops.txt", _by_row(problems))
+    parent = points["parent_station"].str.strip()
+    return pd.DataFrame(
+        {
+            "stop_id": points["stop_id"].str.strip(),
+            "stop_name": points["stop_name"],
+            "stop_lat": lat.to_numpy(float),
+            "stop_lon": lon.to_numpy(float),
+            "parent_station": parent,
+            "station_name": np.where(
+                parent.isin(stations.index),
+                parent.map(stations).astype(object),
+                points["stop_name"].astype(object),
+            ),
+        }
+    )
+
+
 def _read(path: str) -> GtfsFeed:
     try:
         zf = zipfile.ZipFile(path)
@@ -273,56 +447,9 @@ def _read(path: str) -> GtfsFeed:
     st = tables["stop_times.txt"]
     assert agencies is not None and stops_all is not None and routes is not None
     assert trips is not None and st is not None
+    timezone = _agency_timezone(agencies, path)
     agencies = agencies.drop_duplicates().reset_index(drop=True)
-    tzs = [t for t in agencies["agency_timezone"].str.strip().unique() if t]
-    if not tzs:
-        raise InputFileError(
-            path,
-            [InputProblem(1, "agency_timezone", "agency.txt has no timezone", "e.g. Europe/Paris")],
-        )
-    timezone = tzs[0]
-
-    # ---- stops: points (location_type 0/empty) indexed 0..n-1; stations give names
-    for c in ("location_type", "parent_station", "stop_name"):
-        if c not in stops_all.columns:
-            stops_all[c] = ""
-    lt = stops_all["location_type"].str.strip().replace("", "0")
-    stations = stops_all[lt == "1"].set_index("stop_id")["stop_name"]
-    points = stops_all[lt == "0"]
-    file_rows = points.index.to_numpy() + 1
-    points = points.reset_index(drop=True)
-    lat = pd.to_numeric(points["stop_lat"], errors="coerce")
-    lon = pd.to_numeric(points["stop_lon"], errors="coerce")
-    bad = np.flatnonzero((lat.isna() | lon.isna()).to_numpy())
-    if len(bad):
-        raise InputFileError(
-            f"{path}:stops.txt",
-            [
-                InputProblem(
-                    int(file_rows[i]),
-                    "stop_lat/stop_lon",
-                    f"stop {points['stop_id'].iloc[i]!r} has no valid coordinates "
-                    f"({points['stop_lat'].iloc[i]!r}, {points['stop_lon'].iloc[i]!r})",
-                    "write WGS84 decimal degrees, e.g. 43.6085 and 3.8797",
-                )
-                for i in bad
-            ],
-        )
-    parent = points["parent_station"].str.strip()
-    stops = pd.DataFrame(
-        {
-            "stop_id": points["stop_id"].str.strip(),
-            "stop_name": points["stop_name"],
-            "stop_lat": lat.to_numpy(float),
-            "stop_lon": lon.to_numpy(float),
-            "parent_station": parent,
-            "station_name": np.where(
-                parent.isin(stations.index),
-                parent.map(stations).astype(object),
-                points["stop_name"].astype(object),
-            ),
-        }
-    )
+    stops = _stop_points(stops_all, path)
     stop_index = pd.Series(np.arange(len(stops), dtype=np.int32), index=stops["stop_id"])
 
     # ---- routes
@@ -342,75 +469,109 @@ def _read(path: str) -> GtfsFeed:
             "route_text_color",
         ]
     ].reset_index(drop=True)
+    problems = _duplicates(routes["route_id"], "route_id", "route")
+    if problems:
+        raise InputFileError(f"{path}:routes.txt", problems)
     route_index = pd.Series(np.arange(len(routes), dtype=np.int32), index=routes["route_id"])
 
-    # ---- stop times, sorted by trip then sequence
+    # ---- trips
     trips = trips.reset_index(drop=True)
     if "trip_headsign" not in trips.columns:
         trips["trip_headsign"] = ""
-    trip_index = pd.Series(np.arange(len(trips)), index=trips["trip_id"])
-    problems = []
-    tcode = st["trip_id"].map(trip_index)
-    scode = st["stop_id"].str.strip().map(stop_index)
-    for i in np.flatnonzero(tcode.isna().to_numpy())[:20]:
-        problems.append(
-            InputProblem(
-                int(i) + 1,
-                "trip_id",
-                f"unknown trip {st['trip_id'].iloc[i]!r}",
-                "use a trip_id of trips.txt",
-            )
-        )
-    for i in np.flatnonzero(scode.isna().to_numpy())[:20]:
-        problems.append(
-            InputProblem(
-                int(i) + 1,
-                "stop_id",
-                f"unknown stop {st['stop_id'].iloc[i]!r} (or a station, not a stop point)",
-                "use the stop_id of a stop point from stops.txt",
-            )
-        )
     rcode = trips["route_id"].map(route_index)
+    problems = _duplicates(trips["trip_id"], "trip_id", "trip")
+    problems += _capped(
+        np.flatnonzero(rcode.isna().to_numpy()),
+        lambda i: InputProblem(
+            i + 1,
+            "route_id",
+            f"unknown route_id {trips['route_id'].iloc[i]!r}",
+            "use a route_id of routes.txt",
+        ),
+    )
     if problems:
-        raise InputFileError(f"{path}:stop_times.txt", problems)
-    if rcode.isna().any():
-        raise InputFileError(
-            f"{path}:trips.txt",
-            [
-                InputProblem(
-                    int(i) + 1,
-                    "route_id",
-                    f"unknown route_id {trips['route_id'].iloc[i]!r}",
-                    "use a route_id of routes.txt",
-                )
-                for i in np.flatnonzero(rcode.isna().to_numpy())[:50]
-            ],
-        )
-    seq = pd.to_numeric(st["stop_sequence"], errors="coerce")
-    arr_s = st["arrival_time"] if "arrival_time" in st.columns else pd.Series([""] * len(st))
-    dep_s = st["departure_time"] if "departure_time" in st.columns else arr_s
-    arr = _parse_times(arr_s, "stop_times.txt", "arrival_time", path)
-    dep = _parse_times(dep_s, "stop_times.txt", "departure_time", path)
-    arr = np.where(np.isnan(arr), dep, arr)
-    dep = np.where(np.isnan(dep), arr, dep)
-    order = np.lexsort((seq.to_numpy(float), tcode.to_numpy(np.int64)))
-    t_sorted = tcode.to_numpy(np.int64)[order]
-    arr, dep = arr[order], dep[order]
-    _interpolate(t_sorted, arr)
-    _interpolate(t_sorted, dep)
-    if np.isnan(arr).any():
-        i = int(order[np.flatnonzero(np.isnan(arr))[0]])
+        raise InputFileError(f"{path}:trips.txt", _by_row(problems))
+    trip_index = pd.Series(np.arange(len(trips)), index=trips["trip_id"])
+
+    # ---- stop times, checked all at once, then sorted by trip and sequence
+    if st.empty:
         raise InputFileError(
             f"{path}:stop_times.txt",
             [
                 InputProblem(
-                    i + 1,
-                    "arrival_time",
-                    "the first or last stop of a trip has no time",
-                    "give times at both ends of every trip",
+                    None,
+                    None,
+                    "stop_times.txt has a header but no rows: no trip has any stop time",
+                    "export the feed again with the stop times of its trips (or use another feed)",
                 )
             ],
         )
+    tcode = st["trip_id"].map(trip_index)
+    scode = st["stop_id"].str.strip().map(stop_index)
+    seq = pd.to_numeric(st["stop_sequence"].str.strip(), errors="coerce")
+    arr_s = st["arrival_time"] if "arrival_time" in st.columns else pd.Series([""] * len(st))
+    arr, bad_arr = _parse_times(arr_s)
+    if "departure_time" in st.columns:
+        dep, bad_dep = _parse_times(st["departure_time"])
+    else:
+        dep, bad_dep = arr.copy(), np.zeros(0, dtype=np.intp)
+    st_rows = np.arange(1, len(st) + 1, dtype=np.int64)
+    unknown_trip = np.flatnonzero(tcode.isna().to_numpy())
+    problems = _capped(
+        unknown_trip,
+        lambda i: InputProblem(
+            i + 1,
+            "trip_id",
+            f"unknown trip {st['trip_id'].iloc[i]!r}",
+            "use a trip_id of trips.txt",
+        ),
+    )
+    problems += _capped(
+        np.flatnonzero(scode.isna().to_numpy()),
+        lambda i: InputProblem(
+            i + 1,
+            "stop_id",
+            f"unknown stop {st['stop_id'].iloc[i]!r} (or a station, not a stop point)",
+            "use the stop_id of a stop point from stops.txt",
+        ),
+    )
+    problems += _capped(
+        np.flatnonzero(seq.isna().to_numpy()),
+        lambda i: InputProblem(
+            i + 1,
+            "stop_sequence",
+            f"{st['stop_sequence'].iloc[i]!r} is not a number",
+            "number the stops of each trip in travel order, e.g. 1, 2, 3…",
+        ),
+    )
+    problems += _time_problems(arr_s, bad_arr, "arrival_time", st_rows)
+    if "departure_time" in st.columns:
+        problems += _time_problems(st["departure_time"], bad_dep, "departure_time", st_rows)
+    arr = np.where(np.isnan(arr), dep, arr)
+    dep = np.where(np.isnan(dep), arr, dep)
+    tc = tcode.fillna(-1).to_numpy(np.int64)
+    order = np.lexsort((seq.to_numpy(float), tc))
+    t_sorted = tc[order]
+    arr, dep = arr[order], dep[order]
+    # the first and last stop of every trip need a time; stops between are interpolated
+    ends = np.ones(len(order), dtype=bool)
+    ends[1:-1] = (t_sorted[1:-1] != t_sorted[:-2]) | (t_sorted[1:-1] != t_sorted[2:])
+    flagged = np.zeros(len(st), dtype=bool)
+    flagged[np.concatenate([bad_arr, bad_dep, unknown_trip])] = True
+    untimed = np.sort(order[ends & np.isnan(arr) & ~flagged[order]])
+    problems += _capped(
+        untimed,
+        lambda i: InputProblem(
+            i + 1,
+            "arrival_time",
+            f"the first or last stop of trip {st['trip_id'].iloc[i]!r} has no time",
+            "give times at both ends of every trip",
+        ),
+    )
+    if problems:
+        raise InputFileError(f"{path}:stop_times.txt", _by_row(problems))
+    _interpolate(t_sorted, arr)
+    _interpolate(t_sorted, dep)
     stop_sorted = scode.to_numpy(np.int64)[order].astype(np.int32)
 
     def flags(col: str) -> BoolArray:
@@ -451,6 +612,18 @@ def _read(path: str) -> GtfsFeed:
             pat_alight.append(alight[a:b].copy())
             pat_route.append(int(rc[t]))
         pattern_of[t] = p
+    if not pat_stops:
+        raise InputFileError(
+            f"{path}:stop_times.txt",
+            [
+                InputProblem(
+                    None,
+                    "trip_id",
+                    "no trip has two stop times or more: there is nothing to ride",
+                    "give every trip the times of all the stops it serves",
+                )
+            ],
+        )
 
     # ---- frequencies → trip instances
     inst_template = np.arange(n_trips, dtype=np.int32)
@@ -458,36 +631,34 @@ def _read(path: str) -> GtfsFeed:
     freq = tables.get("frequencies.txt")
     if freq is not None and len(freq) and "trip_id" in freq.columns:
         ft = freq["trip_id"].map(trip_index)
-        if ft.isna().any():
-            raise InputFileError(
-                f"{path}:frequencies.txt",
-                [
-                    InputProblem(
-                        int(i) + 1,
-                        "trip_id",
-                        f"unknown trip {freq['trip_id'].iloc[i]!r}",
-                        "use a trip_id of trips.txt",
-                    )
-                    for i in np.flatnonzero(ft.isna().to_numpy())[:50]
-                ],
-            )
-        start = _parse_times(freq["start_time"], "frequencies.txt", "start_time", path)
-        end = _parse_times(freq["end_time"], "frequencies.txt", "end_time", path)
-        headway = pd.to_numeric(freq["headway_secs"], errors="coerce").to_numpy(float)
-        bad_h = np.flatnonzero(~(headway > 0))
-        if len(bad_h):
-            raise InputFileError(
-                f"{path}:frequencies.txt",
-                [
-                    InputProblem(
-                        int(i) + 1,
-                        "headway_secs",
-                        f"{freq['headway_secs'].iloc[i]!r} is not a positive number",
-                        "give the headway in seconds, e.g. 600",
-                    )
-                    for i in bad_h
-                ],
-            )
+        f_rows = np.arange(1, len(freq) + 1, dtype=np.int64)
+        problems = _capped(
+            np.flatnonzero(ft.isna().to_numpy()),
+            lambda i: InputProblem(
+                i + 1,
+                "trip_id",
+                f"unknown trip {freq['trip_id'].iloc[i]!r}",
+                "use a trip_id of trips.txt",
+            ),
+        )
+        start, p_start = _frequency_times(freq, "start_time", f_rows)
+        end, p_end = _frequency_times(freq, "end_time", f_rows)
+        problems += p_start + p_end
+        h_raw = (
+            freq["headway_secs"] if "headway_secs" in freq.columns else pd.Series([""] * len(freq))
+        )
+        headway = pd.to_numeric(h_raw, errors="coerce").to_numpy(float)
+        problems += _capped(
+            np.flatnonzero(~(headway > 0)),
+            lambda i: InputProblem(
+                i + 1,
+                "headway_secs",
+                f"{h_raw.iloc[i]!r} is not a positive number",
+                "give the headway in seconds, e.g. 600",
+            ),
+        )
+        if problems:
+            raise InputFileError(f"{path}:frequencies.txt", _by_row(problems))
         freq_trips = set(ft.astype(int).tolist())
         keep = np.array([t not in freq_trips for t in range(n_trips)], dtype=bool)
         tmpl, shifts = [inst_template[keep]], [inst_shift[keep]]
@@ -656,23 +827,40 @@ def service_period(feed: GtfsFeed) -> tuple[date, date]:
     return min(starts), max(ends)
 
 
-def dates_with_service(feed: GtfsFeed) -> list[date]:
-    """Every date of the period on which at least one trip runs."""
-    start, end = service_period(feed)
-    with_trips = set(feed.trips["service_id"])
-    out = []
-    d = start
-    while d <= end:
-        if services_on(feed, d) & with_trips:
-            out.append(d)
-        d += timedelta(days=1)
+def _routable(feed: GtfsFeed) -> pd.Series:
+    """``service_id`` of the trips that can be ridden (two stop times or more)."""
+    return feed.trips.loc[feed.trips["pattern"] >= 0, "service_id"]
+
+
+def _routable_services(feed: GtfsFeed) -> frozenset[str]:
+    """The distinct ``service_id`` of :func:`_routable` (computed once per feed)."""
+    key = "routable_services"
+    if key not in feed.cache:
+        feed.cache[key] = frozenset(_routable(feed).unique())
+    out: frozenset[str] = feed.cache[key]
     return out
 
 
+def dates_with_service(feed: GtfsFeed) -> list[date]:
+    """Every date of the period on which at least one trip runs (computed once per feed)."""
+    key = "dates_with_service"
+    if key not in feed.cache:
+        start, end = service_period(feed)
+        with_trips = _routable_services(feed)
+        out = []
+        d = start
+        while d <= end:
+            if services_on(feed, d) & with_trips:
+                out.append(d)
+            d += timedelta(days=1)
+        feed.cache[key] = tuple(out)
+    return list(feed.cache[key])
+
+
 def trips_per_date(feed: GtfsFeed) -> dict[date, int]:
-    """Number of trips of each service date of the period (0 when none)."""
+    """Number of trips (that can be ridden) of each service date of the period (0 when none)."""
     start, end = service_period(feed)
-    per_service = feed.trips["service_id"].value_counts()
+    per_service = _routable(feed).value_counts()
     out: dict[date, int] = {}
     d = start
     while d <= end:
@@ -720,21 +908,45 @@ def feed_info(feed: GtfsFeed) -> dict[str, Any]:
     }
 
 
-def _check_date(feed: GtfsFeed, d: date) -> None:
+def _nearest_dates_with_service(
+    feed: GtfsFeed, day: date | datetime | str, n: int = 3
+) -> list[date]:
+    """The ``n`` dates with service closest to ``day`` (in date order; ties: the earlier)."""
+    d = _as_date(day)
+    days = dates_with_service(feed)
+    return sorted(sorted(days, key=lambda x: (abs((x - d).days), x))[:n])
+
+
+def _nearest_text(feed: GtfsFeed, d: date) -> str:
+    near = _nearest_dates_with_service(feed, d)
+    return ", ".join(x.isoformat() for x in near) or "none"
+
+
+def _check_in_period(feed: GtfsFeed, day: date | datetime | str) -> date:
+    """``day`` as a date, or :class:`~qpv_radar.ServicePeriodError` when outside the period.
+
+    The message names the period and the nearest dates with service.
+    """
+    d = _as_date(day)
     start, end = service_period(feed)
     if d < start or d > end:
         raise ServicePeriodError(
             f"{d.isoformat()} is outside the service period of {Path(feed.path).name} "
-            f"({start.isoformat()} → {end.isoformat()}). Route on a date inside it, or use a "
-            "feed that covers your date."
+            f"({start.isoformat()} → {end.isoformat()}); nearest dates with service: "
+            f"{_nearest_text(feed, d)}. Route on a date inside the period, or use a feed that "
+            "covers your date."
         )
-    if not (services_on(feed, d) & set(feed.trips["service_id"])):
-        days = dates_with_service(feed)
-        near = sorted(days, key=lambda x: abs((x - d).days))[:3]
+    return d
+
+
+def _check_date(feed: GtfsFeed, d: date) -> None:
+    _check_in_period(feed, d)
+    if not (services_on(feed, d) & _routable_services(feed)):
+        start, end = service_period(feed)
         raise ServicePeriodError(
             f"no public transport runs on {d.isoformat()} in {Path(feed.path).name} (period "
             f"{start.isoformat()} → {end.isoformat()}). Nearest dates with service: "
-            f"{', '.join(x.isoformat() for x in sorted(near)) or 'none'}."
+            f"{_nearest_text(feed, d)}."
         )
 
 
@@ -752,6 +964,12 @@ class Timetable:
     ``trips × stops`` matrix stored row-major from ``pattern_time_ptr[p]`` in ``arr``/``dep``.
     ``stop_pattern_ptr`` gives, for every stop, its (pattern, position) pairs in
     ``stop_patterns`` / ``stop_positions``.
+
+    The trips are those of the service day ``date`` (``trips.day_offset`` 0), those of the
+    previous service day still running after midnight (−1, times shifted by −24 h) and those
+    of the next service day leaving their first stop before :data:`NEXT_DAY_HORIZON_S`
+    (+1, times shifted by +24 h). A journey that arrives by ``complete_until_s`` is therefore
+    exact; one that arrives later might have been faster with trips the timetable lacks.
     """
 
     feed: GtfsFeed
@@ -771,6 +989,25 @@ class Timetable:
     stop_pattern_ptr: IntArray
     stop_patterns: IntArray
     stop_positions: IntArray
+    complete_until_s: int = NEXT_DAY_HORIZON_S
+    """Arrivals up to this time (seconds after midnight of ``date``) are exact:
+    :data:`NEXT_DAY_HORIZON_S` when the next date is in the feed's period, 24 h when it is
+    not (the feed does not say what runs then)."""
+
+    def for_date(self, day: DateLike) -> Timetable:
+        """The timetable of another date of the same feed (built once, then cached).
+
+        Used for the departures of a window that runs past midnight. Unlike
+        :func:`load_timetable`, a date of the period without trips of its own is accepted
+        (trips of the previous day after midnight may still run).
+
+        Raises
+        ------
+        ServicePeriodError
+            ``day`` is outside the feed's period.
+        """
+        d = _check_in_period(self.feed, day)
+        return self if d == self.date else _timetable_cached(self.feed, d)
 
     @property
     def timezone(self) -> str:
@@ -789,7 +1026,7 @@ class Timetable:
 
     @property
     def n_trips(self) -> int:
-        """Number of trips running (including the previous day's after midnight)."""
+        """Number of trips (including the previous and next days' ones, see the class)."""
         return len(self.trips)
 
     def summary(self) -> dict[str, Any]:
@@ -823,23 +1060,34 @@ def _split_overtaking(times: npt.NDArray[np.int32]) -> list[list[int]]:
 
 def _build(feed: GtfsFeed, d: date) -> Timetable:
     trips = feed.trips
-    today = trips["service_id"].isin(services_on(feed, d)).to_numpy()
-    prev = np.array(trips["service_id"].isin(services_on(feed, d - timedelta(days=1))))
-    tmpl = feed.trip_template
-    last_arr = feed.tmpl_arr[feed.tmpl_ptr[1:] - 1][tmpl] + trips["shift"].to_numpy()
-    prev &= last_arr >= DAY  # yesterday's trips still running after midnight
-    has_pattern = trips["pattern"].to_numpy() >= 0
-    i_today = np.flatnonzero(today & has_pattern)
-    i_prev = np.flatnonzero(prev & has_pattern)
-    sel = np.concatenate([i_today, i_prev])
-    offset = np.concatenate(
-        [np.zeros(len(i_today), np.int32), np.full(len(i_prev), -DAY, np.int32)]
-    )
+    idx = np.flatnonzero(trips["pattern"].to_numpy() >= 0)  # trips that can be ridden
+    tmpl = feed.trip_template[idx]
+    shift0 = trips["shift"].to_numpy()[idx]
+    first_dep = feed.tmpl_dep[feed.tmpl_ptr[tmpl]] + shift0
+    last_arr = feed.tmpl_arr[feed.tmpl_ptr[tmpl + 1] - 1] + shift0
+    service = trips["service_id"].iloc[idx]
+
+    def running(day: date) -> BoolArray:
+        return service.isin(services_on(feed, day)).to_numpy()
+
+    one = timedelta(days=1)
+    next_known = d + one <= service_period(feed)[1]
+    parts = [
+        (0, running(d)),
+        (-1, running(d - one) & (last_arr >= DAY)),  # yesterday's trips after midnight
+        # tomorrow's early trips: the journeys of late evening go on with them
+        (1, running(d + one) & (first_dep < NEXT_DAY_HORIZON_S - DAY) if next_known else None),
+    ]
+    chosen = [(k, np.flatnonzero(m)) for k, m in parts if m is not None]
+    sel = idx[np.concatenate([i for _, i in chosen])]
+    day_offset = np.concatenate([np.full(len(i), k, np.int8) for k, i in chosen])
+    offset = day_offset.astype(np.int32) * DAY
     shift = trips["shift"].to_numpy()[sel] + offset
     pats = trips["pattern"].to_numpy()[sel]
-    first_dep = feed.tmpl_dep[feed.tmpl_ptr[:-1]][tmpl[sel]] + shift
-    order = np.lexsort((first_dep, pats))
-    sel, shift, pats, offset = sel[order], shift[order], pats[order], offset[order]
+    first = np.concatenate([first_dep[i] for _, i in chosen]) + offset
+    order = np.lexsort((first, pats))
+    sel, shift, pats, day_offset = sel[order], shift[order], pats[order], day_offset[order]
+    tmpl = feed.trip_template
 
     p_route: list[int] = []
     p_stops: list[IntArray] = []
@@ -895,7 +1143,8 @@ def _build(feed: GtfsFeed, d: date) -> Timetable:
             "route_idx": trips["route_idx"].to_numpy()[rows],
             "trip_headsign": trips["trip_headsign"].to_numpy()[rows],
             "pattern": np.repeat(np.arange(n_pat, dtype=np.int32), p_ntrips),
-            "previous_day": offset[kept] < 0,
+            "day_offset": day_offset[kept],
+            "previous_day": day_offset[kept] < 0,
         }
     )
     return Timetable(
@@ -916,6 +1165,7 @@ def _build(feed: GtfsFeed, d: date) -> Timetable:
         stop_pattern_ptr=sp_ptr,
         stop_patterns=pat_of[o],
         stop_positions=pos_of[o],
+        complete_until_s=NEXT_DAY_HORIZON_S if next_known else DAY,
     )
 
 
@@ -937,8 +1187,9 @@ def load_timetable(gtfs_path: str | Path, day: date | datetime | str) -> Timetab
     Returns
     -------
     Timetable
-        Trips of ``day`` plus the previous day's trips still running after midnight (times
-        shifted by −24 h), in seconds after local midnight of ``day``.
+        Trips of ``day``, plus the previous day's trips still running after midnight (times
+        shifted by −24 h) and the next day's trips leaving before 06:00 (+24 h, see
+        :data:`NEXT_DAY_HORIZON_S`), in seconds after local midnight of ``day``.
 
     Raises
     ------

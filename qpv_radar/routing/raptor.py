@@ -115,7 +115,9 @@ def _search(  # type: ignore[no-untyped-def]
 
     When ``record`` is true, parents are written: ``par_kind[s]`` 0 access, 1 ride, 2 footpath
     (``par_a[s]`` = from stop); ``ride_p/ride_t/ride_j[s]`` = pattern, trip (global index) and
-    boarding position of the ride that gave ``best_ride[s]``.
+    boarding position of the ride that gave ``best_ride[s]``. When a trip can be boarded at
+    several stops of the pattern, the boarding stop is the one reached soonest (for the first
+    ride: the shortest walk); this choice changes no arrival time.
     """
     while n_marked > 0:
         # ---- patterns through marked stops, from their earliest marked position
@@ -178,6 +180,15 @@ def _search(  # type: ignore[no-untyped-def]
                         k2 = t
                     if k2 < t:
                         t = k2
+                        board_j = i
+                    elif (
+                        record
+                        and t < nt
+                        and dep[base + t * n + i] >= bt
+                        and best[s] < best[p_stops[so + board_j]]
+                    ):
+                        # the same trip can be boarded here too, from a stop reached sooner
+                        # (less walking from the origin): same arrivals, better itinerary
                         board_j = i
         # ---- one footpath after each ride
         for k in range(n_ride):
@@ -308,7 +319,8 @@ def _window_kernel(  # type: ignore[no-untyped-def]
                         dest_arr[d] = v
             for d in range(n_dest):
                 tt = dest_arr[d] - t0
-                out[o, d, k] = tt if tt <= max_time else np.inf
+                # unreachable (no walk, no ride) stays ≥ INF: report it as inf, never as a time
+                out[o, d, k] = tt if dest_arr[d] < INF and tt <= max_time else np.inf
     return 0
 
 

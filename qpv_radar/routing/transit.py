@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -28,8 +29,8 @@ import pandas as pd
 from scipy.spatial import cKDTree
 from shapely.geometry import Point
 
-from .._errors import CrsError, TimetableError, UnreachableError
-from ..networks.gtfs import Timetable
+from .._errors import CrsError, ServicePeriodError, TimetableError, UnreachableError
+from ..networks.gtfs import DAY, NEXT_DAY_HORIZON_S, Timetable
 from . import raptor
 
 __all__ = [
@@ -221,13 +222,59 @@ def _seconds(tt: Timetable, departure: datetime) -> int:
     local = departure.astimezone(tz).replace(tzinfo=None) if departure.tzinfo else departure
     midnight = datetime.combine(tt.date, datetime.min.time())
     sec = (local - midnight).total_seconds()
-    if not 0 <= sec < 86_400:
+    if not 0 <= sec < DAY:
+        other = local.date().isoformat()
         raise TimetableError(
             f"departure {departure.isoformat()} is not on {tt.date.isoformat()}, the date of "
-            f"this timetable. Load the timetable of that date: load_timetable(path, "
-            f"'{local.date().isoformat()}')."
+            f"this timetable. Use the timetable of that date: timetable.for_date('{other}') "
+            f"or load_timetable(path, '{other}')."
         )
     return int(sec)
+
+
+def _clock(tt: Timetable, sec: float) -> str:
+    """``YYYY-MM-DDTHH:MM`` of ``sec`` seconds after the timetable's midnight."""
+    return (
+        datetime.combine(tt.date, datetime.min.time()) + timedelta(seconds=float(sec))
+    ).isoformat(timespec="minutes")
+
+
+def _check_complete(
+    tt: Timetable, departures_s: npt.NDArray[np.int64], arrivals_s: npt.NDArray[np.float64]
+) -> None:
+    """Refuse answers that trips missing from the timetable could improve.
+
+    ``arrivals_s`` (same shape as ``departures_s``, broadcast) are the earliest arrivals found,
+    or the latest arrival that would still count (departure + ``max_time_s``) for pairs found
+    unreachable; ``inf`` when nothing is known to be missing. An arrival after
+    ``tt.complete_until_s`` may have been earlier with trips of the next day that the timetable
+    does not hold: the next date is outside the feed's period (:class:`ServicePeriodError`), or
+    the trips leave after the next-day horizon (:class:`TimetableError`).
+    """
+    late = np.isfinite(arrivals_s) & (arrivals_s > tt.complete_until_s)
+    if not late.any():
+        return
+    first = int(np.broadcast_to(departures_s, late.shape)[late].min())
+    nxt = (tt.date + timedelta(days=1)).isoformat()
+    what = (
+        f"journeys leaving at {_clock(tt, first)} (or later) would end after "
+        f"{_clock(tt, tt.complete_until_s)}"
+    )
+    if tt.complete_until_s <= DAY:
+        start, end = tt.feed.period
+        raise ServicePeriodError(
+            f"{what}, but {nxt} is outside the service period of {Path(tt.feed.path).name} "
+            f"({start.isoformat()} → {end.isoformat()}): the feed does not say which trips run "
+            "then, so these travel times could be shorter (they are not replaced by walking "
+            "only). Leave earlier (in Python, or give a max_time_s that ends by midnight), or "
+            f"use a feed that covers {nxt}."
+        )
+    raise TimetableError(
+        f"{what}, beyond the trips of {nxt} that the timetable holds (those leaving before "
+        f"{(NEXT_DAY_HORIZON_S - DAY) // 3600:02d}:00): these travel times could be shorter. "
+        "Give a max_time_s that ends by then, or route from the next day's timetable "
+        f"(timetable.for_date('{nxt}'))."
+    )
 
 
 # ----------------------------------------------------------------------------------------------
@@ -276,15 +323,75 @@ def travel_time_matrix(
     footpath_table
         ``from_idx, to_idx, time_s``.
     departures_s
-        Departure times, seconds after the timetable's midnight.
+        Departure times, seconds after the timetable's midnight. Those of a window running
+        past midnight (``≥ 86400``) are routed on the timetable of the next date
+        (:meth:`~qpv_radar.networks.gtfs.Timetable.for_date`).
 
     Returns
     -------
     ndarray
         ``(n_origins, n_destinations, n_departures)`` seconds, ``inf`` when unreachable or
         above ``max_time_s``; departures in the order given.
+
+    Raises
+    ------
+    ServicePeriodError
+        Departures on a date outside the feed's period, or journeys that would end after
+        midnight of the period's last date (the next day's trips are unknown).
+    TimetableError
+        Journeys that would end after the timetable's next-day horizon (06:00).
     """
     deps = np.asarray(departures_s, dtype=np.int64)
+    out = np.empty((n_origins, n_destinations, len(deps)), dtype=np.float64)
+    days = deps // DAY
+    for k in np.unique(days):
+        on = np.flatnonzero(days == k)
+        day_tt = tt if k == 0 else _timetable_of_window(tt, int(k), deps[on])
+        out[:, :, on] = _matrix_one_day(
+            day_tt,
+            access=access,
+            egress=egress,
+            direct=direct,
+            footpath_table=footpath_table,
+            n_origins=n_origins,
+            n_destinations=n_destinations,
+            departures_s=deps[on] - int(k) * DAY,
+            max_time_s=max_time_s,
+            board_slack_s=board_slack_s,
+        )
+    return out
+
+
+def _timetable_of_window(tt: Timetable, k: int, deps: npt.NDArray[np.int64]) -> Timetable:
+    """The timetable of the date ``k`` days after ``tt``'s, for the departures ``deps``."""
+    day = tt.date + timedelta(days=k)
+    try:
+        return tt.for_date(day)
+    except ServicePeriodError as exc:
+        start, end = tt.feed.period
+        raise ServicePeriodError(
+            f"the departures run until {_clock(tt, int(deps.max()))}, into {day.isoformat()}, "
+            f"which is outside the service period of {Path(tt.feed.path).name} "
+            f"({start.isoformat()} → {end.isoformat()}): the feed does not say which trips run "
+            "then. Shorten the departure window, or use a feed that covers that date."
+        ) from exc
+
+
+def _matrix_one_day(
+    tt: Timetable,
+    *,
+    access: pd.DataFrame,
+    egress: pd.DataFrame,
+    direct: pd.DataFrame,
+    footpath_table: pd.DataFrame,
+    n_origins: int,
+    n_destinations: int,
+    departures_s: npt.NDArray[np.int64],
+    max_time_s: float | None,
+    board_slack_s: int,
+) -> npt.NDArray[np.float64]:
+    """:func:`travel_time_matrix` for departures on the timetable's own date (``[0, 24 h)``)."""
+    deps = departures_s
     order = np.argsort(deps, kind="stable")
     sorted_deps = deps[order]
     w = _prepare_footpaths(tt, footpath_table)
@@ -325,6 +432,10 @@ def travel_time_matrix(
     )
     res = np.empty_like(out)
     res[:, :, order] = out
+    # arrivals (or, for pairs unreachable within max_time_s, the limit) that missing trips
+    # could improve; pairs unreachable without a limit are left as they are
+    limit = np.inf if max_time_s is None else float(max_time_s)
+    _check_complete(tt, deps, deps.astype(float) + np.where(np.isfinite(res), res, limit))
     return res
 
 
@@ -358,6 +469,7 @@ def transit_travel_times(
         First departure (naive = local time of the feed's agency).
     window_minutes
         Departures every minute in ``[departure, departure + window)``; 0 means one departure.
+        A window may run past midnight (the next date's departures use its timetable).
     percentiles
         Percentiles of the travel time over the window (nearest rank: every value is an
         observed travel time).
@@ -375,6 +487,11 @@ def transit_travel_times(
     DataFrame
         ``from_id, to_id, travel_time`` (median over the window, seconds; NaN when
         unreachable at more than half of the departures) and one ``pNN`` column per percentile.
+
+    Raises
+    ------
+    ServicePeriodError, TimetableError
+        Journeys the timetable cannot complete: see :func:`travel_time_matrix`.
     """
     t0 = _seconds(timetable, departure)
     n_dep = max(int(window_minutes), 1)
@@ -527,7 +644,11 @@ def stop_arrivals(
     *,
     board_slack_s: int = BOARD_SLACK_S,
 ) -> npt.NDArray[np.int32]:
-    """Earliest arrival (seconds after midnight; ``raptor.INF`` when unreached) at every stop."""
+    """Earliest arrival (seconds after midnight; ``raptor.INF`` when unreached) at every stop.
+
+    Arrivals after ``tt.complete_until_s`` are not checked here: they could be earlier with
+    trips the timetable does not hold (see :class:`~qpv_radar.networks.gtfs.Timetable`).
+    """
     w = _prepare_footpaths(tt, footpath_table)
     res = raptor._single_kernel(
         *raptor.arrays_of(tt),
@@ -635,6 +756,9 @@ def transit_itinerary(
     ------
     UnreachableError
         Neither transit nor walking reaches the destination (within ``max_time_s``).
+    ServicePeriodError, TimetableError
+        The journey would end after what the timetable holds (see
+        :attr:`~qpv_radar.networks.gtfs.Timetable.complete_until_s`).
     """
     t0 = _seconds(timetable, departure)
     here, there = ("origine", "destination") if lang == "fr" else ("origin", "destination")
@@ -676,6 +800,8 @@ def transit_itinerary(
         return tuple((float(stop_xy[i, 0]), float(stop_xy[i, 1])) for i in idx)
 
     limit = np.inf if max_time_s is None else t0 + max_time_s
+    found = min(float(cand.min()) if len(cand) else np.inf, t0 + walk_only)
+    _check_complete(timetable, np.array([t0]), np.array([found if found <= limit else limit]))
     if len(cand) == 0 or (cand.min() >= t0 + walk_only) or cand.min() > limit:
         if not np.isfinite(walk_only):
             raise UnreachableError(
@@ -686,7 +812,7 @@ def transit_itinerary(
             "walk", at(t0), at(t0 + walk_only), here, there, int(walk_only), coords=(o_xy, d_xy)
         )
         return Itinerary(at(t0), at(t0 + walk_only), int(walk_only), [leg])
-    k = int(np.argmin(cand))
+    k = int(np.lexsort((e_time, cand))[0])  # earliest arrival, then the shortest final walk
     s = int(e_stop[k])
     arrival = float(cand[k])
     legs: list[Leg] = [

@@ -29,8 +29,8 @@ person = Person(
     modes=("walk", "transit"),
     needs=("creation", "emploi"),
 )
-# itineraries="all": every structure gets its itinerary (the agent may pick any of them).
-radar = compute_radar("montpellier", person, itineraries="all")
+# Every structure gets its itinerary (the agent may pick any of them).
+radar = compute_radar("montpellier", person)
 
 print(f"QPV: {radar.home_qpv_name}")
 for step in radar.path:

@@ -29,7 +29,7 @@ import pandas as pd
 import shapely
 from shapely.geometry import Point
 
-from ._errors import EngineUnavailableError, QpvRadarError
+from ._errors import EngineUnavailableError, QpvRadarError, UnreachableError
 from .actors import load_actors
 from .networks.streets import StreetNetwork, load_street_network
 from .qpv import load_qpv
@@ -81,6 +81,8 @@ class RadarEngines:
         self._actors: gpd.GeoDataFrame | None = None
         self._qpv: gpd.GeoDataFrame | None = None
         self._timetables: dict[date, Any] = {}
+        # transit journeys from the last (origin, departure) to every structure: one search
+        self._journeys: tuple[Any, dict[tuple[float, float], Any]] | None = None
 
     # ---- state ---------------------------------------------------------------------------
     def actors(self) -> gpd.GeoDataFrame:
@@ -162,9 +164,30 @@ class RadarEngines:
             )
         transit = _module("qpv_radar.routing.transit", mode)
         timetable = self.timetable(departure.date())
-        trip = transit.transit_itinerary(
-            timetable, self.street_network("walk"), origin, destination, departure
-        )
+        key = (origin.x, origin.y, departure)
+        if self._journeys is None or self._journeys[0] != key:
+            # a radar asks for the journeys to many structures from one home at one hour:
+            # one RAPTOR search gives them all (transit_itineraries)
+            actors = self.actors()
+            found = transit.transit_itineraries(
+                timetable, self.street_network("walk"), origin, actors, departure
+            )
+            by_xy = {
+                (float(g.x), float(g.y)): found[i]
+                for i, g in zip(actors.index, actors.geometry, strict=True)
+            }
+            self._journeys = (key, by_xy)
+        trip = self._journeys[1].get((destination.x, destination.y), False)
+        if trip is False:  # not a structure of the territory: a search of its own
+            trip = transit.transit_itinerary(
+                timetable, self.street_network("walk"), origin, destination, departure
+            )
+        elif trip is None:
+            raise UnreachableError(
+                "the structure cannot be reached from home, by public transport or on foot.",
+                fr="la structure est injoignable depuis le domicile, en transports en commun "
+                "comme à pied.",
+            )
         return self._draw_transit(trip.legs)
 
     def _draw_transit(self, legs: Sequence[Any]) -> tuple[Leg, ...]:
@@ -220,8 +243,6 @@ def _street_rings(
         return iso[["minutes", "geometry"]].to_crs(WGS84)
     orig = snap(net, origin, label="home")
     if not orig.ok.any():
-        from ._errors import UnreachableError
-
         fr = snap(net, origin, label="home", lang="fr").reason[0]
         raise UnreachableError(f"home {orig.reason[0]}.", fr=f"domicile : {fr}.")
     secs = node_times(net, orig, float(max(minutes)) * 60.0)

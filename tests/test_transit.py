@@ -23,6 +23,7 @@ from qpv_radar.networks.gtfs import load_timetable
 from qpv_radar.routing.transit import (
     CrowFlyWalk,
     footpaths,
+    transit_itineraries,
     transit_itinerary,
     transit_travel_times,
     travel_time_matrix,
@@ -426,6 +427,22 @@ def test_itineraries_match_travel_times(tam) -> None:
         assert ends[-1] == pytest.approx((d.geometry.iloc[0].x, d.geometry.iloc[0].y))
         rides += len(it.lines)
     assert rides > 15
+
+
+def test_itineraries_to_many_destinations_equal_one_by_one(tam) -> None:
+    tt, _, _ = tam
+    rng = np.random.default_rng(5)
+    origin, dests = _points(rng, tt, 1), _points(rng, tt, 12)
+    dests.index = [f"d{i}" for i in range(len(dests))]
+    dep = datetime(2024, 1, 16, 8, 30)
+    many = transit_itineraries(tt, WALK, origin, dests, dep)
+    assert list(many) == list(dests.index)
+    for i in dests.index:
+        one = transit_itinerary(tt, WALK, origin, dests.loc[[i]], dep)
+        assert many[i] == one, i
+    # far outside the walking limits and the network: None, not an error
+    lost = gpd.GeoDataFrame(geometry=gpd.points_from_xy([4.6], [44.2]), crs=4326, index=["x"])
+    assert transit_itineraries(tt, CrowFlyWalk(), origin, lost, dep, max_time_s=3600) == {"x": None}
 
 
 def _stop_name(tt, xy: tuple[float, float]) -> str:

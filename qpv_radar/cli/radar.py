@@ -144,11 +144,10 @@ def _compute(args: argparse.Namespace, lang: str) -> Radar:
         needs=tuple(n for n in args.needs.split(",") if n.strip()),
         max_minutes=args.max_minutes,
     )
-    # itineraries for the first choices, plus the structures the agent picks or recommends
-    picked = [c.partition("=")[2].strip() for c in args.choose or ()]
+    # every structure gets its itinerary: the agent may pick or recommend any of them
     status = "Calcul du radar…" if lang == "fr" else "Computing the radar…"
     with Console(stderr=True).status(status):  # the first run loads networks: seconds
-        return compute_radar(terr, person, k=args.k, itineraries=[*picked, *(args.card_to or ())])
+        return compute_radar(terr, person, k=args.k, itineraries="all")
 
 
 def run(args: argparse.Namespace) -> int:

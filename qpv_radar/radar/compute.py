@@ -112,7 +112,7 @@ def compute_radar(
     itinerary: ItineraryProvider | None = None,
     rings: RingProvider | None = None,
     ring_minutes: Sequence[int] = (5, 10, 15, 20, 30),
-    itineraries: Literal["all", "first", "none"] | Iterable[str] = "first",
+    itineraries: Literal["all", "first", "none"] | Iterable[str] = "all",
 ) -> Radar:
     """Compute the radar of one person.
 
@@ -138,10 +138,11 @@ def compute_radar(
     ring_minutes
         Bands of the rings, minutes.
     itineraries
-        Which entries get the itinerary of their fastest mode: ``first`` (default: the
-        nearest of each role and the path's choices — the routes drawn and printed), ``all``
-        (every entry; about 70 ms each on Montpellier's walking network), ``none``, or a
-        collection of structure ids (in addition to ``first``), e.g. those of a card.
+        Which entries get the itinerary of their fastest mode: ``all`` (default: every entry,
+        so the agent can recommend any of them with its way there; the default engines find
+        every transit journey from home in one search), ``first`` (the nearest of each role
+        and the path's choices), ``none``, or a collection of structure ids (in addition to
+        ``first``).
 
     Returns
     -------

@@ -760,15 +760,76 @@ def transit_itinerary(
         The journey would end after what the timetable holds (see
         :attr:`~qpv_radar.networks.gtfs.Timetable.complete_until_s`).
     """
+    d = _as_point_gdf(destination_point, "destination")
+    found = transit_itineraries(
+        timetable,
+        walk_network,
+        origin_point,
+        d,
+        departure,
+        max_access_s=max_access_s,
+        max_egress_s=max_egress_s,
+        max_transfer_s=max_transfer_s,
+        max_time_s=max_time_s,
+        board_slack_s=board_slack_s,
+        lang=lang,
+    )["destination"]
+    if found is None:
+        raise UnreachableError(
+            "the destination cannot be reached from the origin, by public transport or on "
+            "foot. Check the points, or raise max_access_s / max_egress_s."
+        )
+    return found
+
+
+def transit_itineraries(
+    timetable: Timetable,
+    walk_network: Any,
+    origin_point: Any,
+    destinations: gpd.GeoDataFrame,
+    departure: datetime,
+    *,
+    max_access_s: float = 900.0,
+    max_egress_s: float = 900.0,
+    max_transfer_s: float = 300.0,
+    max_time_s: float | None = None,
+    board_slack_s: int = BOARD_SLACK_S,
+    lang: str = "fr",
+) -> dict[Any, Itinerary | None]:
+    """The earliest-arrival journey from one origin to each destination, for one departure.
+
+    One RAPTOR search from the origin serves every destination (the journeys differ only by
+    their last walk): as fast as one :func:`transit_itinerary`, whatever the number of
+    destinations.
+
+    Parameters
+    ----------
+    destinations
+        Points (any CRS); ids from the index.
+    Other parameters
+        As :func:`transit_itinerary`.
+
+    Returns
+    -------
+    dict
+        Destination id → :class:`Itinerary`, or ``None`` when neither transit nor walking
+        reaches it (within ``max_time_s``).
+
+    Raises
+    ------
+    ServicePeriodError, TimetableError
+        A journey would end after what the timetable holds (see
+        :attr:`~qpv_radar.networks.gtfs.Timetable.complete_until_s`).
+    """
     t0 = _seconds(timetable, departure)
     here, there = ("origine", "destination") if lang == "fr" else ("origin", "destination")
     o = _as_point_gdf(origin_point, "origin")
-    d = _as_point_gdf(destination_point, "destination")
+    dests = _points(destinations, "destinations")
     stops = _stops_gdf(timetable)
     fp = footpaths(timetable, walk_network, max_transfer_s=max_transfer_s)
     acc = walk_table(walk_network, o, stops, max_time_s=max_access_s)
-    egr = walk_table(walk_network, stops, d, max_time_s=max_egress_s)
-    dire = walk_table(walk_network, o, d, max_time_s=max_time_s)
+    egr_all = walk_table(walk_network, stops, dests, max_time_s=max_egress_s)
+    dire_all = walk_table(walk_network, o, dests, max_time_s=max_time_s)
     w = _prepare_footpaths(timetable, fp)
     best, best_ride, kind, par, ride_p, ride_t, ride_j = raptor._single_kernel(
         *raptor.arrays_of(timetable),
@@ -780,11 +841,6 @@ def transit_itinerary(
         np.int64(t0),
         np.int64(board_slack_s),
     )
-    walk_only = float(np.ceil(dire["travel_time"].iloc[0])) if len(dire) else np.inf
-    e_stop = egr["from_id"].to_numpy(np.int64)
-    e_time = np.ceil(egr["travel_time"].to_numpy(float))
-    cand = best[e_stop].astype(float) + e_time
-    cand[best[e_stop] >= raptor.INF] = np.inf
     midnight = datetime.combine(timetable.date, datetime.min.time())
     tz = ZoneInfo(timetable.timezone)
 
@@ -793,99 +849,113 @@ def transit_itinerary(
 
     names = timetable.stops["stop_name"].to_numpy()
     stop_xy = timetable.stops[["stop_lon", "stop_lat"]].to_numpy(dtype=float)
-    o84, d84 = (g.to_crs("EPSG:4326").geometry.iloc[0] for g in (o, d))
-    o_xy, d_xy = (float(o84.x), float(o84.y)), (float(d84.x), float(d84.y))
+    o84 = o.to_crs("EPSG:4326").geometry.iloc[0]
+    o_xy = (float(o84.x), float(o84.y))
+    d84 = dests.geometry.to_crs("EPSG:4326")
 
     def xy(*idx: int) -> tuple[tuple[float, float], ...]:
         return tuple((float(stop_xy[i, 0]), float(stop_xy[i, 1])) for i in idx)
 
+    walk_only_of = dict(
+        zip(dire_all["to_id"], np.ceil(dire_all["travel_time"].to_numpy(float)), strict=True)
+    )
+    egress_of = {k: g for k, g in egr_all.groupby("to_id", sort=False)}
     limit = np.inf if max_time_s is None else t0 + max_time_s
-    found = min(float(cand.min()) if len(cand) else np.inf, t0 + walk_only)
-    _check_complete(timetable, np.array([t0]), np.array([found if found <= limit else limit]))
-    if len(cand) == 0 or (cand.min() >= t0 + walk_only) or cand.min() > limit:
-        if not np.isfinite(walk_only):
-            raise UnreachableError(
-                "the destination cannot be reached from the origin, by public transport or on "
-                "foot. Check the points, or raise max_access_s / max_egress_s."
-            )
-        leg = Leg(
-            "walk", at(t0), at(t0 + walk_only), here, there, int(walk_only), coords=(o_xy, d_xy)
-        )
-        return Itinerary(at(t0), at(t0 + walk_only), int(walk_only), [leg])
-    k = int(np.lexsort((e_time, cand))[0])  # earliest arrival, then the shortest final walk
-    s = int(e_stop[k])
-    arrival = float(cand[k])
-    legs: list[Leg] = [
-        Leg(
-            "walk",
-            at(best[s]),
-            at(arrival),
-            str(names[s]),
-            there,
-            int(e_time[k]),
-            coords=(*xy(s), d_xy),
-        )
-    ]
-    ride_arrival = False  # whether the next step back must use the ride parent of s
-    for _ in range(200):
-        kd = 1 if ride_arrival else int(kind[s])
-        if kd == 0:
-            a = int(acc.loc[acc["to_id"] == s, "travel_time"].map(np.ceil).min())
-            legs.append(
-                Leg("walk", at(t0), at(t0 + a), here, str(names[s]), a, coords=(o_xy, *xy(s)))
-            )
-            break
-        if kd == 2:
-            s0 = int(par[s])
-            dur = int(fp.loc[(fp["from_idx"] == s0) & (fp["to_idx"] == s), "time_s"].min())
-            t_fp = int(best_ride[s0])
+    out: dict[Any, Itinerary | None] = {}
+    plans: dict[Any, tuple[float, int, int] | None] = {}  # id → (arrival, stop, egress s)
+    founds = []
+    for dest_id in dests.index:
+        walk_only = float(walk_only_of.get(dest_id, np.inf))
+        egr = egress_of.get(dest_id)
+        e_stop = np.empty(0, np.int64) if egr is None else egr["from_id"].to_numpy(np.int64)
+        e_time = np.empty(0) if egr is None else np.ceil(egr["travel_time"].to_numpy(float))
+        cand = best[e_stop].astype(float) + e_time
+        cand[best[e_stop] >= raptor.INF] = np.inf
+        found = min(float(cand.min()) if len(cand) else np.inf, t0 + walk_only)
+        founds.append(found if found <= limit else limit)
+        if len(cand) == 0 or (cand.min() >= t0 + walk_only) or cand.min() > limit:
+            plans[dest_id] = None if not np.isfinite(walk_only) else (t0 + walk_only, -1, 0)
+            continue
+        k = int(np.lexsort((e_time, cand))[0])  # earliest arrival, then the shortest final walk
+        plans[dest_id] = (float(cand[k]), int(e_stop[k]), int(e_time[k]))
+    _check_complete(timetable, np.full(len(founds), t0), np.asarray(founds, dtype=float))
+
+    for dest_id, plan in plans.items():
+        pt = d84.loc[dest_id]
+        d_xy = (float(pt.x), float(pt.y))
+        if plan is None:
+            out[dest_id] = None
+            continue
+        arrival, s, e_s = plan
+        if s < 0:  # walking all the way is fastest
+            dur = int(arrival - t0)
+            leg = Leg("walk", at(t0), at(arrival), here, there, dur, coords=(o_xy, d_xy))
+            out[dest_id] = Itinerary(at(t0), at(arrival), dur, [leg])
+            continue
+        legs: list[Leg] = [
+            Leg("walk", at(best[s]), at(arrival), str(names[s]), there, e_s, coords=(*xy(s), d_xy))
+        ]
+        ride_arrival = False  # whether the next step back must use the ride parent of s
+        for _ in range(200):
+            kd = 1 if ride_arrival else int(kind[s])
+            if kd == 0:
+                a = int(acc.loc[acc["to_id"] == s, "travel_time"].map(np.ceil).min())
+                legs.append(
+                    Leg("walk", at(t0), at(t0 + a), here, str(names[s]), a, coords=(o_xy, *xy(s)))
+                )
+                break
+            if kd == 2:
+                s0 = int(par[s])
+                dur = int(fp.loc[(fp["from_idx"] == s0) & (fp["to_idx"] == s), "time_s"].min())
+                t_fp = int(best_ride[s0])
+                legs.append(
+                    Leg(
+                        "walk",
+                        at(t_fp),
+                        at(t_fp + dur),
+                        str(names[s0]),
+                        str(names[s]),
+                        dur,
+                        coords=xy(s0, s),
+                    )
+                )
+                s = s0
+                ride_arrival = True
+                continue
+            p, trip, j = int(ride_p[s]), int(ride_t[s]), int(ride_j[s])
+            so = int(timetable.pattern_stop_ptr[p])
+            n = int(timetable.pattern_stop_ptr[p + 1]) - so
+            i = _position(timetable, p, s, j)
+            local = trip - int(timetable.pattern_trip_ptr[p])
+            base = int(timetable.pattern_time_ptr[p]) + local * n
+            t_dep = int(timetable.dep[base + j])
+            t_arr = int(timetable.arr[base + i])
+            b = int(timetable.pattern_stops[so + j])
+            route = timetable.routes.iloc[int(timetable.pattern_route[p])]
+            trow = timetable.trips.iloc[trip]
             legs.append(
                 Leg(
-                    "walk",
-                    at(t_fp),
-                    at(t_fp + dur),
-                    str(names[s0]),
+                    "ride",
+                    at(t_dep),
+                    at(t_arr),
+                    str(names[b]),
                     str(names[s]),
-                    dur,
-                    coords=xy(s0, s),
+                    t_arr - t_dep,
+                    route_short_name=str(route["route_short_name"]),
+                    route_long_name=str(route["route_long_name"]),
+                    route_color=str(route["route_color"]),
+                    route_text_color=str(route["route_text_color"]),
+                    route_type=str(route["route_type"]),
+                    headsign=str(trow["trip_headsign"]),
+                    trip_id=str(trow["trip_id"]),
+                    coords=xy(*timetable.pattern_stops[so + j : so + i + 1]),
                 )
             )
-            s = s0
-            ride_arrival = True
-            continue
-        p, trip, j = int(ride_p[s]), int(ride_t[s]), int(ride_j[s])
-        so = int(timetable.pattern_stop_ptr[p])
-        n = int(timetable.pattern_stop_ptr[p + 1]) - so
-        i = _position(timetable, p, s, j)
-        local = trip - int(timetable.pattern_trip_ptr[p])
-        base = int(timetable.pattern_time_ptr[p]) + local * n
-        t_dep = int(timetable.dep[base + j])
-        t_arr = int(timetable.arr[base + i])
-        b = int(timetable.pattern_stops[so + j])
-        route = timetable.routes.iloc[int(timetable.pattern_route[p])]
-        trow = timetable.trips.iloc[trip]
-        legs.append(
-            Leg(
-                "ride",
-                at(t_dep),
-                at(t_arr),
-                str(names[b]),
-                str(names[s]),
-                t_arr - t_dep,
-                route_short_name=str(route["route_short_name"]),
-                route_long_name=str(route["route_long_name"]),
-                route_color=str(route["route_color"]),
-                route_text_color=str(route["route_text_color"]),
-                route_type=str(route["route_type"]),
-                headsign=str(trow["trip_headsign"]),
-                trip_id=str(trow["trip_id"]),
-                coords=xy(*timetable.pattern_stops[so + j : so + i + 1]),
-            )
-        )
-        s = b
-        ride_arrival = False
-    legs.reverse()
-    return Itinerary(at(t0), at(arrival), int(arrival - t0), legs)
+            s = b
+            ride_arrival = False
+        legs.reverse()
+        out[dest_id] = Itinerary(at(t0), at(arrival), int(arrival - t0), legs)
+    return out
 
 
 def _position(tt: Timetable, p: int, s: int, j: int) -> int:

@@ -49,6 +49,18 @@ def test_transit_itinerary_words(radar: Radar) -> None:
     assert text.endswith(labels.duration(door.best_minutes))
 
 
+def test_every_entry_has_its_itinerary(radar: Radar) -> None:
+    # the agent may recommend any structure, not only the first: each has its way there,
+    # whose duration is the entry's fastest time (walking legs are drawn on the streets)
+    for e in (e for es in radar.entries.values() for e in es):
+        assert e.legs, e.name
+        assert e.legs[0].mode == "walk" or e.best_mode != "transit"
+        if e.best_mode == "transit" and any(leg.line for leg in e.legs):
+            first, last = e.legs[0].departure, e.legs[-1].arrival
+            assert first is not None and last is not None
+            assert (last - radar.person.when).total_seconds() / 60 <= e.best_minutes + 10
+
+
 def test_nothing_within_reach_at_dawn() -> None:
     r = compute_radar(
         "montpellier",

@@ -29,7 +29,11 @@ Calendar rules (GTFS reference):
 from __future__ import annotations
 
 import functools
+import hashlib
 import io
+import json
+import os
+import pickle
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -42,6 +46,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from .. import datasets
 from .._errors import InputFileError, InputProblem, ServicePeriodError, TimetableError
 
 __all__ = [
@@ -754,9 +759,42 @@ def _read(path: str) -> GtfsFeed:
     )
 
 
+#: The parsing code's own fingerprint: a feed parsed by another version is parsed again.
+_CODE_KEY = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
+
+
 @functools.lru_cache(maxsize=4)
 def _read_cached(path: str, size: int, mtime: float) -> GtfsFeed:
-    return _read(path)
+    """Parse once per process, and once per file version on disk.
+
+    The parsed feed is pickled in ``datasets.cache_dir()/gtfs/`` under a key made of the file's
+    path, size and modification time and of this module's source (a code change re-parses):
+    reloading takes a fraction of the parsing (TaM: about 0.1 s instead of 2 s). The cache
+    lives in the user's own folder and holds only what qpv_radar wrote there; an unreadable
+    entry is parsed again and replaced.
+    """
+    key = json.dumps({"path": path, "size": size, "mtime": mtime, "code": _CODE_KEY})
+    digest = hashlib.sha256(key.encode()).hexdigest()[:24]
+    cache_file = datasets.cache_dir() / "gtfs" / f"{Path(path).stem}-{digest}.pkl"
+    if cache_file.is_file():
+        try:
+            with cache_file.open("rb") as fh:
+                feed = pickle.load(fh)
+            if isinstance(feed, GtfsFeed) and feed.path == path:
+                return feed
+        except Exception:  # truncated or foreign file: parse again below
+            pass
+        cache_file.unlink(missing_ok=True)
+    feed = _read(path)
+    try:
+        cache_file.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cache_file.with_suffix(f".{os.getpid()}.tmp")
+        with tmp.open("wb") as fh:
+            pickle.dump(feed, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, cache_file)  # atomic: a concurrent reader never sees half a file
+    except OSError:  # a read-only cache only costs the parsing next time
+        pass
+    return feed
 
 
 def read_feed(path: str | Path) -> GtfsFeed:

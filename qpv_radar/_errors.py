@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 
 __all__ = [
     "ChecksumError",
@@ -105,7 +106,22 @@ class TimetableError(QpvRadarError, ValueError):
 
 
 class ServicePeriodError(TimetableError):
-    """A date outside a GTFS feed's service period, or a date without service."""
+    """A date outside a GTFS feed's service period, or a date without service.
+
+    ``day`` and ``period`` (first and last dates of the feed), when known, let a caller say
+    so in its own words (the radar turns them into a notice).
+    """
+
+    def __init__(
+        self,
+        *args: object,
+        fr: str | None = None,
+        day: date | None = None,
+        period: tuple[date, date] | None = None,
+    ) -> None:
+        super().__init__(*args, fr=fr)
+        self.day = day
+        self.period = period
 
 
 @dataclass(frozen=True)

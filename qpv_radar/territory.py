@@ -78,6 +78,8 @@ class Territory:
     streets: Source | None
     gtfs: tuple[Source, ...]
     path: Path | None = None
+    #: English version of :attr:`qpv_note` (``[qpv] note_en``), used by the English outputs.
+    qpv_note_en: str = ""
 
 
 def builtin_territories() -> list[str]:
@@ -170,4 +172,5 @@ def load_territory(name_or_path: str | Path = DEFAULT_TERRITORY) -> Territory:
             _source(t, f"[[gtfs]] #{i + 1}", base, label) for i, t in enumerate(cfg.get("gtfs", []))
         ),
         path=file_path,
+        qpv_note_en=str(qpv_table.get("note_en", "")),
     )

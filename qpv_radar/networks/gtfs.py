@@ -972,7 +972,13 @@ def _check_in_period(feed: GtfsFeed, day: date | datetime | str) -> date:
             f"{d.isoformat()} is outside the service period of {Path(feed.path).name} "
             f"({start.isoformat()} → {end.isoformat()}); nearest dates with service: "
             f"{_nearest_text(feed, d)}. Route on a date inside the period, or use a feed that "
-            "covers your date."
+            "covers your date.",
+            fr=f"le {d:%d/%m/%Y} est hors de la période des horaires de {Path(feed.path).name} "
+            f"(du {start:%d/%m/%Y} au {end:%d/%m/%Y}) ; dates desservies les plus proches : "
+            f"{_nearest_text(feed, d)}. Choisissez une date dans la période, ou un fichier "
+            "d'horaires qui couvre votre date.",
+            day=d,
+            period=(start, end),
         )
     return d
 
@@ -984,7 +990,12 @@ def _check_date(feed: GtfsFeed, d: date) -> None:
         raise ServicePeriodError(
             f"no public transport runs on {d.isoformat()} in {Path(feed.path).name} (period "
             f"{start.isoformat()} → {end.isoformat()}). Nearest dates with service: "
-            f"{_nearest_text(feed, d)}."
+            f"{_nearest_text(feed, d)}.",
+            fr=f"aucun transport en commun ne circule le {d:%d/%m/%Y} selon "
+            f"{Path(feed.path).name} (période du {start:%d/%m/%Y} au {end:%d/%m/%Y}). Dates "
+            f"desservies les plus proches : {_nearest_text(feed, d)}.",
+            day=d,
+            period=(start, end),
         )
 
 

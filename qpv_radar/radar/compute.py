@@ -14,7 +14,7 @@ import pandas as pd
 import shapely
 from shapely.geometry import Point
 
-from .._errors import PersonError, UnreachableError
+from .._errors import PersonError, ServicePeriodError, UnreachableError
 from ..actors import hours
 from ..qpv import locate
 from ..territory import Territory, load_territory
@@ -190,9 +190,28 @@ def compute_radar(
 
     origin = gpd.GeoDataFrame({"id": ["home"]}, geometry=[home], crs=WGS84).set_index("id")
     minutes = pd.DataFrame(index=cand.index, dtype=float)
+    notices: list[Notice] = []
+    modes = list(person.modes)  # those that answer; a timetable may not cover the date
     for mode in person.modes:
         if len(cand):
-            tt = travel_times(origin, cand, mode, person.when)
+            try:
+                tt = travel_times(origin, cand, mode, person.when)
+            except ServicePeriodError as exc:
+                if len(person.modes) == 1:
+                    raise
+                # still a useful radar with the other modes, and the reason said on it
+                modes.remove(mode)
+                minutes[mode] = np.nan
+                start, end = exc.period or (None, None)
+                notices.append(
+                    Notice(
+                        "no_timetable",
+                        mode=mode,
+                        when=person.when,
+                        detail=f"{start.isoformat()}/{end.isoformat()}" if start and end else None,
+                    )
+                )
+                continue
             s = tt.set_index("to_id")["travel_time"].astype(float) / 60.0
             s = s[~s.index.duplicated()]
             minutes[mode] = s.reindex(cand.index).to_numpy()
@@ -215,7 +234,6 @@ def compute_radar(
 
     pos = {idx: i for i, idx in enumerate(cand.index)}
     entries: dict[str, tuple[Entry, ...]] = {}
-    notices: list[Notice] = []
     for role in roles:
         ids = [i for i in cand.index if role in cand_roles[i]]
         if not ids:
@@ -236,7 +254,7 @@ def compute_radar(
                 Notice(
                     "nothing_within",
                     role=role,
-                    mode=",".join(person.modes),
+                    mode=",".join(modes),
                     minutes=person.max_minutes,
                     when=person.when,
                     nearest=_text(cand.at[nearest, "name"]) if nearest is not None else None,
@@ -315,9 +333,9 @@ def compute_radar(
 
     ring_list: tuple[Ring, ...] = ()
     if rings is not None and ring_minutes:
-        gdf = rings(home, person.modes[0], person.when, list(ring_minutes))
+        gdf = rings(home, modes[0], person.when, list(ring_minutes))
         ring_list = tuple(
-            Ring(int(m), person.modes[0], g)
+            Ring(int(m), modes[0], g)
             for m, g in zip(gdf["minutes"], gdf.geometry.to_crs(WGS84), strict=True)
             if g is not None and not g.is_empty
         )

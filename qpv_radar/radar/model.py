@@ -206,7 +206,9 @@ class Notice:
     ``code`` is one of ``nothing_within`` (no structure of ``role`` within ``minutes`` by the
     person's modes at ``when``; ``nearest``/``nearest_minutes`` name the nearest one, if any),
     ``no_structure`` (the territory has none for ``role``), ``mode_unavailable`` (a mode whose
-    engine is missing: ``mode``).
+    engine is missing: ``mode``), ``no_timetable`` (no timetable of ``mode`` covers the date of
+    ``when``: the radar is made with the other modes; ``detail`` gives the period the
+    timetable covers, as an ISO interval ``2023-12-18/2024-02-25``).
     """
 
     code: str
@@ -216,6 +218,7 @@ class Notice:
     when: datetime | None = None
     nearest: str | None = None
     nearest_minutes: float | None = None
+    detail: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready dict."""

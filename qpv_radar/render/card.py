@@ -12,7 +12,6 @@ print everywhere and the text layer can be searched.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
@@ -21,48 +20,12 @@ from typing import Any
 from .._errors import PersonError
 from ..radar import Entry, Radar
 from . import labels as lb
+from .labels import humane_hours
 
 __all__ = ["CARD_PAPERS", "humane_hours", "recommendation_card"]
 
 #: ``a4``: two landscape cards of 210 × 148.5 mm per A4 portrait page; ``a6``: one per page.
 CARD_PAPERS = ("a4", "a6")
-
-_DAYS = {
-    "fr": {
-        "Mo": "lun",
-        "Tu": "mar",
-        "We": "mer",
-        "Th": "jeu",
-        "Fr": "ven",
-        "Sa": "sam",
-        "Su": "dim",
-        "PH": "jours fériés",
-        "off": "fermé",
-    },
-    "en": {
-        "Mo": "Mon",
-        "Tu": "Tue",
-        "We": "Wed",
-        "Th": "Thu",
-        "Fr": "Fri",
-        "Sa": "Sat",
-        "Su": "Sun",
-        "PH": "public holidays",
-        "off": "closed",
-    },
-}
-
-
-def humane_hours(opening_hours: str | None, lang: str = "fr") -> str:
-    """OSM ``opening_hours`` made readable: ``Mo-Fr 09:00-12:00`` → ``lun–ven 09:00–12:00``."""
-    if not opening_hours:
-        return lb.t("opening.unknown", lang)
-    words = _DAYS[lb.check_lang(lang)]
-    text = re.sub(r"\b(Mo|Tu|We|Th|Fr|Sa|Su|PH|off)\b", lambda m: words[m.group(1)], opening_hours)
-    text = re.sub(r"(\d\d:\d\d)-(\d\d:\d\d)", r"\1–\2", text)
-    text = re.sub(r"([a-zé]{3})-([a-zé]{3})", r"\1–\2", text)
-    text = re.sub(r",(?=\d)", ", ", text)
-    return text.replace(";", " ;" if lang == "fr" else ";")
 
 
 def _fonts() -> tuple[str, str, str]:
@@ -129,6 +92,14 @@ def _draw_card(
         cv.setFont(font, size * s)
         cv.drawString(tx, ty, t)
 
+    def dotted(x0: float, ly: float, x1: float) -> None:
+        """A dotted line to write on by hand."""
+        cv.setStrokeGray(0.2)
+        cv.setDash(1, 2)
+        cv.setLineWidth(0.5 * s)
+        cv.line(x0, ly, x1, ly)
+        cv.setDash()
+
     def block(
         tx: float,
         ty: float,
@@ -152,9 +123,21 @@ def _draw_card(
     ty -= 5.5 * mm * s
     ty = block(x + pad, ty, e.name, bold, 12, left_w - pad, max_lines=2)
     ty -= 1 * mm * s
-    for line in (e.address, e.phone, e.email):
-        if line:
-            ty = block(x + pad, ty, line, regular, 7.5, left_w - pad, max_lines=2)
+
+    def to_fill(ty: float, key: str) -> float:
+        """Say the field is missing, and leave a dotted line to write it by hand."""
+        ty = block(x + pad, ty, lb.t(key, lang), italic, 6.5, left_w - pad, 0.3, max_lines=1)
+        ty -= 3.2 * mm * s
+        dotted(x + pad, ty, x + left_w)
+        return ty - 3.6 * mm * s
+
+    for value, missing in ((e.address, "missing.address"), (e.phone, "missing.phone")):
+        if value:
+            ty = block(x + pad, ty, value, regular, 7.5, left_w - pad, max_lines=2)
+        else:
+            ty = to_fill(ty, missing)
+    if e.email:
+        ty = block(x + pad, ty, e.email, regular, 7.5, left_w - pad, max_lines=2)
     ty -= 1.5 * mm * s
     text(
         x + pad,
@@ -164,9 +147,12 @@ def _draw_card(
         7,
     )
     ty -= 3.6 * mm * s
-    ty = block(
-        x + pad, ty, humane_hours(e.opening_hours, lang), regular, 7, left_w - pad, max_lines=3
-    )
+    if e.opening_hours:
+        ty = block(
+            x + pad, ty, humane_hours(e.opening_hours, lang), regular, 7, left_w - pad, max_lines=3
+        )
+    else:
+        ty = to_fill(ty, "missing.hours") + 1.2 * mm * s
     ty -= 1.5 * mm * s
     text(
         x + pad,
@@ -184,16 +170,13 @@ def _draw_card(
             if ty < y + pad + 12 * mm * s:
                 break
             ty = block(
-                x + pad + 2 * mm * s, ty, line, regular, 6.5, left_w - pad - 2 * mm * s, max_lines=1
+                x + pad + 2 * mm * s, ty, line, regular, 6.5, left_w - pad - 2 * mm * s, max_lines=2
             )
     # free text line
     fy = y + pad + 6 * mm * s
     text(x + pad, fy, lb.t("card.free", lang), bold, 7)
-    cv.setDash(1, 2)
-    cv.setLineWidth(0.5 * s)
     fx = x + pad + 13 * mm * s
-    cv.line(fx, fy - 1, x + left_w, fy - 1)
-    cv.setDash()
+    dotted(fx, fy - 1, x + left_w)
     if note:
         text(fx + 1 * mm * s, fy + 0.5, note[:70], italic, 7.5)
 
@@ -204,18 +187,16 @@ def _draw_card(
     text(rx, ry, lb.t("card.from", lang), regular, 7, 0.3)
     ry -= 5 * mm * s
     ry = block(rx, ry, from_relay or "………………………", bold, 9, rw, max_lines=3)
+    who = f"{lb.t('card.agent', lang)}{lb.colon(lang)}"
     if agent:
-        ry = block(
-            rx,
-            ry,
-            f"{lb.t('card.agent', lang)} : {agent}"
-            if lang == "fr"
-            else f"{lb.t('card.agent', lang)}: {agent}",
-            regular,
-            8,
-            rw,
-            max_lines=2,
-        )
+        ry = block(rx, ry, f"{who}{agent}", regular, 8, rw, max_lines=2)
+    else:  # a blank line for the adviser to sign their name by hand
+        ry -= 2 * mm * s
+        text(rx, ry, who.rstrip(), regular, 8)
+        from reportlab.pdfbase.pdfmetrics import stringWidth
+
+        dotted(rx + stringWidth(who, regular, 8 * s) + 1 * mm * s, ry - 1, rx + rw)
+        ry -= 8 * s * 1.25
     ry -= 2.5 * mm * s
     text(rx, ry, lb.t("card.note", lang), bold, 7)
     ry -= 2 * mm * s
@@ -240,6 +221,26 @@ def _draw_card(
     )
 
 
+def _default_ids(radar: Radar, n: int) -> list[str]:
+    """The structures to recommend by default: the path's first step after the relay, then
+    (to fill an A4 page) another role's first choice, from another need first (creation → the
+    entry door, emploi → employment), never the same structure twice."""
+    steps = [st for st in radar.path if st.role != "relay" and st.entry_id]
+    if not steps:
+        steps = [st for st in radar.path if st.entry_id]
+    if not steps:
+        raise PersonError("the radar has no structure to recommend: give `to`.")
+    first = steps[0]
+    rest = sorted(steps[1:], key=lambda st: st.need == first.need)  # stable: other needs first
+    ids = [str(first.entry_id)]
+    for st in rest:
+        if len(ids) >= n:
+            break
+        if st.entry_id and st.entry_id not in ids:
+            ids.append(st.entry_id)
+    return ids
+
+
 def recommendation_card(
     radar: Radar,
     path: str | Path,
@@ -261,11 +262,14 @@ def recommendation_card(
         Output PDF.
     to
         Id(s) of the structure(s) to recommend (one card each); default: the path's next step
-        after the relay (the first entry door, or employment…).
+        after the relay (the first entry door, or employment…) and, on A4, a second card for
+        another role's first choice (another need first: creation → entry door, emploi →
+        employment); a single structure fills the A4 page with two copies.
     from_relay
         Who recommends (the relay's name); default: the path's relay.
     agent
-        The agent's name, printed under the relay.
+        The agent's name, printed under the relay; empty: a blank line « Conseiller·ère : … »
+        to fill by hand.
     note
         Free-text line ("Objet").
     paper
@@ -287,11 +291,7 @@ def recommendation_card(
         raise PersonError(f"unknown card paper {paper!r}: choose one of {', '.join(CARD_PAPERS)}.")
     ids: list[str]
     if to is None:
-        nxt = [s for s in radar.path if s.role != "relay" and s.entry_id]
-        first = nxt[0] if nxt else next((s for s in radar.path if s.entry_id), None)
-        if first is None or first.entry_id is None:
-            raise PersonError("the radar has no structure to recommend: give `to`.")
-        ids = [first.entry_id]
+        ids = _default_ids(radar, 2 if paper == "a4" else 1)
     else:
         ids = [to] if isinstance(to, str) else list(to)
     entries = [radar.entry(i) for i in ids]

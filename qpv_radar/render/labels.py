@@ -7,10 +7,11 @@ is one more dictionary. :func:`t` looks a key up; :func:`notice_text` words a
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 
-from .._errors import LanguageError
+from .._errors import LanguageError, TerritoryError
 from ..radar import Entry, Leg, Notice, Radar
 
 __all__ = [
@@ -18,12 +19,15 @@ __all__ = [
     "ROLE_SYMBOLS",
     "check_lang",
     "colon",
+    "credits",
     "duration",
     "how_to_get_there",
+    "humane_hours",
     "leg_lines",
     "mode_name",
     "notice_text",
     "open_status",
+    "qpv_note",
     "role_name",
     "t",
     "when_text",
@@ -99,6 +103,11 @@ _WORDS: dict[str, dict[str, str]] = {
         ),
         "notice.no_structure": "aucune structure « {role} » connue sur ce territoire",
         "notice.mode_unavailable": "mode {mode} indisponible",
+        "notice.no_timetable": (
+            "pas d'horaires de transports en commun le {day}{period} : radar fait sans les "
+            "transports en commun"
+        ),
+        "notice.no_timetable.period": " (horaires connus du {start} au {end})",
         "card.title": "Carte de recommandation",
         "card.from": "De la part de",
         "card.to": "Pour rencontrer",
@@ -106,9 +115,16 @@ _WORDS: dict[str, dict[str, str]] = {
         "card.note": "Un mot pour l'accueil :",
         "card.free": "Objet :",
         "card.quote": "« Quand on vient de la part de quelqu'un, on se sent plus fort. »",
-        "card.agent": "Agent",
+        "card.agent": "Conseiller·ère",
+        "missing.address": "adresse non renseignée — à compléter",
+        "missing.phone": "téléphone non renseigné — à compléter",
+        "missing.hours": "horaires non renseignés — à compléter",
         "poster.key": "Les structures",
-        "poster.closed": "contour seul : fermé pendant vos horaires",
+        "poster.open": "plein : ouvert pendant vos horaires, ou horaires inconnus",
+        "poster.closed": "contour : fermé pendant vos horaires",
+        "poster.beyond": "pointillés, hors du cercle : au-delà de {m} min",
+        "poster.cont": "(suite)",
+        "map.beyond": "pointillés : au-delà de {m} min",
         "poster.direction": "flèche : direction depuis chez vous",
         "poster.how": "Chaque structure est placée dans le secteur de son rôle, à son temps "
         "de trajet le plus court depuis chez vous.",
@@ -180,6 +196,10 @@ _WORDS: dict[str, dict[str, str]] = {
         ),
         "notice.no_structure": "no “{role}” structure known in this territory",
         "notice.mode_unavailable": "mode {mode} unavailable",
+        "notice.no_timetable": (
+            "no public transport timetable for {day}{period}: radar made without public transport"
+        ),
+        "notice.no_timetable.period": " (timetable known from {start} to {end})",
         "card.title": "Recommendation card",
         "card.from": "Recommended by",
         "card.to": "To meet",
@@ -187,9 +207,16 @@ _WORDS: dict[str, dict[str, str]] = {
         "card.note": "A word for the reception:",
         "card.free": "About:",
         "card.quote": "“When someone sends you, you feel stronger.”",
-        "card.agent": "Agent",
+        "card.agent": "Adviser",
+        "missing.address": "address not given — to be filled in",
+        "missing.phone": "phone not given — to be filled in",
+        "missing.hours": "opening hours not given — to be filled in",
         "poster.key": "The structures",
-        "poster.closed": "outline only: closed during your hours",
+        "poster.open": "filled: open during your hours, or hours unknown",
+        "poster.closed": "outline: closed during your hours",
+        "poster.beyond": "dotted, outside the circle: beyond {m} min",
+        "poster.cont": "(cont.)",
+        "map.beyond": "dashed: beyond {m} min",
         "poster.direction": "arrow: direction from your home",
         "poster.how": "Each structure sits in its role's sector, at its shortest travel time "
         "from your home.",
@@ -205,6 +232,37 @@ _WORDS: dict[str, dict[str, str]] = {
         "walk_to": "walk to {name}",
     },
 }
+
+
+_DAYS = {
+    "fr": {
+        "Mo": "lun",
+        "Tu": "mar",
+        "We": "mer",
+        "Th": "jeu",
+        "Fr": "ven",
+        "Sa": "sam",
+        "Su": "dim",
+        "PH": "jours fériés",
+        "off": "fermé",
+        "closed": "fermé",
+        "24/7": "24 h/24, 7 j/7",
+    },
+    "en": {
+        "Mo": "Mon",
+        "Tu": "Tue",
+        "We": "Wed",
+        "Th": "Thu",
+        "Fr": "Fri",
+        "Sa": "Sat",
+        "Su": "Sun",
+        "PH": "public holidays",
+        "off": "closed",
+        "closed": "closed",
+        "24/7": "24/7",
+    },
+}
+_DAY = r"(?:Mo|Tu|We|Th|Fr|Sa|Su|PH)"
 
 
 def check_lang(lang: str) -> str:
@@ -304,6 +362,15 @@ def notice_text(n: Notice, lang: str = "fr") -> str:
         )
     if n.code == "no_structure":
         return t("notice.no_structure", lang, role=role)
+    if n.code == "no_timetable":
+        period = ""
+        if n.detail and "/" in n.detail:
+            start, end = (date.fromisoformat(x) for x in n.detail.split("/", 1))
+            period = t(
+                "notice.no_timetable.period", lang, start=f"{start:%d/%m/%Y}", end=f"{end:%d/%m/%Y}"
+            )
+        day = f"{n.when:%d/%m/%Y}" if n.when else ""
+        return t("notice.no_timetable", lang, day=day, period=period)
     return t("notice.mode_unavailable", lang, mode=n.mode or "")
 
 
@@ -354,3 +421,65 @@ def minutes_by_mode(e: Entry, modes: Sequence[str], lang: str = "fr") -> str:
         else f"{mode_name(m, lang, short=True)} {t('unreachable', lang)}"
         for m in modes
     )
+
+
+def humane_hours(opening_hours: str | None, lang: str = "fr") -> str:
+    """OSM ``opening_hours`` made readable, in ``lang``.
+
+    ``Mo-Fr 09:00-12:00,14:00-17:00; Sa off`` → ``lun–ven 09:00–12:00, 14:00–17:00 ; sam fermé``
+    (``Mon–Fri 09:00–12:00, 14:00–17:00; Sat closed`` in English); ``None`` → ``horaires
+    inconnus``. Anything it does not know is kept as written.
+    """
+    if not opening_hours:
+        return t("opening.unknown", lang)
+    words = _DAYS[check_lang(lang)]
+    text = re.sub(r"\s*;\s*", "; ", opening_hours.strip())
+    text = re.sub(rf"\b({_DAY})\s*-\s*({_DAY})\b", r"\1–\2", text)  # day ranges
+    text = re.sub(rf"\b({_DAY}),(?={_DAY}\b)", r"\1, ", text)  # day lists
+    text = re.sub(
+        r"(?<![\w/])(24/7|Mo|Tu|We|Th|Fr|Sa|Su|PH|off|closed)(?![\w/])",
+        lambda m: words[m.group(1)],
+        text,
+    )
+    text = re.sub(r"(\d\d:\d\d)\s*-\s*(\d\d:\d\d)", r"\1–\2", text)
+    text = re.sub(r",(?=\d)", ", ", text)
+    return text.replace("; ", " ; " if lang == "fr" else "; ")
+
+
+def qpv_note(radar: Radar, lang: str = "fr") -> str:
+    """The caveat about the QPV perimeters in ``lang``.
+
+    The radar carries the territory's French ``[qpv] note``; in English, the territory's
+    ``[qpv] note_en`` is used when the radar's note is that territory's note (a radar saved by
+    another version, or an unknown territory, keeps its French note rather than none).
+    """
+    note = radar.qpv_note
+    if check_lang(lang) == "fr" or not note:
+        return note
+    extra = radar.extra.get("qpv_note_en") if isinstance(radar.extra, dict) else None
+    if extra:
+        return str(extra)
+    from ..territory import load_territory
+
+    try:
+        terr = load_territory(radar.territory)
+    except (TerritoryError, OSError):
+        return note
+    if terr.qpv_note_en and terr.qpv_note.strip() == note.strip():
+        return terr.qpv_note_en
+    return note
+
+
+#: The attribution lines written in French by the data loaders, in English.
+_CREDITS_EN = {
+    "© les contributeurs d'OpenStreetMap": "© OpenStreetMap contributors",
+}
+
+
+def credits(radar: Radar, lang: str = "fr") -> str:
+    """The radar's data credits on one line (``·``-separated), in ``lang`` where known."""
+    parts = list(radar.attribution)
+    if check_lang(lang) == "en":
+        for fr, en in _CREDITS_EN.items():
+            parts = [p.replace(fr, en) for p in parts]
+    return " · ".join(parts)

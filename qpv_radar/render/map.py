@@ -46,7 +46,8 @@ _PRINT_CSS = """
     font: 12px/1.35 "DejaVu Sans", Arial, sans-serif; color: #111;
     border: 1px solid #777; border-radius: 4px; padding: 6px 9px; max-width: 330px;
   }
-  #qpv-legend { left: 10px; bottom: 24px; max-height: 48vh; overflow-y: auto; }
+  /* above the scale bar (bottom left, about 40 px high) */
+  #qpv-legend { left: 10px; bottom: 52px; max-height: calc(100vh - 190px); overflow-y: auto; }
   #qpv-header { left: 50px; top: 10px; max-width: 480px; }
   #qpv-header h1 { font-size: 15px; margin: 0 0 2px 0; }
   #qpv-legend .sym { display: inline-block; width: 16px; height: 16px; border-radius: 50%;
@@ -55,6 +56,7 @@ _PRINT_CSS = """
   #qpv-legend .ring { display: inline-block; width: 16px; height: 10px; margin-right: 4px;
     border: 1px solid #3b6ea5; }
   #qpv-legend .notice { color: #8a1c00; }
+  #qpv-legend .state svg { vertical-align: middle; margin-right: 4px; }
   #qpv-legend .small, #qpv-header .small { font-size: 10px; color: #444; }
   .qpv-popup h3 { font-size: 14px; margin: 0 0 4px 0; }
   .qpv-popup table { border-collapse: collapse; font-size: 12px; }
@@ -108,11 +110,27 @@ class _Bind(MacroElement):
         self.opts = json.dumps(options)
 
 
-def _marker_svg(role: str, *, rank: int | None = None, closed: bool = False) -> str:
+def _state(e: Entry) -> str:
+    """``beyond`` the person's limit, ``closed`` during their hours, else ``open`` (open, or
+    hours unknown: an unknown is not drawn as closed)."""
+    if not e.within_reach:
+        return "beyond"
+    if e.open_within_hours is False:
+        return "closed"
+    return "open"
+
+
+def _marker_svg(
+    role: str, *, rank: int | None = None, closed: bool = False, state: str | None = None
+) -> str:
+    """The marker: filled (open or hours unknown), white with the role's letter (closed during
+    the person's hours), grey and dashed (beyond the person's time limit)."""
+    state = state or ("closed" if closed else "open")
     color = ROLE_COLORS.get(role, "#555")
     sym = _e(lb.ROLE_SYMBOLS.get(role, "?"))
-    fill = "#fff" if closed else color
-    text = color if closed else "#fff"
+    fill = "#fff" if state != "open" else color
+    text = {"open": "#fff", "closed": color, "beyond": "#555"}.get(state, "#fff")
+    stroke = '#777" stroke-dasharray="3 2' if state == "beyond" else "#222"
     badge = ""
     if rank is not None:
         badge = (
@@ -122,10 +140,43 @@ def _marker_svg(role: str, *, rank: int | None = None, closed: bool = False) -> 
         )
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" width="28" height="28" viewBox="0 0 28 28">'
-        f'<circle cx="14" cy="14" r="11" fill="{fill}" stroke="#222" stroke-width="2"/>'
+        f'<circle cx="14" cy="14" r="11" fill="{fill}" stroke="{stroke}" stroke-width="2"/>'
         f'<text x="14" y="18.5" font-size="13" font-weight="bold" text-anchor="middle" '
         f'fill="{text}" font-family="Arial">{sym}</text>{badge}</svg>'
     )
+
+
+#: Structures closer than this (metres) share a place on the map: their markers are fanned.
+_SAME_PLACE_M = 30.0
+_FAN_PX = 17  # distance of a fanned marker from the place, pixels (markers are 28 px wide)
+
+
+def _fan_out(radar: Radar) -> dict[tuple[str, str], tuple[int, int]]:
+    """Pixel offsets (right, down) of the markers that share a place with another one."""
+    import math
+
+    markers = [(role, e) for role in radar.roles for e in radar.entries.get(role, ())]
+    groups: list[list[tuple[str, Entry]]] = []
+    for role, e in markers:
+        for g in groups:
+            _, f = g[0]
+            dy = (e.lat - f.lat) * 111_320.0
+            dx = (e.lon - f.lon) * 111_320.0 * math.cos(math.radians(f.lat))
+            if math.hypot(dx, dy) < _SAME_PLACE_M:
+                g.append((role, e))
+                break
+        else:
+            groups.append([(role, e)])
+    out: dict[tuple[str, str], tuple[int, int]] = {}
+    for g in groups:
+        n = len(g)
+        if n < 2:
+            continue
+        radius = max(float(_FAN_PX), 34 / (2 * math.sin(math.pi / n)))  # neighbours 34 px apart
+        for i, (role, e) in enumerate(g):
+            a = -math.pi / 2 + 2 * math.pi * i / n if n > 2 else math.pi * (1 - i)
+            out[(role, e.id)] = (round(radius * math.cos(a)), round(radius * math.sin(a)))
+    return out
 
 
 def _popup_html(e: Entry, radar: Radar, lang: str) -> str:
@@ -137,7 +188,7 @@ def _popup_html(e: Entry, radar: Radar, lang: str) -> str:
         rows.append((lb.t("email", lang), _e(e.email)))
     if e.website:
         rows.append((lb.t("website", lang), _e(e.website)))
-    rows.append((lb.t("opening", lang), _e(e.opening_hours or lb.t("opening.unknown", lang))))
+    rows.append((lb.t("opening", lang), _e(lb.humane_hours(e.opening_hours, lang))))
     rows.append((lb.t("travel", lang), _e(lb.minutes_by_mode(e, radar.person.modes, lang))))
     if e.legs:
         rows.append(("", _e(lb.how_to_get_there(e, lang))))
@@ -176,6 +227,12 @@ def _legend_html(radar: Radar, lang: str) -> str:
             f'<div><span class="ring" style="background:rgba(59,110,165,.25)"></span>'
             f"{_e(lb.t('rings', lang))} {_e(mode)}{lb.colon(lang)}{_e(mins)} min</div>"
         )
+    limit = f"{radar.person.max_minutes:g}"
+    for state, key in (("open", "poster.open"), ("closed", "poster.closed"),
+                       ("beyond", "map.beyond")):  # fmt: skip
+        svg = _marker_svg("relay", state=state).replace('width="28" height="28"',
+                                                        'width="16" height="16"')  # fmt: skip
+        items.append(f'<div class="state">{svg}{_e(lb.t(key, lang, m=limit))}</div>')
     steps = []
     for i, s in enumerate(radar.path, start=1):
         e = radar.entry(s.entry_id, s.role) if s.entry_id else None
@@ -187,9 +244,10 @@ def _legend_html(radar: Radar, lang: str) -> str:
     notices = "".join(
         f'<div class="notice">⚠ {_e(lb.notice_text(n, lang))}</div>' for n in radar.notices
     )
-    credits = _e(" · ".join(radar.attribution))
+    credits = _e(lb.credits(radar, lang))
     data = _e(radar.data_date)
-    note = f'<div class="small">{_e(radar.qpv_note)}</div>' if radar.qpv_note else ""
+    qpv_note = lb.qpv_note(radar, lang)
+    note = f'<div class="small">{_e(qpv_note)}</div>' if qpv_note else ""
     return (
         f'<div id="qpv-legend"><b>{_e(lb.t("legend", lang))}</b>{"".join(items)}{path}{notices}'
         f'<div class="small">{_e(lb.t("data", lang))}{lb.colon(lang)}{data}</div>{note}'
@@ -327,6 +385,20 @@ def radar_map(
     home_marker.add_to(home_layer)
     home_layer.add_to(m)
 
+    # Markers at the same place (a building shared by two structures, a structure with two
+    # roles) are fanned out by a few pixels around it, at every zoom, so each stays visible and
+    # clickable; a small dot marks the true place.
+    offsets = _fan_out(radar)
+    spots = {(round(e.lat, 6), round(e.lon, 6)) for es in radar.entries.values() for e in es
+             if (e.role, e.id) in offsets}  # fmt: skip
+    if spots:
+        spots_layer = folium.FeatureGroup(name="·", show=True, control=False)
+        for lat, lon in sorted(spots):
+            folium.CircleMarker([lat, lon], radius=3, color="#111", weight=1, fill=True,
+                                fill_color="#111", fill_opacity=1.0, interactive=False,
+                                class_name="qpv-spot").add_to(spots_layer)  # fmt: skip
+        spots_layer.add_to(m)
+
     # One layer per role: markers, and the route to its first choice.
     for role in radar.roles:
         color = ROLE_COLORS.get(role, "#555")
@@ -359,12 +431,12 @@ def radar_map(
                 line.add_child(_Bind(_e(tip), "bindTooltip", sticky=True))
                 line.add_to(layer)
         for e in radar.entries.get(role, ()):
-            closed = e.open_within_hours is False or not e.within_reach
+            ox, oy = offsets.get((role, e.id), (0, 0))
             icon = folium.DivIcon(
-                html=_marker_svg(role, rank=e.rank, closed=closed),
+                html=_marker_svg(role, rank=e.rank, state=_state(e)),
                 icon_size=(28, 28),
-                icon_anchor=(14, 14),
-                class_name=f"qpv-marker qpv-role-{role}",
+                icon_anchor=(14 - ox, 14 - oy),  # co-located markers fanned out on screen
+                class_name=f"qpv-marker qpv-role-{role}" + (" qpv-fanned" if ox or oy else ""),
             )
             marker = folium.Marker([e.lat, e.lon], icon=icon)
             marker.add_child(_Bind(_popup_html(e, radar, lang), "bindPopup", maxWidth=330))

@@ -50,7 +50,6 @@ radar_poster(radar, out / "radar.pdf", paper="a4")
 recommendation_card(
     radar,
     out / "card.pdf",
-    to=radar.first_choice("entry_door").id if doors else None,
     agent="Samia B.",
     note="Projet de traiteur à domicile",
 )

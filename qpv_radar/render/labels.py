@@ -374,6 +374,17 @@ def notice_text(n: Notice, lang: str = "fr") -> str:
     return t("notice.mode_unavailable", lang, mode=n.mode or "")
 
 
+def marker_state(e: Entry) -> str:
+    """How a structure is drawn, on the map and the poster alike: ``beyond`` the person's time
+    limit, ``closed`` during their hours, else ``open`` (open, or hours unknown: an unknown is
+    not drawn as closed)."""
+    if not e.within_reach:
+        return "beyond"
+    if e.open_within_hours is False:
+        return "closed"
+    return "open"
+
+
 def how_to_get_there(e: Entry, lang: str = "fr") -> str:
     """``tram 1 → Corum, 18 min`` / ``à pied, 12 min (900 m)``."""
     total = duration(e.best_minutes, lang)

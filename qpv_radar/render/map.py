@@ -110,16 +110,6 @@ class _Bind(MacroElement):
         self.opts = json.dumps(options)
 
 
-def _state(e: Entry) -> str:
-    """``beyond`` the person's limit, ``closed`` during their hours, else ``open`` (open, or
-    hours unknown: an unknown is not drawn as closed)."""
-    if not e.within_reach:
-        return "beyond"
-    if e.open_within_hours is False:
-        return "closed"
-    return "open"
-
-
 def _marker_svg(
     role: str, *, rank: int | None = None, closed: bool = False, state: str | None = None
 ) -> str:
@@ -433,7 +423,7 @@ def radar_map(
         for e in radar.entries.get(role, ()):
             ox, oy = offsets.get((role, e.id), (0, 0))
             icon = folium.DivIcon(
-                html=_marker_svg(role, rank=e.rank, state=_state(e)),
+                html=_marker_svg(role, rank=e.rank, state=lb.marker_state(e)),
                 icon_size=(28, 28),
                 icon_anchor=(14 - ox, 14 - oy),  # co-located markers fanned out on screen
                 class_name=f"qpv-marker qpv-role-{role}" + (" qpv-fanned" if ox or oy else ""),

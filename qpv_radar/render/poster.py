@@ -708,7 +708,7 @@ def _figure(radar: Radar, paper: str, lang: str, layout: str) -> Any:
                 zorder=4,
             )
     for role, e, a, r in placed:
-        _marker(ax, role, _state(e), a, r, ms, ts, str(e.rank), withStroke)
+        _marker(ax, role, lb.marker_state(e), a, r, ms, ts, str(e.rank), withStroke)
 
     # ---- key ------------------------------------------------------------------------
     x0 = margin
@@ -771,16 +771,6 @@ def _samples(
 
 
 # ---- markers -------------------------------------------------------------------------------
-
-
-def _state(e: Entry) -> str:
-    """``beyond`` the person's limit, ``closed`` during their hours, else ``open`` (open, or
-    hours unknown: an unknown is not drawn as closed)."""
-    if not e.within_reach:
-        return "beyond"
-    if e.open_within_hours is False:
-        return "closed"
-    return "open"
 
 
 def _marker_style(

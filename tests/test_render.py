@@ -420,10 +420,11 @@ def test_poster_key_columns_keep_entries_together(crowded_radar: Radar) -> None:
 def test_poster_marker_states() -> None:
     from types import SimpleNamespace
 
-    from qpv_radar.render.poster import _marker_style, _state
+    from qpv_radar.render.labels import marker_state
+    from qpv_radar.render.poster import _marker_style
 
     def state(reach: bool, hours: bool | None) -> str:
-        return _state(SimpleNamespace(within_reach=reach, open_within_hours=hours))  # type: ignore[arg-type]
+        return marker_state(SimpleNamespace(within_reach=reach, open_within_hours=hours))  # type: ignore[arg-type]
 
     assert state(True, True) == "open"
     assert state(True, None) == "open"  # unknown hours are not drawn as closed

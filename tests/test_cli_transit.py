@@ -64,6 +64,8 @@ def test_times_transit_text_and_out_of_period(capsys: pytest.CaptureFixture[str]
     out = capsys.readouterr().out
     assert "walk" in out and "origin →" in out
     assert main([*args, "--when", "2024-06-04T08:30"]) == 2
+    assert "du 18/12/2023 au 25/02/2024" in capsys.readouterr().err
+    assert main(["--lang", "en", *args, "--when", "2024-06-04T08:30"]) == 2
     assert "2023-12-18 → 2024-02-25" in capsys.readouterr().err
 
 

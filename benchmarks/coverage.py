@@ -6,7 +6,9 @@ Run (from the repository root, data through the mirror):
 
 Prints the wall time of each stage and of the whole run (median over ``--repeat`` runs in this
 process; the first run also pays the network build, the GTFS read and numba compilation, shown
-apart as "cold") and the peak resident memory of the process (``ru_maxrss``).
+apart as "cold") and the peak resident memory of the process: its own ``VmHWM`` from
+``/proc/self/status``, not ``ru_maxrss``, which on Linux survives ``execve`` and reports the
+parent's peak (a driver, a notebook's kernel) whenever this process's own peak is lower.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import resource
 import statistics
 import sys
 import time
+from pathlib import Path
 
 # This file is named like the `coverage` package that numba imports: run as a script, its
 # folder comes first on sys.path and would shadow it.
@@ -27,6 +30,17 @@ from qpv_radar import access, planner  # noqa: E402
 from qpv_radar.territory import load_territory  # noqa: E402
 
 ROLES = ("relay", "entry_door", "employment")
+
+
+def _peak_mb() -> float:
+    """Peak RSS of this process (MB): ``VmHWM`` (``ru_maxrss`` only where /proc is missing)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def main() -> None:
@@ -56,7 +70,7 @@ def main() -> None:
         )
         runs.append(time.perf_counter() - t1)
     assert res is not None
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak_mb = _peak_mb()
     n_qpv = res.table["code_qp"].nunique()
     print(f"territory            {args.territory}")
     print(
@@ -69,7 +83,7 @@ def main() -> None:
     print(f"coverage run, cold   {runs[0]:.2f} s")
     warm = runs[1:] or runs
     print(f"coverage run, warm   {statistics.median(warm):.2f} s (median of {len(warm)})")
-    print(f"peak RSS             {peak_mb:.0f} MB")
+    print(f"peak RSS (VmHWM)     {peak_mb:.0f} MB")
     worst = res.table.sort_values(["share_uncovered", "pop_uncovered"], ascending=False).head(5)
     print(worst[["role", "slot", "nom_qp", "share_uncovered", "pop_uncovered"]].to_string())
 

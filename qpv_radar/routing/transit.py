@@ -16,6 +16,7 @@ Then :mod:`qpv_radar.routing.raptor` searches every departure minute of the wind
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -147,6 +148,57 @@ def _stops_gdf(tt: Timetable, served_only: bool = True) -> gpd.GeoDataFrame:
 
 def _walk_key(walk: Any) -> Any:
     return walk if isinstance(walk, CrowFlyWalk) else ("network", id(walk))
+
+
+def _fingerprint(points: gpd.GeoSeries) -> str:
+    """Identity of a set of points (coordinates, CRS and ids), for caching."""
+    h = hashlib.sha1(np.ascontiguousarray(np.column_stack(_xy(points))).tobytes())
+    h.update(str(points.crs).encode())
+    h.update(repr(tuple(points.index)).encode())
+    return h.hexdigest()
+
+
+def _walk_tables(
+    tt: Timetable,
+    walk: Any,
+    origins: gpd.GeoSeries,
+    destinations: gpd.GeoSeries,
+    max_access_s: float,
+    max_egress_s: float,
+    max_time_s: float | None,
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Access (origins → stops), egress (stops → destinations) and direct walking tables.
+
+    They depend on the feed's stops, not on the date: computed once per feed, walk network and
+    points (a planner asks the same origins and destinations for several slots), then kept to
+    the stops served on ``tt``'s date.
+    """
+    key = (
+        "walk-tables",
+        _walk_key(walk),
+        _fingerprint(origins),
+        _fingerprint(destinations),
+        float(max_access_s),
+        float(max_egress_s),
+        max_time_s,
+    )
+    cache = tt.feed.cache
+    if key not in cache:
+        stops = _stops_gdf(tt, served_only=False)
+        cache[key] = (
+            walk_table(walk, origins, stops, max_time_s=max_access_s),
+            walk_table(walk, stops, destinations, max_time_s=max_egress_s),
+            walk_table(walk, origins, destinations, max_time_s=max_time_s),
+            walk,  # kept alive, so that its id in the key is not reused
+        )
+        mine = [k for k in cache if isinstance(k, tuple) and k[0] == "walk-tables"]
+        for old in mine[:-8]:  # the 8 newest kept: bounded memory
+            del cache[old]
+    acc, egr, dire, _ = cache[key]
+    served = np.diff(tt.stop_pattern_ptr) > 0
+    acc = acc[served[acc["to_id"].to_numpy(np.int64)]]
+    egr = egr[served[egr["from_id"].to_numpy(np.int64)]]
+    return acc, egr, dire
 
 
 def footpaths(tt: Timetable, walk: Any, *, max_transfer_s: float = 300.0) -> pd.DataFrame:
@@ -498,15 +550,14 @@ def transit_travel_times(
     deps = t0 + 60 * np.arange(n_dep)
     a = _points(origins, "origins")
     b = _points(destinations, "destinations")
-    stops = _stops_gdf(timetable)
     fp = footpaths(timetable, walk_network, max_transfer_s=max_transfer_s)
     o_pos = pd.Series(np.arange(len(a)), index=a.index)
     d_pos = pd.Series(np.arange(len(b)), index=b.index)
     if not o_pos.index.is_unique or not d_pos.index.is_unique:
         raise TimetableError("origins and destinations need unique index values (their ids).")
-    acc = walk_table(walk_network, a, stops, max_time_s=max_access_s)
-    egr = walk_table(walk_network, stops, b, max_time_s=max_egress_s)
-    dire = walk_table(walk_network, a, b, max_time_s=max_time_s)
+    acc, egr, dire = _walk_tables(
+        timetable, walk_network, a, b, max_access_s, max_egress_s, max_time_s
+    )
     access = pd.DataFrame(
         {
             "origin": o_pos.loc[acc["from_id"]].to_numpy(),

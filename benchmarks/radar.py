@@ -3,7 +3,9 @@
 Measures, for a resident of La Mosson (3.8200, 43.6321) on Tuesday 16 January 2024 09:00–12:00,
 needs creation + emploi, k = 5:
 
-- **warm**: ``compute_radar`` in a process that already holds the networks (median of N);
+- **warm**: ``compute_radar`` in a process that already holds the networks (median of N),
+  each run for another resident (a home a few tens of metres further, a later hour), so that
+  nothing computed for an earlier radar is reused;
 - **cold, disk cache**: a fresh Python process (imports included) whose on-disk caches (fetched
   files, built street network) are already there: what the CLI costs;
 - **cold, empty cache**: a fresh process with an empty cache (files copied from the mirror,
@@ -24,7 +26,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime
+from dataclasses import replace
+from datetime import datetime, timedelta
 from pathlib import Path
 
 ONE_RADAR = """
@@ -83,9 +86,18 @@ def main() -> None:
     radar = compute_radar("montpellier", p)
     first_in_process = time.perf_counter() - t0
     warm = []
-    for _ in range(args.repeat):
+    for i in range(args.repeat):
+        # a new resident each time (another home in La Mosson, another hour): only the loaded
+        # data and networks are reused, no result of an earlier radar
+        other = replace(
+            p,
+            lon=p.lon + 0.0006 * (i + 1),
+            lat=p.lat - 0.0004 * (i + 1),
+            when=p.when + timedelta(minutes=7 * (i + 1)),
+            until=None,
+        )
         t0 = time.perf_counter()
-        radar = compute_radar("montpellier", p)
+        radar = compute_radar("montpellier", other)
         warm.append(time.perf_counter() - t0)
     with tempfile.TemporaryDirectory() as out:
         t0 = time.perf_counter()

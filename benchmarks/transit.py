@@ -31,11 +31,6 @@ import time
 import zipfile
 from typing import Any
 
-# Run as a script, this folder comes first on sys.path, and its coverage.py (the coverage
-# benchmark) would shadow the `coverage` package that numba imports.
-_HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != _HERE]
-
 DATE = "20240116"
 DEP = 8 * 3600 + 30 * 60
 ORIGINS = [

@@ -68,9 +68,6 @@ import numpy as np
 SPEED = 4.5 / 3.6
 SEED = 20240116
 HERE = Path(__file__).resolve().parent
-# benchmarks/coverage.py is named like the `coverage` package that numba imports: run as a
-# script, this folder comes first on sys.path and would shadow it (in every child process too).
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
 EDGES = "osm/montpellier_osmnx_2021-04/osmnx_all_shp/edges.shp"
 
 

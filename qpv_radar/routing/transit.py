@@ -876,11 +876,16 @@ def transit_itineraries(
     here, there = ("origine", "destination") if lang == "fr" else ("origin", "destination")
     o = _as_point_gdf(origin_point, "origin")
     dests = _points(destinations, "destinations")
-    stops = _stops_gdf(timetable)
     fp = footpaths(timetable, walk_network, max_transfer_s=max_transfer_s)
-    acc = walk_table(walk_network, o, stops, max_time_s=max_access_s)
-    egr_all = walk_table(walk_network, stops, dests, max_time_s=max_egress_s)
-    dire_all = walk_table(walk_network, o, dests, max_time_s=max_time_s)
+    acc, egr_all, dire_all = _walk_tables(
+        timetable,
+        walk_network,
+        _points(o, "origin"),
+        dests,
+        max_access_s,
+        max_egress_s,
+        max_time_s,
+    )
     w = _prepare_footpaths(timetable, fp)
     best, best_ride, kind, par, ride_p, ride_t, ride_j = raptor._single_kernel(
         *raptor.arrays_of(timetable),

@@ -2,7 +2,7 @@
 
 Run (from the repository root, data through the mirror):
 
-    QPV_RADAR_MIRROR=../shared/data .venv/bin/python benchmarks/coverage.py [--repeat 3]
+    QPV_RADAR_MIRROR=../shared/data .venv/bin/python benchmarks/planner_coverage.py [--repeat 3]
 
 Prints the wall time of each stage and of the whole run (median over ``--repeat`` runs in this
 process; the first run also pays the network build, the GTFS read and numba compilation, shown
@@ -14,20 +14,13 @@ parent's peak (a driver, a notebook's kernel) whenever this process's own peak i
 from __future__ import annotations
 
 import argparse
-import os
 import resource
 import statistics
-import sys
 import time
 from pathlib import Path
 
-# This file is named like the `coverage` package that numba imports: run as a script, its
-# folder comes first on sys.path and would shadow it.
-_HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != _HERE]
-
-from qpv_radar import access, planner  # noqa: E402
-from qpv_radar.territory import load_territory  # noqa: E402
+from qpv_radar import access, planner
+from qpv_radar.territory import load_territory
 
 ROLES = ("relay", "entry_door", "employment")
 

@@ -60,6 +60,7 @@ def test_times_transit_text_and_out_of_period(capsys: pytest.CaptureFixture[str]
     assert main([*args, "--when", "2024-01-16T08:30"]) == 0
     out = capsys.readouterr().out
     assert "min" in out and "à pied" in out
+    assert "départ le plus rapide : " in out  # French typography
     assert main(["--lang", "en", *args, "--when", "2024-01-16T08:30"]) == 0
     out = capsys.readouterr().out
     assert "walk" in out and "origin →" in out

@@ -94,8 +94,9 @@ def run_transit(args: argparse.Namespace) -> int:
         print_json(out)
         return 0
     fr = args.lang == "fr"
+    colon = " : " if fr else ": "  # French typography
     if out["travel_time_s"] is None:
-        print(f"{'injoignable' if fr else 'unreachable'}: {out['reason']}")
+        print(f"{'injoignable' if fr else 'unreachable'}{colon}{out['reason']}")
     else:
         t = out["travel_time_s"]
         head = f"{t / 60:.1f} min ({t:.0f} s)"
@@ -111,7 +112,7 @@ def run_transit(args: argparse.Namespace) -> int:
     if it:
         names = _MODE_FR if fr else _MODE_EN
         print(
-            f"{'départ le plus rapide' if fr else 'fastest departure'}: "
+            f"{'départ le plus rapide' if fr else 'fastest departure'}{colon}"
             f"{it['departure'][11:16]} → {it['arrival'][11:16]} "
             f"({it['travel_time_s'] / 60:.0f} min)"
         )
@@ -120,13 +121,13 @@ def run_transit(args: argparse.Namespace) -> int:
             if leg["mode"] == "walk":
                 verb = "à pied" if fr else "walk"
                 print(
-                    f"  {start} {verb} {leg['duration_s'] / 60:.0f} min: "
+                    f"  {start} {verb} {leg['duration_s'] / 60:.0f} min{colon}"
                     f"{leg['from_name']} → {leg['to_name']}"
                 )
             else:
                 kind = names.get(leg["route_type"], "ligne" if fr else "line")
                 print(
-                    f"  {start} {kind} {leg['route_short_name']} ({leg['headsign']}): "
+                    f"  {start} {kind} {leg['route_short_name']} ({leg['headsign']}){colon}"
                     f"{leg['from_name']} → {leg['to_name']}, {leg['end'][11:16]}"
                 )
     return 0

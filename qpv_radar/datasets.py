@@ -156,7 +156,12 @@ def _retrieve(ds: Dataset, *, progressbar: bool) -> Path:
             f"cannot get dataset {ds.path!r}: not in the cache ({target}); {where}"
             f"downloading {ds.url} failed ({type(exc).__name__}: {exc}). "
             f"Connect to the internet, or set {MIRROR_ENV} to a folder laid out like the "
-            "registry (e.g. QPV_RADAR_MIRROR=../shared/data)."
+            "registry (e.g. QPV_RADAR_MIRROR=../shared/data).",
+            fr=f"impossible d'obtenir le jeu de données {ds.path!r} : absent du cache ({target}) ; "
+            + (f"absent du miroir {mirror} ; " if mirror is not None else "")
+            + f"le téléchargement de {ds.url} a échoué ({type(exc).__name__} : {exc}). "
+            f"Connectez-vous à internet, ou donnez dans {MIRROR_ENV} un dossier organisé comme "
+            "le registre (par ex. QPV_RADAR_MIRROR=../shared/data).",
         ) from exc
     return Path(local)
 

@@ -214,7 +214,13 @@ def _role_structures(
             "structure with this role, so every QPV would look 100 % uncovered. Add a source "
             f"that has some as an [[actors]] table of the territory file ({toml}), e.g. "
             f'loader = "generic", source = "my_structures.csv", roles = ["{empty[0]}"] '
-            f"(README, 'Your own territory'); {hint}{other}"
+            f"(README, 'Your own territory'); {hint}{other}",
+            fr=f"rôle {which} : aucune structure des sources du territoire {t.name!r} "
+            f"({loaders}) n'a ce rôle ; chaque QPV paraîtrait découvert à 100 %. Ajoutez une "
+            "source qui en contient, comme table [[actors]] du fichier du territoire (par ex. "
+            f'loader = "generic", source = "mes_structures.csv", roles = ["{empty[0]}"] ; '
+            "README, « Your own territory »)"
+            + (f", ou choisissez un rôle présent : {held}." if held else "."),
         )
     return actors, dests
 

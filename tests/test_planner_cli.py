@@ -22,7 +22,7 @@ from qpv_radar.cli.main import main
         (["coverage", "--window", "-5", "--mode", "walk"], "--window -5"),
         (["coverage", "--csv", "gaps.txt"], "--csv gaps.txt"),
         # a role the territory's sources do not hold: not a silent 100 % gap everywhere
-        (["coverage", "--role", "mobility", "--slots", "weekday-09:00"], "role 'mobility'"),
+        (["coverage", "--role", "mobility", "--slots", "weekday-09:00"], "rôle 'mobility'"),
         # an unknown output format is refused before anything is loaded (the territory does
         # not even exist here)
         (["permanences", "--territory", "nowhere", "--out", "sites.xlsx"], "'.xlsx'"),

@@ -355,6 +355,14 @@ def test_cli_list_own_territory_file(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert {"Maurepas", "Le Blosne"} <= {r["nom_qp"] for r in rows}
 
 
+def test_cli_unknown_territory_is_named(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["qpv", "list", "--territory", "nowhere"]) == 2
+    assert "territoire inconnu 'nowhere'" in capsys.readouterr().err
+    args = ["--lang", "en", "qpv", "locate", "--lonlat", "3.82,43.63", "--territory", "x"]
+    assert main(args) == 2
+    assert "unknown territory 'x'" in capsys.readouterr().err
+
+
 def test_cli_prints_data_warnings_once_without_stray_lines() -> None:
     # the installed command, as a user runs it: no logging configured by anyone else
     proc = subprocess.run(

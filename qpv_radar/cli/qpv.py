@@ -33,9 +33,10 @@ def _locate(args: argparse.Namespace) -> int:
     import geopandas as gpd
 
     from ..qpv import load_qpv, locate
+    from ..territory import load_territory
 
     lon, lat = parse_lonlat(args.lonlat)
-    qpv = load_qpv(args.qpv_file if args.qpv_file else args.territory)
+    qpv = load_qpv(args.qpv_file if args.qpv_file else load_territory(args.territory))
     pts = gpd.GeoSeries.from_xy([lon], [lat], crs="EPSG:4326")
     row = locate(pts, qpv).iloc[0]
     result = {"code_qp": row["code_qp"], "nom_qp": row["nom_qp"]}
@@ -50,8 +51,9 @@ def _locate(args: argparse.Namespace) -> int:
 
 def _list(args: argparse.Namespace) -> int:
     from ..qpv import load_qpv
+    from ..territory import load_territory
 
-    qpv = load_qpv(args.territory)
+    qpv = load_qpv(load_territory(args.territory))
     cols = [c for c in ("code_qp", "nom_qp", "generation", "pop_mun") if c in qpv.columns]
     rows: list[dict[str, Any]] = []
     for rec in qpv[[*cols, "commune_codes"]].to_dict("records"):

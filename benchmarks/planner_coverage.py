@@ -14,26 +14,15 @@ parent's peak (a driver, a notebook's kernel) whenever this process's own peak i
 from __future__ import annotations
 
 import argparse
-import resource
 import statistics
 import time
-from pathlib import Path
+
+from _memory import peak_rss_mb  # benchmarks/_memory.py, beside this script
 
 from qpv_radar import access, planner
 from qpv_radar.territory import load_territory
 
 ROLES = ("relay", "entry_door", "employment")
-
-
-def _peak_mb() -> float:
-    """Peak RSS of this process (MB): ``VmHWM`` (``ru_maxrss`` only where /proc is missing)."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def main() -> None:
@@ -63,7 +52,7 @@ def main() -> None:
         )
         runs.append(time.perf_counter() - t1)
     assert res is not None
-    peak_mb = _peak_mb()
+    peak_mb = peak_rss_mb()
     n_qpv = res.table["code_qp"].nunique()
     print(f"territory            {args.territory}")
     print(

@@ -55,7 +55,6 @@ import argparse
 import json
 import os
 import platform
-import resource
 import statistics
 import subprocess
 import sys
@@ -64,6 +63,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from _memory import peak_rss_mb  # benchmarks/_memory.py, beside this script
 
 SPEED = 4.5 / 3.6
 SEED = 20240116
@@ -181,20 +181,6 @@ def graph_arrays(edges_path: str) -> dict[str, np.ndarray]:
 
 
 # ---- methods (child processes) ------------------------------------------------------------------
-def _rss_mb() -> float:
-    """Peak RSS of this process (MB): ``VmHWM``, not ``ru_maxrss``.
-
-    On Linux ``ru_maxrss`` survives ``execve``: a child started by the driver would report the
-    driver's own peak (≈ 290 MB after ``prepare``) whenever its own is lower. ``VmHWM`` belongs
-    to the address space, which ``execve`` replaces.
-    """
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def run_qpv_radar(workdir: Path, cold: bool) -> dict[str, object]:
@@ -224,7 +210,7 @@ def run_qpv_radar(workdir: Path, cold: bool) -> dict[str, object]:
     t = time.perf_counter()
     near = nearest(net, origins, dests, k=1)
     res["nearest_s"] = time.perf_counter() - t
-    res["peak_rss_mb"] = _rss_mb()
+    res["peak_rss_mb"] = peak_rss_mb()
     # untimed: destinations on their nearest node, like the peers, for the agreement check
     dn = gpd.GeoDataFrame(geometry=shapely.points(z["dn_lon"], z["dn_lat"]), crs=4326)
     mat_nodes = travel_times(net, origins, dn)["travel_time"].to_numpy().reshape(n_o, n_d)
@@ -309,7 +295,7 @@ def run_networkx(workdir: Path, edges_path: str, variant: str, sample: int) -> d
         res["query_s"] = snap_s + q / len(oi_sample) * n_o
         res["sampled"] = f"{len(oi_sample)} origins"
     res["extrapolated"] = True
-    res["peak_rss_mb"] = _rss_mb()
+    res["peak_rss_mb"] = peak_rss_mb()
     np.savez(workdir / f"networkx_{variant}.npz", oi=oi, di=di, val=np.asarray(vals, dtype=float))
     return res
 
@@ -343,7 +329,7 @@ def run_pandana(workdir: Path, edges_path: str) -> dict[str, object]:
     dests = net.get_node_ids(pd.Series(z["d_lon"]), pd.Series(z["d_lat"])).to_numpy()
     lens = net.shortest_path_lengths(np.repeat(origins, n_d), np.tile(dests, n_o))
     res["query_s"] = time.perf_counter() - t
-    res["peak_rss_mb"] = _rss_mb()
+    res["peak_rss_mb"] = peak_rss_mb()
     res["threads"] = os.environ.get("OMP_NUM_THREADS", "all cores (OpenMP default)")
     np.savez(
         workdir / "pandana.npz", mat=np.asarray(lens, dtype=float).reshape(n_o, n_d), dests=dests

@@ -117,7 +117,7 @@ def test_cli_coverage_walk_writes_every_output(
     ]
     assert main(argv) == 0
     text = capsys.readouterr().out
-    assert "Pires écarts (relay, walk, 15 min)" in text and "Vert-Bois" in text
+    assert "Pires écarts (Relais de proximité, à pied, 15 min)" in text and "Vert-Bois" in text
     # how many relays have no published hours (one: counted open at every hour)
     assert (
         "Horaires : 1 des 29 structures « relay » sans horaires publiés, comptées ouvertes" in text
@@ -310,7 +310,10 @@ def test_cli_coverage_issue_command(tmp_path: Path, capsys: pytest.CaptureFixtur
         str(tmp_path / "c.csv"),
     ]
     assert main(argv) == 0
-    assert "Pires écarts (entry_door, transit, 30 min)" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert "Pires écarts (Porte d'entrée création, en transports en commun, 30 min)" in printed
+    page = html.read_text("utf-8")
+    assert "Porte d'entrée création" in page or "Porte d&#x27;entrée création" in page
     table = gpd.read_file(out)
     assert len(table) == 36 and set(table["mode"]) == {"transit"}
     assert set(table["departure"]) == {"2024-01-16T06:00", "2024-01-16T09:00", "2024-01-21T10:00"}

@@ -9,6 +9,7 @@ import pandas as pd
 import planner_data as pdat
 import pyogrio
 import pytest
+from _browser import CHROMIUM, LEAFLET_DIR, Browser
 
 from qpv_radar import access
 from qpv_radar.export import ExportError, write_table
@@ -77,3 +78,25 @@ def test_map_has_one_layer_per_slot_and_escapes(gaps_gdf: gpd.GeoDataFrame, tmp_
     assert "Part des habitants sans structure ouverte à 15 min" in text
     en = coverage_map(gaps_gdf, minutes=15, lang="en").get_root().render()
     assert "Share of residents without an open structure in 15 min" in en
+
+
+@pytest.mark.skipif(
+    CHROMIUM is None or not (LEAFLET_DIR / "leaflet.js").exists(),
+    reason="chromium/libjs-leaflet missing: run .ci/system-deps",
+)
+def test_map_works_offline_in_chromium(gaps_gdf: gpd.GeoDataFrame, tmp_path: Path) -> None:
+    # only Leaflet is served: the colour scale must not need d3 from a CDN (branca's legend
+    # did, and its error took the slot switcher down with it)
+    out = tmp_path / "map.html"
+    coverage_map(gaps_gdf, minutes=15, title="Relais").save(out)
+    browser = Browser()
+    try:
+        browser.open(out.as_uri())
+        assert browser.errors() == []
+        radios = "document.querySelectorAll('.leaflet-control-layers input[type=radio]').length"
+        assert browser.eval(radios) == 2
+        legend = browser.eval("document.querySelector('.qpv-legend').textContent")
+        assert "Part des habitants sans structure ouverte à 15 min" in legend and "100%" in legend
+        assert browser.eval("document.querySelectorAll('path.leaflet-interactive').length") > 0
+    finally:
+        browser.close()

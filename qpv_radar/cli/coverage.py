@@ -102,6 +102,10 @@ def _run(args: argparse.Namespace) -> int:
         write_table(table, args.out, layer="coverage")
     if args.csv:
         write_table(table.drop(columns="geometry"), args.csv)
+    from ..render import labels
+
+    role = labels.role_name(args.role, args.lang)
+    mode = labels.mode_name(args.mode, args.lang)  # transit: door to door, walks included
     if args.html:
         from ..render.planner_map import coverage_map
 
@@ -110,15 +114,15 @@ def _run(args: argparse.Namespace) -> int:
             table,
             minutes=args.minutes,
             slots=slots,
-            title=f"{label} — {args.role} — {args.mode}",
+            title=f"{label} — {role} — {mode}",
             note=res.note,
             lang=args.lang,
         ).save(args.html)
     fr = args.lang == "fr"
     head = (
-        f"Pires écarts ({args.role}, {args.mode}, {args.minutes:g} min) :"
+        f"Pires écarts ({role}, {mode}, {args.minutes:g} min) :"
         if fr
-        else f"Worst gaps ({args.role}, {args.mode}, {args.minutes:g} min):"
+        else f"Worst gaps ({role}, {mode}, {args.minutes:g} min):"
     )
     print(head)
     for r in table.head(args.top).itertuples():

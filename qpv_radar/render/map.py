@@ -261,6 +261,15 @@ def _header_html(radar: Radar, lang: str) -> str:
     )
 
 
+def leaflet_only(m: folium.Map) -> folium.Map:
+    """Keep only Leaflet among the files a new map loads: folium's jQuery, Bootstrap and icon
+    fonts are not used by qpv_radar's layers, and each is one more CDN request that can fail
+    (offline, or blocked) — the page then works with Leaflet alone."""
+    m.default_js = [j for j in m.default_js if j[0] == "leaflet"]
+    m.default_css = [c for c in m.default_css if c[0] == "leaflet_css"]
+    return m
+
+
 def radar_map(
     radar: Radar,
     m: folium.Map | None = None,
@@ -298,9 +307,7 @@ def radar_map(
         m = folium.Map(location=[hlat, hlon], zoom_start=14, tiles=None, control_scale=True)
         if tiles:
             folium.TileLayer(tiles, control=False).add_to(m)
-        # Only Leaflet: folium's jQuery/Bootstrap/icon fonts are not used by these layers.
-        m.default_js = [j for j in m.default_js if j[0] == "leaflet"]
-        m.default_css = [c for c in m.default_css if c[0] == "leaflet_css"]
+        leaflet_only(m)
     root: Any = m.get_root()
     root.header.add_child(Element(_PRINT_CSS), name="qpv_radar_css")
 

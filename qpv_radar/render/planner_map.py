@@ -17,6 +17,8 @@ import folium
 import geopandas as gpd
 import pandas as pd
 
+from .map import leaflet_only
+
 __all__ = ["LABELS", "coverage_map"]
 
 LABELS: dict[str, dict[str, str]] = {
@@ -122,7 +124,7 @@ def coverage_map(
     gdf = table.to_crs("EPSG:4326")
     if m is None:
         b = gdf.total_bounds
-        m = folium.Map(tiles=None, control_scale=True)
+        m = leaflet_only(folium.Map(tiles=None, control_scale=True))
         # the background is not a base layer: the radio buttons switch slots only
         folium.TileLayer("OpenStreetMap", control=False).add_to(m)
         m.fit_bounds([[b[1], b[0]], [b[3], b[2]]])
@@ -161,7 +163,7 @@ def coverage_map(
                 tooltip=folium.Tooltip("<br>".join(lines)),
             ).add_to(group)
         group.add_to(m)
-    cmap.add_to(m)
+    m.get_root().html.add_child(_legend(cmap, vmin, vmax, is_share))  # type: ignore[attr-defined]
     heading = " — ".join(x for x in (title, note or labels["note"]) if x)
     m.get_root().html.add_child(  # type: ignore[attr-defined]
         folium.Element(
@@ -173,3 +175,24 @@ def coverage_map(
     )
     folium.LayerControl(collapsed=False).add_to(m)
     return m
+
+
+def _legend(cmap: cm.LinearColormap, vmin: float, vmax: float, is_share: bool) -> folium.Element:
+    """The colour scale as plain HTML (a CSS gradient and five ticks).
+
+    branca's own legend draws with d3 from a CDN: offline, or with the CDN blocked, it throws
+    and takes the slot switcher down with it. This one needs no script.
+    """
+    stops = ", ".join(cmap(vmin + (vmax - vmin) * k / 10) for k in range(11))
+    ticks = "".join(
+        f'<span style="position:absolute;left:{k * 25}%;transform:translateX(-50%)">'
+        f"{html.escape(f'{x:.0%}' if is_share else f'{x:.3g}')}</span>"
+        for k, x in enumerate(vmin + (vmax - vmin) * k / 4 for k in range(5))
+    )
+    return folium.Element(
+        '<div class="qpv-legend" style="position:fixed;bottom:28px;right:10px;z-index:999;'
+        'background:white;opacity:0.9;padding:6px 14px 18px;font:11px sans-serif;width:240px">'
+        f"{html.escape(cmap.caption)}"
+        f'<div style="height:10px;margin-top:4px;background:linear-gradient(to right, {stops})">'
+        f'</div><div style="position:relative">{ticks}</div></div>'
+    )

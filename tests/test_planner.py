@@ -129,7 +129,7 @@ def test_cli_coverage_walk_writes_every_output(
         "sunday-10:00",
     }
     page = html.read_text(encoding="utf-8")
-    assert "weekday-09:00" in page and "sunday-10:00" in page and "L.control.layers" in page
+    assert "semaine 09:00" in page and "dimanche 10:00" in page and "L.control.layers" in page
 
 
 @pytest.mark.parametrize("flag", [None, "--exact", "--greedy"])

@@ -73,7 +73,7 @@ def test_map_has_one_layer_per_slot_and_escapes(gaps_gdf: gpd.GeoDataFrame, tmp_
     # two slots → two base layers in the switcher, in departure order; the background tiles
     # are not one of them
     base = text[text.index("base_layers : {") : text.index("overlays :")]
-    assert base.index('"weekday-09:00"') < base.index('"sunday-10:00"')
+    assert base.index('"semaine 09:00"') < base.index('"dimanche 10:00"')  # in words
     assert base.count("feature_group_") == 2 and "tile_layer" not in base
     assert "Part des habitants sans structure ouverte à 15 min" in text
     en = coverage_map(gaps_gdf, minutes=15, lang="en").get_root().render()

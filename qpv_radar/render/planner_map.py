@@ -67,6 +67,22 @@ def _fmt(value: Any, col: str, lang: str) -> str:
     return str(value)
 
 
+_DAYS = {
+    "fr": {"weekday": "semaine", "saturday": "samedi", "sunday": "dimanche", "monday": "lundi",
+           "tuesday": "mardi", "wednesday": "mercredi", "thursday": "jeudi", "friday": "vendredi"},
+    "en": {},
+}  # fmt: skip
+
+
+def slot_label(slot: object, lang: str = "fr") -> str:
+    """``weekday-06:00`` → ``semaine 06:00`` (French) or ``weekday 06:00``; other text as is."""
+    text = str(slot)
+    day, sep, hour = text.partition("-")
+    if not sep or ":" not in hour:
+        return text
+    return f"{_DAYS.get(lang, {}).get(day.lower(), day)} {hour}"
+
+
 def coverage_map(
     table: gpd.GeoDataFrame,
     *,
@@ -142,12 +158,14 @@ def coverage_map(
         order = gdf.sort_values("departure", kind="stable") if "departure" in gdf else gdf
         slots = list(pd.unique(order[slot_column]))
     for i, slot in enumerate(slots):
-        group = folium.FeatureGroup(name=html.escape(str(slot)), overlay=False, show=(i == 0))
+        group = folium.FeatureGroup(
+            name=html.escape(slot_label(slot, lang)), overlay=False, show=(i == 0)
+        )
         for _, row in gdf[gdf[slot_column] == slot].iterrows():
             v = row[value]
             fill = "#808080" if not (isinstance(v, int | float) and math.isfinite(v)) else cmap(v)
             lines = [f"<b>{html.escape(str(row.get(name_column, '')))}</b>"]
-            lines.append(f"{html.escape(labels['slot'])} : {html.escape(str(slot))}")
+            lines.append(f"{html.escape(labels['slot'])} : {html.escape(slot_label(slot, lang))}")
             for col in tooltip_columns:
                 if col in row.index:
                     label = labels.get(col, col).format(t=f"{minutes:g}")

@@ -443,6 +443,8 @@ def test_itineraries_to_many_destinations_equal_one_by_one(tam) -> None:
     # far outside the walking limits and the network: None, not an error
     lost = gpd.GeoDataFrame(geometry=gpd.points_from_xy([4.6], [44.2]), crs=4326, index=["x"])
     assert transit_itineraries(tt, CrowFlyWalk(), origin, lost, dep, max_time_s=3600) == {"x": None}
+    with pytest.raises(TimetableError, match="unique"):
+        transit_itineraries(tt, WALK, origin, dests.iloc[[0, 0]], dep)
 
 
 def _stop_name(tt, xy: tuple[float, float]) -> str:

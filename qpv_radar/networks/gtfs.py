@@ -759,8 +759,10 @@ def _read(path: str) -> GtfsFeed:
     )
 
 
-#: The parsing code's own fingerprint: a feed parsed by another version is parsed again.
-_CODE_KEY = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
+@functools.cache
+def _code_key() -> str:
+    """The parsing code's own fingerprint: a feed parsed by another version is parsed again."""
+    return hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
 
 
 @functools.lru_cache(maxsize=4)
@@ -773,7 +775,7 @@ def _read_cached(path: str, size: int, mtime: float) -> GtfsFeed:
     lives in the user's own folder and holds only what qpv_radar wrote there; an unreadable
     entry is parsed again and replaced.
     """
-    key = json.dumps({"path": path, "size": size, "mtime": mtime, "code": _CODE_KEY})
+    key = json.dumps({"path": path, "size": size, "mtime": mtime, "code": _code_key()})
     digest = hashlib.sha256(key.encode()).hexdigest()[:24]
     cache_file = datasets.cache_dir() / "gtfs" / f"{Path(path).stem}-{digest}.pkl"
     if cache_file.is_file():

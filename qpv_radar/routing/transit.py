@@ -876,6 +876,8 @@ def transit_itineraries(
     here, there = ("origine", "destination") if lang == "fr" else ("origin", "destination")
     o = _as_point_gdf(origin_point, "origin")
     dests = _points(destinations, "destinations")
+    if not dests.index.is_unique:
+        raise TimetableError("destinations need unique index values (their ids).")
     fp = footpaths(timetable, walk_network, max_transfer_s=max_transfer_s)
     acc, egr_all, dire_all = _walk_tables(
         timetable,

@@ -13,10 +13,12 @@ from ._errors import (
     ChecksumError,
     CrsError,
     DataNotAvailableError,
-    EngineUnavailableError,
     InputFileError,
     InputProblem,
+    ModeUnavailableError,
     NetworkError,
+    NoStructureError,
+    OptionError,
     PersonError,
     QpvError,
     QpvRadarError,
@@ -46,12 +48,14 @@ if TYPE_CHECKING:
         transit_travel_times,
         travel_times,
     )
+    from .routing.networks import Networks
 
 __version__ = "0.1.0"
 
 # Functions whose modules import geopandas: loaded on first use, so that `import qpv_radar`
 # (and every CLI command) stays light.
 _LAZY = {
+    "Networks": "qpv_radar.routing.networks",
     "load_actors": "qpv_radar.actors",
     "load_qpv": "qpv_radar.qpv",
     "locate": "qpv_radar.qpv",
@@ -83,10 +87,13 @@ __all__ = [
     "ChecksumError",
     "CrsError",
     "DataNotAvailableError",
-    "EngineUnavailableError",
     "InputFileError",
     "InputProblem",
+    "ModeUnavailableError",
     "NetworkError",
+    "Networks",
+    "NoStructureError",
+    "OptionError",
     "Person",
     "PersonError",
     "QpvError",

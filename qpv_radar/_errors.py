@@ -7,23 +7,34 @@ closest built-in so that ``except ValueError`` keeps working. Messages say what 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
+
+from ._messages import LANGS, Message
 
 __all__ = [
     "ChecksumError",
+    "CliInputError",
     "CrsError",
     "DataNotAvailableError",
-    "EngineUnavailableError",
+    "ExportError",
     "InputFileError",
     "InputProblem",
     "LanguageError",
+    "ModeUnavailableError",
     "NetworkError",
+    "NoStructureError",
+    "OpeningHoursError",
+    "OptionError",
     "PersonError",
     "QpvError",
     "QpvRadarError",
+    "RadarFileError",
     "ServicePeriodError",
+    "SitingError",
+    "SlotError",
     "TerritoryError",
     "TimetableError",
     "UnknownDatasetError",
@@ -36,21 +47,40 @@ class QpvRadarError(Exception):
 
     Parameters
     ----------
-    *args
-        The message (English), as for any exception.
+    code
+        A code of the message catalogue (:mod:`qpv_radar._messages`), worded in each language
+        from ``params``; or, for messages not yet in the catalogue, the English text itself.
     fr
-        The same message in French, for the people-facing outputs (the CLI prints it by
-        default); messages without one are shown in English.
+        The French text of a message not in the catalogue (transitional).
+    **params
+        The values the catalogue's words are formatted with (kept as :attr:`params`).
     """
 
-    def __init__(self, *args: object, fr: str | None = None) -> None:
-        super().__init__(*args)
+    def __init__(self, code: str = "", /, *, fr: str | None = None, **params: Any) -> None:
+        self.msg = Message(code, params)
         self.fr = fr
+        super().__init__(self.msg.text("en"))
+
+    @property
+    def code(self) -> str:
+        """The catalogue code (or the plain English text)."""
+        return self.msg.code
+
+    @property
+    def params(self) -> Mapping[str, Any]:
+        """The parameters of the message."""
+        return self.msg.params
 
     def message(self, lang: str = "en") -> str:
-        """The message in ``lang`` (``"fr"`` or ``"en"``), English when no French was given."""
-        fr: str | None = getattr(self, "fr", None)  # subclasses with their own __init__
-        return fr if lang == "fr" and fr else str(self)
+        """The message in ``lang`` (``"fr"`` or ``"en"``); English when it has no French."""
+        if lang not in LANGS:
+            raise LanguageError("errors.language", lang=lang, langs=", ".join(LANGS))
+        msg: Message | None = getattr(self, "msg", None)  # subclasses with their own __init__
+        if msg is None:
+            return str(self)
+        if lang == "fr" and getattr(self, "fr", None):
+            return str(self.fr)
+        return msg.text(lang)
 
 
 class UnknownDatasetError(QpvRadarError, KeyError):
@@ -97,8 +127,42 @@ class PersonError(QpvRadarError, ValueError):
     hour range, a structure id not on the radar."""
 
 
-class EngineUnavailableError(QpvRadarError, RuntimeError):
-    """A travel mode whose routing engine is not available in this installation."""
+class ModeUnavailableError(QpvRadarError, ValueError):
+    """A travel mode the territory's networks cannot route (transit without a GTFS feed, an
+    unknown mode)."""
+
+
+class OptionError(QpvRadarError, ValueError):
+    """A parameter value a function cannot use (``k < 1``, an unknown role, layout or paper, a
+    negative window, no time band…)."""
+
+
+class SlotError(OptionError):
+    """A time slot that cannot be understood (``weekday-09:00``, ``sunday-10:00``…)."""
+
+
+class NoStructureError(QpvRadarError, ValueError):
+    """A role none of the territory's structures holds: every QPV would look 100 % uncovered."""
+
+
+class SitingError(QpvRadarError, ValueError):
+    """Siting inputs that cannot give an answer (no candidate, no demand…)."""
+
+
+class ExportError(QpvRadarError, ValueError):
+    """An output path that cannot be written (unknown format, geometry needed, …)."""
+
+
+class CliInputError(QpvRadarError, ValueError):
+    """A command-line argument that cannot be understood."""
+
+
+class RadarFileError(QpvRadarError, ValueError):
+    """A radar JSON file that is not one (wrong type, version or content)."""
+
+
+class OpeningHoursError(QpvRadarError, ValueError):
+    """Opening hours that cannot be read (OSM syntax, French weekday columns, slots)."""
 
 
 class TimetableError(QpvRadarError, ValueError):
@@ -114,12 +178,15 @@ class ServicePeriodError(TimetableError):
 
     def __init__(
         self,
-        *args: object,
+        code: str = "",
+        /,
+        *,
         fr: str | None = None,
         day: date | None = None,
         period: tuple[date, date] | None = None,
+        **params: Any,
     ) -> None:
-        super().__init__(*args, fr=fr)
+        super().__init__(code, fr=fr, day=day, period=period, **params)
         self.day = day
         self.period = period
 

@@ -7,15 +7,11 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from ._errors import QpvRadarError
+from ._errors import ExportError
 
 __all__ = ["ExportError", "write_table"]
 
 _SUFFIXES = {".gpkg": "gpkg", ".parquet": "parquet", ".geoparquet": "parquet", ".csv": "csv"}
-
-
-class ExportError(QpvRadarError, ValueError):
-    """An output path that cannot be written (unknown format, geometry needed, …)."""
 
 
 def write_table(

@@ -1,13 +1,14 @@
 """Inputs shared by the radar tests: a Mosson resident, real QPV perimeters and structures.
 
-The radar tests run on the real engines. ``straight_line_times`` and friends are a hand-made
-provider (straight-line distance × 1.3 at a fixed speed per mode), used only to show that any
-router plugs into :func:`~qpv_radar.radar.compute_radar` through the provider types.
+The radar tests run on the real networks. :class:`StraightLines` is a hand-made router
+(straight-line distance × 1.3 at a fixed speed per mode), used only to show that any router
+plugs into :func:`~qpv_radar.radar.compute_radar` (``networks=``).
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Sequence
+from datetime import datetime, timedelta
 
 import geopandas as gpd
 import pandas as pd
@@ -15,7 +16,9 @@ from shapely.geometry import Point
 
 from qpv_radar.actors import load_actors
 from qpv_radar.qpv import load_qpv
-from qpv_radar.radar import Leg, Person
+from qpv_radar.radar import Person
+from qpv_radar.routing.transit import Itinerary
+from qpv_radar.routing.transit import Leg as TransitLeg
 from qpv_radar.territory import load_territory
 
 MOSSON = (3.8200, 43.6321)  # a point inside the Mosson QPV (Montpellier)
@@ -33,40 +36,71 @@ def real_actors() -> gpd.GeoDataFrame:
     return load_actors(load_territory("montpellier"))
 
 
-def straight_line_times(
-    origins: gpd.GeoDataFrame, destinations: gpd.GeoDataFrame, mode: str, departure: datetime
-) -> pd.DataFrame:
-    """Travel times from straight-line distance × 1.3 at :data:`SPEEDS` (seconds)."""
-    o = origins.to_crs(2154)
-    d = destinations.to_crs(2154)
-    rows = []
-    for oid, og in o.geometry.items():
-        secs = d.distance(og).to_numpy() * 1.3 / SPEEDS[mode]
-        rows += [(oid, did, float(t)) for did, t in zip(d.index, secs, strict=True)]
-    return pd.DataFrame(rows, columns=["from_id", "to_id", "travel_time"])
+class StraightLines:
+    """A router of straight lines × 1.3 at :data:`SPEEDS`: the methods of
+    :class:`~qpv_radar.radar.RadarNetworks`, nothing else."""
 
+    def travel_times(
+        self,
+        origins: gpd.GeoDataFrame,
+        destinations: gpd.GeoDataFrame,
+        *,
+        mode: str,
+        departure: datetime | None = None,
+        window_minutes: int = 0,
+    ) -> pd.DataFrame:
+        """Travel times from straight-line distance × 1.3 (seconds)."""
+        o = origins.to_crs(2154)
+        d = destinations.to_crs(2154)
+        rows = []
+        for oid, og in o.geometry.items():
+            secs = d.distance(og).to_numpy() * 1.3 / SPEEDS[mode]
+            rows += [(oid, did, float(t)) for did, t in zip(d.index, secs, strict=True)]
+        return pd.DataFrame(rows, columns=["from_id", "to_id", "travel_time"])
 
-def straight_line_itinerary(o: Point, d: Point, mode: str, departure: datetime) -> tuple[Leg, ...]:
-    """One leg along the straight line."""
-    dist = gpd.GeoSeries([o, d], crs=4326).to_crs(2154)
-    metres = float(dist.iloc[0].distance(dist.iloc[1])) * 1.3
-    return (
-        Leg(
-            mode=mode,
-            minutes=metres / SPEEDS[mode] / 60,
-            distance_m=metres,
-            coords=((o.x, o.y), (d.x, d.y)),
-        ),
-    )
+    def itinerary(
+        self, origin: Point, destination: Point, *, mode: str, departure: datetime | None = None
+    ) -> Itinerary:
+        """One leg along the straight line."""
+        dist = gpd.GeoSeries([origin, destination], crs=4326).to_crs(2154)
+        metres = float(dist.iloc[0].distance(dist.iloc[1])) * 1.3
+        secs = metres / SPEEDS[mode]
+        start = departure or TUESDAY
+        end = start + timedelta(seconds=secs)
+        coords = ((origin.x, origin.y), (destination.x, destination.y))
+        leg = TransitLeg(mode, start, end, "", "", secs, coords=coords, distance_m=metres)
+        return Itinerary(start, end, secs, [leg])
 
+    def itineraries(
+        self,
+        origin: Point,
+        destinations: gpd.GeoDataFrame,
+        *,
+        mode: str,
+        departure: datetime | None = None,
+    ) -> dict[object, Itinerary | None]:
+        """:meth:`itinerary` to each destination."""
+        pts = destinations.geometry.to_crs(4326)
+        return {
+            i: self.itinerary(origin, p, mode=mode, departure=departure)
+            for i, p in zip(destinations.index, pts, strict=True)
+        }
 
-def circle_rings(o: Point, mode: str, departure: datetime, minutes: list[int]) -> gpd.GeoDataFrame:
-    """Discs of the straight-line reach, one per band."""
-    c = gpd.GeoSeries([o], crs=4326).to_crs(2154).iloc[0]
-    discs = [c.buffer(m * 60 * SPEEDS[mode] / 1.3) for m in minutes]
-    return gpd.GeoDataFrame({"minutes": minutes}, geometry=gpd.GeoSeries(discs, crs=2154)).to_crs(
-        4326
-    )
+    def isochrones(
+        self,
+        origin: Point,
+        *,
+        mode: str,
+        minutes: Sequence[int],
+        departure: datetime | None = None,
+        outline: bool = False,
+    ) -> gpd.GeoDataFrame:
+        """Discs of the straight-line reach, one per band."""
+        c = gpd.GeoSeries([origin], crs=4326).to_crs(2154).iloc[0]
+        discs = [c.buffer(m * 60 * SPEEDS[mode] / 1.3) for m in minutes]
+        return gpd.GeoDataFrame(
+            {"minutes": list(minutes)}, geometry=gpd.GeoSeries(discs, crs=2154)
+        ).to_crs(4326)
 
 
 def person(**kw: object) -> Person:

@@ -11,12 +11,10 @@ import pytest
 from _radar_data import (
     MOSSON,
     TUESDAY,
-    circle_rings,
+    StraightLines,
     person,
     real_actors,
     real_qpv,
-    straight_line_itinerary,
-    straight_line_times,
 )
 
 from qpv_radar import PersonError, UnreachableError
@@ -265,15 +263,13 @@ def test_need_without_structures(actors: gpd.GeoDataFrame, qpv: gpd.GeoDataFrame
 
 
 def test_any_router_plugs_in(actors: gpd.GeoDataFrame, qpv: gpd.GeoDataFrame) -> None:
-    # A provider is a plain function: here straight lines at fixed speeds.
+    # Any object with the methods of RadarNetworks: here straight lines at fixed speeds.
     r = compute_radar(
         "montpellier",
         person(modes=("walk",)),
         actors=actors,
         qpv=qpv,
-        travel_times=straight_line_times,
-        itinerary=straight_line_itinerary,
-        rings=circle_rings,
+        networks=StraightLines(),
     )
     home = gpd.GeoSeries(gpd.points_from_xy([MOSSON[0]], [MOSSON[1]]), crs=4326).to_crs(2154)
     for e in (e for es in r.entries.values() for e in es):

@@ -1,4 +1,4 @@
-"""The radar end to end on the real engines (street network of Montpellier), and its CLI."""
+"""The radar end to end on the real networks (street network of Montpellier), and its CLI."""
 
 from __future__ import annotations
 
@@ -11,24 +11,29 @@ import shapely
 from _radar_data import MOSSON, person
 from shapely.geometry import Point
 
-from qpv_radar import UnreachableError
+from qpv_radar import Networks, UnreachableError
+from qpv_radar.actors import load_actors
 from qpv_radar.cli.main import main
-from qpv_radar.engines import default_engines
 from qpv_radar.radar import Radar, compute_radar
 from qpv_radar.routing import travel_times
 
 
 @pytest.fixture(scope="module")
-def radar() -> Radar:
-    return compute_radar("montpellier", person(modes=("walk", "bike")))
+def networks() -> Networks:
+    return Networks("montpellier")
 
 
-def test_times_are_the_street_engine_times(radar: Radar) -> None:
-    eng = default_engines("montpellier")
+@pytest.fixture(scope="module")
+def radar(networks: Networks) -> Radar:
+    return compute_radar("montpellier", person(modes=("walk", "bike")), networks=networks)
+
+
+def test_times_are_the_street_engine_times(radar: Radar, networks: Networks) -> None:
     home = gpd.GeoDataFrame({"id": ["home"]}, geometry=[Point(MOSSON)], crs=4326)
+    actors = load_actors("montpellier")
     for role, entries in radar.entries.items():
-        dest = eng.actors().loc[[e.id for e in entries]]
-        ref = travel_times(eng.street_network("walk"), home.set_index("id"), dest)
+        dest = actors.loc[[e.id for e in entries]]
+        ref = travel_times(networks.street_network("walk"), home.set_index("id"), dest)
         ref_min = ref.set_index("to_id")["travel_time"] / 60.0
         for e in entries:
             assert e.minutes["walk"] == pytest.approx(ref_min[e.id]), (role, e.id)

@@ -6,12 +6,10 @@ import json
 import sys
 from typing import Any
 
-from .._errors import QpvRadarError
+from .._errors import CliInputError
 from .._geo import lonlat_problems
 
-
-class CliInputError(QpvRadarError, ValueError):
-    """A command-line argument that cannot be understood."""
+__all__ = ["CliInputError", "parse_lonlat", "print_json"]
 
 
 def print_json(obj: Any) -> None:

@@ -1,40 +1,13 @@
-"""``qpv-radar times``: travel time between two points.
-
-The work is dispatched on ``--mode`` through :data:`MODE_HANDLERS` (mode → function taking the
-parsed arguments and returning ``(seconds or None, reason or None)``): street modes are handled
-here; another module can add a mode (e.g. transit) by adding its handler and its options.
-"""
+"""``qpv-radar times``: travel time between two points, by any mode (through ``Networks``)."""
 
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
+from .._defaults import MODES
 from ._util import CliInputError, parse_lonlat, print_json
-
-Handler = Callable[[argparse.Namespace], tuple[float | None, str | None]]
-
-
-def _street(args: argparse.Namespace) -> tuple[float | None, str | None]:
-    import geopandas as gpd
-    import shapely
-
-    from ..networks.streets import load_street_network
-    from ..routing.times import travel_times
-
-    lon_o, lat_o = parse_lonlat(args.origin, "--from")
-    lon_d, lat_d = parse_lonlat(args.destination, "--to")
-    net = load_street_network(args.territory, args.mode, max_snap_m=args.max_snap)
-    o = gpd.GeoDataFrame(geometry=[shapely.Point(lon_o, lat_o)], crs=4326)
-    d = gpd.GeoDataFrame(geometry=[shapely.Point(lon_d, lat_d)], crs=4326)
-    row = travel_times(net, o, d, reasons=True, lang=args.lang).iloc[0]
-    t = row["travel_time"]
-    return (None, str(row["reason"])) if t != t else (float(t), None)
-
-
-#: mode → handler; extend it to add a mode (and its options in ``register``).
-MODE_HANDLERS: dict[str, Handler] = {"walk": _street, "bike": _street, "car": _street}
 
 
 def register(sub: Any) -> None:
@@ -43,8 +16,8 @@ def register(sub: Any) -> None:
         "times",
         help="temps de parcours entre deux points / travel time between two points",
     )
-    p.add_argument("--territory", default="montpellier", help="territory name or TOML file")
-    p.add_argument("--mode", default="walk", help=f"one of {', '.join(MODE_HANDLERS)}, transit")
+    p.add_argument("--territory", default=None, help="territory name or TOML file")
+    p.add_argument("--mode", default="walk", help=f"one of {', '.join(MODES)}")
     p.add_argument("--from", dest="origin", required=True, metavar="LON,LAT")
     p.add_argument("--to", dest="destination", required=True, metavar="LON,LAT")
     p.add_argument(
@@ -70,22 +43,141 @@ def register(sub: Any) -> None:
     p.set_defaults(func=_run)
 
 
-def _run(args: argparse.Namespace) -> int:
-    if args.mode == "transit":
-        from ._transit_times import run_transit
+def _networks(args: argparse.Namespace) -> Any:
+    from .._defaults import DEFAULT_TERRITORY
+    from ..routing.networks import Networks
 
-        return run_transit(args)
-    handler = MODE_HANDLERS.get(args.mode)
-    if handler is None:
+    return Networks(args.territory or DEFAULT_TERRITORY, max_snap_m=args.max_snap)
+
+
+def _run(args: argparse.Namespace) -> int:
+    if args.mode not in MODES:
         raise CliInputError(
-            f"unknown mode {args.mode!r}: choose one of {', '.join([*MODE_HANDLERS, 'transit'])}."
+            f"unknown mode {args.mode!r}: choose one of {', '.join(MODES)}.",
+            fr=f"mode inconnu {args.mode!r} : choisissez parmi {', '.join(MODES)}.",
         )
-    seconds, reason = handler(args)
+    if args.mode == "transit":
+        return _run_transit(args)
+    import geopandas as gpd
+    import shapely
+
+    from ..render import labels
+
+    lon_o, lat_o = parse_lonlat(args.origin, "--from")
+    lon_d, lat_d = parse_lonlat(args.destination, "--to")
+    nets = _networks(args)
+    o = gpd.GeoDataFrame(geometry=[shapely.Point(lon_o, lat_o)], crs=4326)
+    d = gpd.GeoDataFrame(geometry=[shapely.Point(lon_d, lat_d)], crs=4326)
+    row = nets.travel_times(o, d, mode=args.mode, reasons=True).iloc[0]
+    t = row["travel_time"]
+    seconds, reason = (
+        (None, labels.message(row["reason"], args.lang)) if t != t else (float(t), None)
+    )
     if args.json:
         print_json({"travel_time_s": seconds, "reason": reason})
     elif seconds is None:
-        label = "injoignable" if args.lang == "fr" else "unreachable"
-        print(f"{label}: {reason}")
+        print(f"{labels.t('times.unreachable', args.lang)}: {reason}")
     else:
         print(f"{seconds / 60:.1f} min ({seconds:.0f} s)")
     return 0
+
+
+def _when(args: argparse.Namespace, default: datetime | None) -> datetime:
+    if args.when:
+        try:
+            return datetime.fromisoformat(args.when)
+        except ValueError as exc:
+            raise CliInputError(
+                f"--when {args.when!r} is not a date-time like 2024-01-16T08:30."
+            ) from exc
+    if default is None:
+        raise CliInputError("give --when 2024-01-16T08:30 (the territory has no default_when).")
+    return default
+
+
+def _percentiles(times: Any) -> dict[str, float | None]:
+    import numpy as np
+
+    filled = np.where(np.isnan(times), np.inf, times)
+    return {
+        f"p{q}": float(v) if np.isfinite(v) else None
+        for q, v in zip(
+            (10, 50, 80, 90),
+            np.percentile(filled, (10, 50, 80, 90), method="inverted_cdf"),
+            strict=True,
+        )
+    }
+
+
+def _run_transit(args: argparse.Namespace) -> int:
+    """The transit travel time (median over the window) and the fastest itinerary."""
+    import numpy as np
+
+    from ..render import labels
+
+    lon_o, lat_o = parse_lonlat(args.origin, "--from")
+    lon_d, lat_d = parse_lonlat(args.destination, "--to")
+    nets = _networks(args)
+    assert nets.territory is not None
+    if "transit" not in nets.modes:
+        raise CliInputError(
+            f"territory {nets.name!r} has no GTFS feed: add a [[gtfs]] source to its file."
+        )
+    when = _when(args, nets.territory.default_when)
+    window = int(args.window or 0)
+    if window < 0:
+        raise CliInputError("--window must be a number of minutes ≥ 0.")
+    o, d = (lon_o, lat_o), (lon_d, lat_d)
+    prof = nets.departure_profile(o, d, departure=when, window_minutes=window)
+    times = prof["travel_time"].to_numpy(float)
+    pct = _percentiles(times)
+    reachable = bool(np.isfinite(times).any())
+    out: dict[str, Any] = {
+        "mode": "transit",
+        "when": when.isoformat(),
+        "window_minutes": window,
+        "departures": len(prof),
+        "travel_time_s": pct["p50"],
+        "percentiles": pct,
+        "min_s": float(np.nanmin(times)) if reachable else None,
+        "reason": None,
+        "walking": "street network" if nets.has_streets else "straight line × 1.3",
+        "itinerary": None,
+    }
+    itinerary = None
+    if reachable:
+        k = int(np.nanargmin(times))
+        dep = prof["departure"].iloc[k].replace(tzinfo=None)
+        out["fastest_departure"] = dep.isoformat()
+        # a window running past midnight may have its fastest departure the next day
+        itinerary = nets.itinerary(o, d, mode="transit", departure=dep)
+        out["itinerary"] = itinerary.to_dict()
+    else:
+        out["reason"] = labels.t("times.no_path", args.lang)
+    if pct["p50"] is None and out["reason"] is None:
+        out["reason"] = labels.t("times.half_unreachable", args.lang)
+    if args.json:
+        print_json(out)
+        return 0
+    _print_transit(out, pct, window, itinerary, args.lang)
+    return 0
+
+
+def _print_transit(
+    out: dict[str, Any], pct: dict[str, float | None], window: int, itinerary: Any, lang: str
+) -> None:
+    from ..render import labels
+
+    c = labels.colon(lang)
+    t = out["travel_time_s"]
+    if t is None:
+        print(f"{labels.t('times.unreachable', lang)}{c}{out['reason']}")
+    else:
+        head = f"{t / 60:.1f} min ({t:.0f} s)"
+        if window > 1:
+            p80 = pct["p80"]
+            extra = f"p80 {p80 / 60:.1f} min" if p80 is not None else "p80 —"
+            head += f" — {labels.t('times.median', lang, n=window)} ({extra})"
+        print(head)
+    if itinerary is not None:
+        print("\n".join(labels.itinerary_lines(itinerary, lang)))

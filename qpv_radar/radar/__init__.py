@@ -7,13 +7,9 @@ at the person's own hours (the ``k`` nearest plus every structure inside the per
 whether each is open on arrival, the fastest itinerary, and a suggested path (relay → entry door
 → support/financing for a business, relay → employment for a job) that the agent can change.
 
-Travel times come from *providers*, plain functions of type :data:`TravelTimeProvider`::
-
-    (origins_gdf, destinations_gdf, mode, departure) -> DataFrame[from_id, to_id, travel_time]
-
-(seconds, NaN when unreachable), so the street and transit engines plug in through
-:mod:`qpv_radar.engines`, and tests or other routers can give their own. The radar never writes
-HTML or PDF: :mod:`qpv_radar.render` draws a :class:`Radar`.
+Travel times, itineraries and rings come from the territory's :class:`~qpv_radar.Networks`
+(or any object with the same methods, :class:`RadarNetworks`: another router plugs in). The
+radar never writes HTML or PDF: :mod:`qpv_radar.render` draws a :class:`Radar`.
 """
 
 from __future__ import annotations
@@ -21,35 +17,27 @@ from __future__ import annotations
 from .compute import compute_radar
 from .model import (
     Entry,
-    ItineraryProvider,
     Leg,
     Notice,
     PathStep,
     Radar,
+    RadarNetworks,
     Ring,
-    RingProvider,
-    TravelTimeProvider,
     blur_lonlat,
     private_route,
 )
-from .person import MODES, NEEDS, ROLES, STREET_MODES, WGS84, Person, needs_to_roles
+from .person import NEEDS, Person, needs_to_roles
 
 __all__ = [
-    "MODES",
     "NEEDS",
-    "ROLES",
-    "STREET_MODES",
-    "WGS84",
     "Entry",
-    "ItineraryProvider",
     "Leg",
     "Notice",
     "PathStep",
     "Person",
     "Radar",
+    "RadarNetworks",
     "Ring",
-    "RingProvider",
-    "TravelTimeProvider",
     "blur_lonlat",
     "compute_radar",
     "needs_to_roles",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
@@ -14,22 +14,14 @@ import pandas as pd
 import shapely
 from shapely.geometry import Point
 
-from .._errors import PersonError, ServicePeriodError, UnreachableError
-from ..actors import hours
-from ..qpv import locate
+from .._defaults import RADAR_K, RADAR_WINDOW_MINUTES, RING_MINUTES, WGS84
+from .._errors import OptionError, ServicePeriodError, UnreachableError
+from ..actors import hours, load_actors
+from ..qpv import load_qpv, locate
 from ..territory import Territory, load_territory
-from .model import (
-    Entry,
-    ItineraryProvider,
-    Leg,
-    Notice,
-    PathStep,
-    Radar,
-    Ring,
-    RingProvider,
-    TravelTimeProvider,
-)
-from .person import NEEDS, WGS84, Person
+from .journeys import entry_legs
+from .model import Entry, Notice, PathStep, Radar, RadarNetworks, Ring
+from .person import NEEDS, Person
 
 __all__ = ["compute_radar"]
 
@@ -105,14 +97,13 @@ def compute_radar(
     territory: Territory | str,
     person: Person,
     *,
-    k: int = 5,
+    networks: RadarNetworks | None = None,
+    k: int = RADAR_K,
     actors: gpd.GeoDataFrame | None = None,
     qpv: gpd.GeoDataFrame | None = None,
-    travel_times: TravelTimeProvider | None = None,
-    itinerary: ItineraryProvider | None = None,
-    rings: RingProvider | None = None,
-    ring_minutes: Sequence[int] = (5, 10, 15, 20, 30),
+    ring_minutes: Sequence[int] = RING_MINUTES,
     itineraries: Literal["all", "first", "none"] | Iterable[str] = "all",
+    window_minutes: int = RADAR_WINDOW_MINUTES,
 ) -> Radar:
     """Compute the radar of one person.
 
@@ -122,6 +113,10 @@ def compute_radar(
         A :class:`~qpv_radar.territory.Territory` or its name.
     person
         Who, where, when, how, what for.
+    networks
+        The territory's :class:`~qpv_radar.Networks` (or any object with the methods of
+        :class:`~qpv_radar.radar.RadarNetworks`); built for ``territory`` when omitted. Pass
+        one to keep the networks warm across radars.
     k
         Structures kept per role: the ``k`` nearest within reach (``person.max_minutes``), plus
         every structure inside the person's own QPV. When none is within reach, the nearest
@@ -129,20 +124,16 @@ def compute_radar(
     actors, qpv
         The structures (columns of :func:`qpv_radar.actors.load_actors`) and QPV perimeters
         (:func:`qpv_radar.qpv.load_qpv`); loaded from the territory when omitted.
-    travel_times
-        Travel-time provider; default :func:`qpv_radar.engines.default_engines` for the
-        territory (street engine for walk/bike/car, RAPTOR for transit).
-    itinerary, rings
-        Providers of itineraries and travel-time rings (default: the same engines). Pass
-        ``rings=None`` together with ``travel_times`` to draw no rings.
     ring_minutes
-        Bands of the rings, minutes.
+        Bands of the rings, minutes (empty: no rings).
     itineraries
         Which entries get the itinerary of their fastest mode: ``all`` (default: every entry,
-        so the agent can recommend any of them with its way there; the default engines find
-        every transit journey from home in one search), ``first`` (the nearest of each role
-        and the path's choices), ``none``, or a collection of structure ids (in addition to
+        so the agent can recommend any of them with its way there; public transport finds
+        every journey from home in one search), ``first`` (the nearest of each role and the
+        path's choices), ``none``, or a collection of structure ids (in addition to
         ``first``).
+    window_minutes
+        Public transport times are the median over one departure per minute of this window.
 
     Returns
     -------
@@ -152,26 +143,25 @@ def compute_radar(
     ------
     PersonError
         Bad person (see :class:`Person`).
+    OptionError
+        ``k`` below 1.
     UnreachableError
         Home outside the territory or not attachable to the network.
     ServicePeriodError
-        ``person.when`` outside the GTFS feed's period, with transit among the modes.
+        ``person.when`` outside the GTFS feed's period, with transit the only mode (with other
+        modes the radar is made without transit and a notice says so).
     """
     terr = _as_territory(territory)
     if k < 1:
-        raise PersonError(f"k must be at least 1, got {k}.")
-    if travel_times is None or actors is None or qpv is None:
-        from ..engines import default_engines
+        raise OptionError(f"k must be at least 1, got {k}.")
+    if networks is None:
+        from ..routing.networks import Networks
 
-        eng = default_engines(terr)  # holds the territory's loaded data and networks
-        if travel_times is None:
-            travel_times = eng.travel_times
-            itinerary = itinerary or eng.itinerary
-            rings = rings or eng.rings
-        if actors is None:
-            actors = eng.actors()
-        if qpv is None:
-            qpv = eng.qpv()
+        networks = Networks(terr)
+    if actors is None:
+        actors = load_actors(terr, progress=False)  # callers show status
+    if qpv is None:
+        qpv = load_qpv(terr)
     actors = actors.to_crs(WGS84)
     qpv = qpv.to_crs(WGS84)
 
@@ -181,165 +171,21 @@ def compute_radar(
     home_qpv_geom = (
         qpv.loc[qpv["code_qp"] == home_code].geometry.iloc[0] if home_code is not None else None
     )
-
-    roles = person.roles
     role_sets = actors["roles"].map(_roles_of)
-    wanted = role_sets.map(lambda rs: any(r in roles for r in rs))
+    wanted = role_sets.map(lambda rs: any(r in person.roles for r in rs))
     cand = actors[wanted].copy()
     cand_roles = role_sets[wanted]
 
-    origin = gpd.GeoDataFrame({"id": ["home"]}, geometry=[home], crs=WGS84).set_index("id")
-    minutes = pd.DataFrame(index=cand.index, dtype=float)
     notices: list[Notice] = []
-    modes = list(person.modes)  # those that answer; a timetable may not cover the date
-    for mode in person.modes:
-        if len(cand):
-            try:
-                tt = travel_times(origin, cand, mode, person.when)
-            except ServicePeriodError as exc:
-                if len(person.modes) == 1:
-                    raise
-                # still a useful radar with the other modes, and the reason said on it
-                modes.remove(mode)
-                minutes[mode] = np.nan
-                start, end = exc.period or (None, None)
-                notices.append(
-                    Notice(
-                        "no_timetable",
-                        mode=mode,
-                        when=person.when,
-                        detail=f"{start.isoformat()}/{end.isoformat()}" if start and end else None,
-                    )
-                )
-                continue
-            s = tt.set_index("to_id")["travel_time"].astype(float) / 60.0
-            s = s[~s.index.duplicated()]
-            minutes[mode] = s.reindex(cand.index).to_numpy()
-        else:
-            minutes[mode] = np.array([], dtype=float)
-    mins = minutes.to_numpy(dtype=float)
-    all_nan = np.isnan(mins).all(axis=1) if mins.size else np.ones(len(cand), dtype=bool)
-    best = np.where(all_nan, np.nan, np.nanmin(np.where(np.isnan(mins), np.inf, mins), axis=1))
-    best_mode_idx = np.where(all_nan, -1, np.argmin(np.where(np.isnan(mins), np.inf, mins), axis=1))
-
-    metric = cand.geometry.to_crs(terr.crs)
-    home_m = gpd.GeoSeries([home], crs=WGS84).to_crs(terr.crs).iloc[0]
-    dist = metric.distance(home_m).to_numpy()
-    if len(cand) and len(qpv):
-        where = locate(cand.geometry, qpv)
-        cand_qpv_code, cand_qpv_name = where["code_qp"], where["nom_qp"]
-    else:
-        cand_qpv_code = pd.Series(None, index=cand.index, dtype=object)
-        cand_qpv_name = pd.Series(None, index=cand.index, dtype=object)
-
-    pos = {idx: i for i, idx in enumerate(cand.index)}
-    entries: dict[str, tuple[Entry, ...]] = {}
-    for role in roles:
-        ids = [i for i in cand.index if role in cand_roles[i]]
-        if not ids:
-            entries[role] = ()
-            notices.append(Notice("no_structure", role=role))
-            continue
-        order = sorted(ids, key=lambda i: (np.nan_to_num(best[pos[i]], nan=np.inf), dist[pos[i]]))
-        reach = [i for i in order if best[pos[i]] <= person.max_minutes]
-        keep = reach[:k]
-        if home_code is not None:
-            keep += [i for i in order if cand_qpv_code[i] == home_code and i not in keep]
-        if not reach:
-            reachable = [i for i in order if not np.isnan(best[pos[i]])]
-            nearest = reachable[0] if reachable else None
-            if nearest is not None and nearest not in keep:
-                keep.append(nearest)
-            notices.append(
-                Notice(
-                    "nothing_within",
-                    role=role,
-                    mode=",".join(modes),
-                    minutes=person.max_minutes,
-                    when=person.when,
-                    nearest=_text(cand.at[nearest, "name"]) if nearest is not None else None,
-                    nearest_minutes=float(best[pos[nearest]]) if nearest is not None else None,
-                )
-            )
-        keep = sorted(keep, key=lambda i: (np.nan_to_num(best[pos[i]], nan=np.inf), dist[pos[i]]))
-        role_entries = []
-        for rank, i in enumerate(keep, start=1):
-            j = pos[i]
-            row = cand.loc[i]
-            b = None if np.isnan(best[j]) else float(best[j])
-            bm = person.modes[best_mode_idx[j]] if best_mode_idx[j] >= 0 else None
-            arrival = person.when + timedelta(minutes=b) if b is not None else None
-            oh = _text(row.get("opening_hours"))
-            open_arr, open_within, nxt = _open_status(oh, arrival, person.end)
-            pt = row.geometry
-            role_entries.append(
-                Entry(
-                    id=str(i),
-                    role=role,
-                    rank=rank,
-                    name=_text(row.get("name")) or str(i),
-                    roles=cand_roles[i],
-                    kind=_text(row.get("kind")),
-                    address=_text(row.get("address")),
-                    commune=_text(row.get("commune")),
-                    phone=_text(row.get("phone")),
-                    email=_text(row.get("email")),
-                    website=_text(row.get("website")),
-                    opening_hours=oh,
-                    mobile=bool(row.get("mobile", False) or False),
-                    source=_text(row.get("source")),
-                    lon=float(pt.x),
-                    lat=float(pt.y),
-                    qpv_code=_text(cand_qpv_code[i]),
-                    qpv_name=_text(cand_qpv_name[i]),
-                    distance_m=float(dist[j]),
-                    minutes={
-                        m: (None if np.isnan(mins[j, c]) else float(mins[j, c]))
-                        for c, m in enumerate(person.modes)
-                    },
-                    best_mode=bm,
-                    best_minutes=b,
-                    within_reach=b is not None and b <= person.max_minutes,
-                    in_home_qpv=home_code is not None and cand_qpv_code[i] == home_code,
-                    arrival=arrival,
-                    open_on_arrival=open_arr,
-                    open_within_hours=open_within,
-                    next_opening=nxt,
-                )
-            )
-        entries[role] = tuple(role_entries)
-
+    mins, modes = _minutes_by_mode(networks, home, cand, person, window_minutes, notices)
+    table = _Candidates.of(cand, cand_roles, mins, home, qpv, terr.crs)
+    entries = {
+        role: _role_entries(role, table, person, k, home_code, modes, notices)
+        for role in person.roles
+    }
     path = _suggest_path(person, entries)
-    if itinerary is not None and itineraries != "none":
-        firsts = {s.entry_id for s in path if s.entry_id}
-        firsts |= {es[0].id for es in entries.values() if es}
-        if not isinstance(itineraries, str):
-            firsts |= {str(i) for i in itineraries}
-            itineraries = "first"
-        cache: dict[tuple[str, str], tuple[Leg, ...]] = {}
-        for role, es in entries.items():
-            new = []
-            for e in es:
-                if e.best_mode is None or (itineraries == "first" and e.id not in firsts):
-                    new.append(e)
-                    continue
-                key = (e.id, e.best_mode)
-                if key not in cache:
-                    cache[key] = tuple(
-                        itinerary(home, Point(e.lon, e.lat), e.best_mode, person.when)
-                    )
-                new.append(replace(e, legs=cache[key]))
-            entries[role] = tuple(new)
-
-    ring_list: tuple[Ring, ...] = ()
-    if rings is not None and ring_minutes:
-        gdf = rings(home, modes[0], person.when, list(ring_minutes))
-        ring_list = tuple(
-            Ring(int(m), modes[0], g)
-            for m, g in zip(gdf["minutes"], gdf.geometry.to_crs(WGS84), strict=True)
-            if g is not None and not g.is_empty
-        )
-
+    if itineraries != "none":
+        entries = _with_legs(networks, home, person, entries, path, itineraries)
     return Radar(
         person=person,
         territory=terr.name,
@@ -347,12 +193,240 @@ def compute_radar(
         home_qpv_name=home_name,
         entries=entries,
         path=path,
-        rings=ring_list,
+        rings=_rings(networks, home, modes, person.when, ring_minutes),
         notices=tuple(notices),
         attribution=_attribution(terr, person, actors),
         data_date=_data_date(terr, person),
         qpv_note=terr.qpv_note,
         home_qpv_geometry=home_qpv_geom,
+    )
+
+
+def _minutes_by_mode(
+    networks: RadarNetworks,
+    home: Point,
+    cand: gpd.GeoDataFrame,
+    person: Person,
+    window_minutes: int,
+    notices: list[Notice],
+) -> tuple[np.ndarray, list[str]]:
+    """Minutes from home to each candidate by each of the person's modes (NaN: unreachable,
+    or a mode without timetable that day), and the modes that answered."""
+    origin = gpd.GeoDataFrame({"id": ["home"]}, geometry=[home], crs=WGS84).set_index("id")
+    minutes = pd.DataFrame(index=cand.index, dtype=float)
+    modes = list(person.modes)
+    for mode in person.modes:
+        if not len(cand):
+            minutes[mode] = np.array([], dtype=float)
+            continue
+        try:
+            tt = networks.travel_times(
+                origin, cand, mode=mode, departure=person.when, window_minutes=window_minutes
+            )
+        except ServicePeriodError as exc:
+            if len(person.modes) == 1:
+                raise
+            # still a useful radar with the other modes, and the reason said on it
+            modes.remove(mode)
+            minutes[mode] = np.nan
+            start, end = exc.period or (None, None)
+            notices.append(
+                Notice(
+                    "no_timetable",
+                    mode=mode,
+                    when=person.when,
+                    detail=f"{start.isoformat()}/{end.isoformat()}" if start and end else None,
+                )
+            )
+            continue
+        s = tt.set_index("to_id")["travel_time"].astype(float) / 60.0
+        s = s[~s.index.duplicated()]
+        minutes[mode] = s.reindex(cand.index).to_numpy()
+    return minutes.to_numpy(dtype=float), modes
+
+
+@dataclass(frozen=True)
+class _Candidates:
+    """The structures holding a wanted role, with their times, distance and QPV."""
+
+    frame: gpd.GeoDataFrame
+    roles: pd.Series
+    mins: np.ndarray  # candidates × person's modes
+    best: np.ndarray  # fastest minutes (NaN: unreachable)
+    best_mode_idx: np.ndarray  # column of the fastest mode (-1: unreachable)
+    dist: np.ndarray  # straight-line metres from home
+    qpv_code: pd.Series
+    qpv_name: pd.Series
+    pos: dict[Any, int]
+
+    @classmethod
+    def of(
+        cls,
+        cand: gpd.GeoDataFrame,
+        roles: pd.Series,
+        mins: np.ndarray,
+        home: Point,
+        qpv: gpd.GeoDataFrame,
+        crs: str,
+    ) -> _Candidates:
+        all_nan = np.isnan(mins).all(axis=1) if mins.size else np.ones(len(cand), dtype=bool)
+        filled = np.where(np.isnan(mins), np.inf, mins)
+        best = np.where(all_nan, np.nan, np.nanmin(filled, axis=1) if mins.size else np.nan)
+        best_idx = np.where(all_nan, -1, np.argmin(filled, axis=1) if mins.size else -1)
+        home_m = gpd.GeoSeries([home], crs=WGS84).to_crs(crs).iloc[0]
+        dist = cand.geometry.to_crs(crs).distance(home_m).to_numpy()
+        if len(cand) and len(qpv):
+            where = locate(cand.geometry, qpv)
+            code, name = where["code_qp"], where["nom_qp"]
+        else:
+            code = pd.Series(None, index=cand.index, dtype=object)
+            name = pd.Series(None, index=cand.index, dtype=object)
+        pos = {idx: i for i, idx in enumerate(cand.index)}
+        return cls(cand, roles, mins, best, best_idx, dist, code, name, pos)
+
+    def order(self, ids: Iterable[Any]) -> list[Any]:
+        """Ids nearest first (in minutes, then in metres)."""
+        p = self.pos
+        return sorted(
+            ids, key=lambda i: (np.nan_to_num(self.best[p[i]], nan=np.inf), self.dist[p[i]])
+        )
+
+
+def _role_entries(
+    role: str,
+    c: _Candidates,
+    person: Person,
+    k: int,
+    home_code: str | None,
+    modes: list[str],
+    notices: list[Notice],
+) -> tuple[Entry, ...]:
+    """The structures kept for one role, nearest first (a notice when none is within reach)."""
+    ids = [i for i in c.frame.index if role in c.roles[i]]
+    if not ids:
+        notices.append(Notice("no_structure", role=role))
+        return ()
+    order = c.order(ids)
+    reach = [i for i in order if c.best[c.pos[i]] <= person.max_minutes]
+    keep = reach[:k]
+    if home_code is not None:
+        keep += [i for i in order if c.qpv_code[i] == home_code and i not in keep]
+    if not reach:
+        reachable = [i for i in order if not np.isnan(c.best[c.pos[i]])]
+        nearest = reachable[0] if reachable else None
+        if nearest is not None and nearest not in keep:
+            keep.append(nearest)
+        notices.append(
+            Notice(
+                "nothing_within",
+                role=role,
+                mode=",".join(modes),
+                minutes=person.max_minutes,
+                when=person.when,
+                nearest=_text(c.frame.at[nearest, "name"]) if nearest is not None else None,
+                nearest_minutes=float(c.best[c.pos[nearest]]) if nearest is not None else None,
+            )
+        )
+    return tuple(
+        _entry(i, role, rank, c, person, home_code) for rank, i in enumerate(c.order(keep), start=1)
+    )
+
+
+def _entry(
+    i: Any, role: str, rank: int, c: _Candidates, person: Person, home_code: str | None
+) -> Entry:
+    """One structure on the radar, for one role."""
+    j = c.pos[i]
+    row = c.frame.loc[i]
+    b = None if np.isnan(c.best[j]) else float(c.best[j])
+    bm = person.modes[c.best_mode_idx[j]] if c.best_mode_idx[j] >= 0 else None
+    arrival = person.when + timedelta(minutes=b) if b is not None else None
+    oh = _text(row.get("opening_hours"))
+    open_arr, open_within, nxt = _open_status(oh, arrival, person.end)
+    pt = row.geometry
+    return Entry(
+        id=str(i),
+        role=role,
+        rank=rank,
+        name=_text(row.get("name")) or str(i),
+        roles=c.roles[i],
+        kind=_text(row.get("kind")),
+        address=_text(row.get("address")),
+        commune=_text(row.get("commune")),
+        phone=_text(row.get("phone")),
+        email=_text(row.get("email")),
+        website=_text(row.get("website")),
+        opening_hours=oh,
+        mobile=bool(row.get("mobile", False) or False),
+        source=_text(row.get("source")),
+        lon=float(pt.x),
+        lat=float(pt.y),
+        qpv_code=_text(c.qpv_code[i]),
+        qpv_name=_text(c.qpv_name[i]),
+        distance_m=float(c.dist[j]),
+        minutes={
+            m: (None if np.isnan(c.mins[j, col]) else float(c.mins[j, col]))
+            for col, m in enumerate(person.modes)
+        },
+        best_mode=bm,
+        best_minutes=b,
+        within_reach=b is not None and b <= person.max_minutes,
+        in_home_qpv=home_code is not None and c.qpv_code[i] == home_code,
+        arrival=arrival,
+        open_on_arrival=open_arr,
+        open_within_hours=open_within,
+        next_opening=nxt,
+    )
+
+
+def _with_legs(
+    networks: RadarNetworks,
+    home: Point,
+    person: Person,
+    entries: dict[str, tuple[Entry, ...]],
+    path: tuple[PathStep, ...],
+    itineraries: Literal["all", "first"] | Iterable[str],
+) -> dict[str, tuple[Entry, ...]]:
+    """The entries with the legs of their fastest way (all, or the first choices and those
+    asked)."""
+    firsts = {s.entry_id for s in path if s.entry_id}
+    firsts |= {es[0].id for es in entries.values() if es}
+    if not isinstance(itineraries, str):
+        firsts |= {str(i) for i in itineraries}
+        itineraries = "first"
+    chosen = {
+        e.id: e
+        for es in entries.values()
+        for e in es
+        if e.best_mode is not None and (itineraries == "all" or e.id in firsts)
+    }
+    legs = entry_legs(networks, home, list(chosen.values()), person.when)
+    return {
+        role: tuple(
+            replace(e, legs=legs[e.id, e.best_mode]) if e.id in chosen and e.best_mode else e
+            for e in es
+        )
+        for role, es in entries.items()
+    }
+
+
+def _rings(
+    networks: RadarNetworks,
+    home: Point,
+    modes: list[str],
+    when: datetime,
+    ring_minutes: Sequence[int],
+) -> tuple[Ring, ...]:
+    """Travel-time rings of the first mode that answered."""
+    if not ring_minutes or not modes:
+        return ()
+    gdf = networks.isochrones(
+        home, mode=modes[0], minutes=list(ring_minutes), departure=when, outline=True
+    )
+    return tuple(
+        Ring(int(m), modes[0], g)
+        for m, g in zip(gdf["minutes"], gdf.geometry.to_crs(WGS84), strict=True)
+        if g is not None and not g.is_empty
     )
 
 

@@ -1,44 +1,85 @@
 """The radar's result as plain data: :class:`Radar` and its :class:`Entry`, :class:`Leg`,
-:class:`PathStep`, :class:`Ring`, :class:`Notice`; JSON and GeoJSON; the provider types; and the
-privacy helpers (:func:`blur_lonlat`, :func:`private_route`)."""
+:class:`PathStep`, :class:`Ring`, :class:`Notice`; JSON and GeoJSON; what it asks of the
+networks (:class:`RadarNetworks`); and the privacy helpers (:func:`blur_lonlat`,
+:func:`private_route`)."""
 
 from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 import geopandas as gpd
 import pandas as pd
 from shapely.geometry import Point, mapping, shape
 from shapely.geometry.base import BaseGeometry
 
-from .._errors import PersonError
-from .person import ROLES, WGS84, Person
+from .._defaults import ROLES, WGS84
+from .._errors import PersonError, RadarFileError
+from .person import Person
 
 __all__ = [
     "Entry",
-    "ItineraryProvider",
     "Leg",
     "Notice",
     "PathStep",
     "Radar",
+    "RadarNetworks",
     "Ring",
-    "RingProvider",
-    "TravelTimeProvider",
     "blur_lonlat",
     "private_route",
 ]
 
-#: (origins, destinations, mode, departure) → long table ``from_id, to_id, travel_time`` (s).
-TravelTimeProvider = Callable[[gpd.GeoDataFrame, gpd.GeoDataFrame, str, datetime], pd.DataFrame]
-#: (origin point, destination point, mode, departure) → legs of the fastest itinerary.
-ItineraryProvider = Callable[[Point, Point, str, datetime], "tuple[Leg, ...]"]
-#: (origin point, mode, departure, minutes) → GeoDataFrame with ``minutes`` and geometry (4326).
-RingProvider = Callable[[Point, str, datetime, Sequence[int]], gpd.GeoDataFrame]
+
+class RadarNetworks(Protocol):
+    """What :func:`~qpv_radar.radar.compute_radar` asks of the networks: the methods of
+    :class:`qpv_radar.Networks` it uses. Any object with them plugs in (another router, a
+    test's straight lines)."""
+
+    def travel_times(
+        self,
+        origins: gpd.GeoDataFrame,
+        destinations: gpd.GeoDataFrame,
+        *,
+        mode: str,
+        departure: datetime | None = None,
+        window_minutes: int = 0,
+    ) -> pd.DataFrame:
+        """Long table ``from_id, to_id, travel_time`` (seconds, NaN when unreachable)."""
+        ...
+
+    def itineraries(
+        self,
+        origin: Point,
+        destinations: gpd.GeoDataFrame,
+        *,
+        mode: str,
+        departure: datetime | None = None,
+    ) -> Mapping[Any, Any]:
+        """Destination id → itinerary (``legs`` as :class:`~qpv_radar.routing.transit.Leg`)
+        or ``None``."""
+        ...
+
+    def itinerary(
+        self, origin: Point, destination: Point, *, mode: str, departure: datetime | None = None
+    ) -> Any:
+        """One itinerary (raises :class:`~qpv_radar.UnreachableError` when there is none)."""
+        ...
+
+    def isochrones(
+        self,
+        origin: Point,
+        *,
+        mode: str,
+        minutes: Sequence[int],
+        departure: datetime | None = None,
+        outline: bool = False,
+    ) -> gpd.GeoDataFrame:
+        """``minutes`` and geometry (EPSG:4326), one row per band."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -389,7 +430,7 @@ class Radar:
     def from_dict(cls, d: Mapping[str, Any]) -> Radar:
         """Inverse of :meth:`to_dict`."""
         if d.get("type") != "qpv_radar.Radar":
-            raise PersonError("not a qpv_radar radar JSON (missing type 'qpv_radar.Radar').")
+            raise RadarFileError("not a qpv_radar radar JSON (missing type 'qpv_radar.Radar').")
         return cls(
             person=Person.from_dict(d["person"]),
             territory=d["territory"],
@@ -419,11 +460,11 @@ class Radar:
         try:
             return cls.from_dict(json.loads(text))
         except json.JSONDecodeError as exc:
-            raise PersonError(f"not valid radar JSON: {exc}.") from exc
+            raise RadarFileError(f"not valid radar JSON: {exc}.") from exc
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            if isinstance(exc, PersonError):
+            if isinstance(exc, PersonError | RadarFileError):
                 raise
-            raise PersonError(
+            raise RadarFileError(
                 f"not a radar written by qpv_radar ({type(exc).__name__}: {exc}). Write it again "
                 "with `qpv-radar radar … --json FILE` or Radar.to_json()."
             ) from exc

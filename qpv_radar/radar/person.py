@@ -8,15 +8,10 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any
 
+from .._defaults import MODES, ROLES, STREET_MODES, WGS84
 from .._errors import PersonError
 
 __all__ = ["MODES", "NEEDS", "ROLES", "STREET_MODES", "WGS84", "Person", "needs_to_roles"]
-
-WGS84 = "EPSG:4326"
-
-
-#: The five roles of the support path, in the order of the path.
-ROLES: tuple[str, ...] = ("relay", "entry_door", "support_financing", "employment", "mobility")
 
 #: Short needs and the roles they call for, in the order of the suggested path.
 NEEDS: dict[str, tuple[str, ...]] = {
@@ -45,10 +40,6 @@ _THEMATIQUE_FAMILIES: dict[str, str] = {
     "se-former": "emploi",
     "mobilite": "mobilite",
 }
-
-#: Modes a person can use; the street modes are served by the street engine.
-STREET_MODES: tuple[str, ...] = ("walk", "bike", "car")
-MODES: tuple[str, ...] = (*STREET_MODES, "transit")
 
 
 def needs_to_roles(needs: Iterable[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:

@@ -1,8 +1,9 @@
-"""French and English words of the radar's outputs (French by default).
+"""Wording the radar's outputs in French (default) or English, from the one catalogue.
 
-Everything a person reads on the map, the poster and the card comes from here, so a new language
-is one more dictionary. :func:`t` looks a key up; :func:`notice_text` words a
-:class:`~qpv_radar.radar.Notice`; :func:`how_to_get_there` words an itinerary.
+The words themselves live in :mod:`qpv_radar._messages`; this module composes them for the
+map, the poster, the card and the terminal: :func:`t` looks a code up; :func:`notice_text`
+words a :class:`~qpv_radar.radar.Notice`; :func:`how_to_get_there` and
+:func:`itinerary_lines` word itineraries; :func:`message` words a library message or error.
 """
 
 from __future__ import annotations
@@ -10,8 +11,10 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from datetime import date, datetime
+from typing import Any
 
-from .._errors import LanguageError, TerritoryError
+from .._errors import LanguageError, QpvRadarError, TerritoryError
+from .._messages import LANGS, Message, days, text
 from ..radar import Entry, Leg, Notice, Radar
 
 __all__ = [
@@ -33,8 +36,6 @@ __all__ = [
     "when_text",
 ]
 
-LANGS = ("fr", "en")
-
 #: One character per role, printed in the markers (readable in black and white).
 ROLE_SYMBOLS: dict[str, str] = {
     "relay": "R",
@@ -44,238 +45,30 @@ ROLE_SYMBOLS: dict[str, str] = {
     "mobility": "M",
 }
 
-_WORDS: dict[str, dict[str, str]] = {
-    "fr": {
-        "role.relay": "Relais de proximité",
-        "role.entry_door": "Porte d'entrée création",
-        "role.support_financing": "Accompagnement et financement",
-        "role.employment": "Emploi et formation",
-        "role.mobility": "Mobilité",
-        "mode.walk": "à pied",
-        "mode.bike": "à vélo",
-        "mode.car": "en voiture",
-        "mode.transit": "en transports en commun",
-        "mode.short.walk": "à pied",
-        "mode.short.bike": "vélo",
-        "mode.short.car": "voiture",
-        "mode.short.transit": "transports",
-        "title": "Mon radar de l'accompagnement",
-        "subtitle.home": "Autour de chez moi",
-        "home": "Chez moi (position arrondie à 100 m)",
-        "home.exact": "Chez moi",
-        "me": "Moi",
-        "rings": "Temps de trajet",
-        "ring": "moins de {m} min {mode}",
-        "legend": "Légende",
-        "hours": "Disponible le {day} de {start} à {end}",
-        "modes": "Modes : {modes}",
-        "max": "Jusqu'à {m} min",
-        "address": "Adresse",
-        "phone": "Téléphone",
-        "email": "Courriel",
-        "website": "Site",
-        "opening": "Horaires",
-        "opening.unknown": "horaires inconnus",
-        "travel": "Trajet",
-        "open.yes": "ouvert à l'arrivée ({time})",
-        "open.later": "ouvre à {time}, pendant vos horaires",
-        "open.no": "fermé pendant vos horaires ; prochaine ouverture : {when}",
-        "open.unknown": "ouverture à l'arrivée inconnue",
-        "open.never": "fermé pendant vos horaires",
-        "unreachable": "injoignable",
-        "beyond": "au-delà de {m} min",
-        "in_qpv": "Dans votre quartier ({qpv})",
-        "qpv": "Quartier prioritaire",
-        "path": "Parcours suggéré",
-        "path.step": "Étape {n}",
-        "path.none": "aucune structure",
-        "route": "Itinéraire vers {name}",
-        "distance": "{km} km à vol d'oiseau",
-        "data": "Données",
-        "source": "Source",
-        "mobile": "service itinérant (présent certains jours)",
-        "notice.nothing_within": (
-            "rien à moins de {m} min {mode} à {time} pour « {role} »"
-            " ; le plus proche : {name} à {nm} min"
-        ),
-        "notice.nothing_within.none": (
-            "rien à moins de {m} min {mode} à {time} pour « {role} », et rien d'atteignable"
-        ),
-        "notice.no_structure": "aucune structure « {role} » connue sur ce territoire",
-        "notice.mode_unavailable": "mode {mode} indisponible",
-        "notice.no_timetable": (
-            "pas d'horaires de transports en commun le {day}{period} : radar fait sans les "
-            "transports en commun"
-        ),
-        "notice.no_timetable.period": " (horaires connus du {start} au {end})",
-        "card.title": "Carte de recommandation",
-        "card.from": "De la part de",
-        "card.to": "Pour rencontrer",
-        "card.how": "Comment y aller",
-        "card.note": "Un mot pour l'accueil :",
-        "card.free": "Objet :",
-        "card.quote": "« Quand on vient de la part de quelqu'un, on se sent plus fort. »",
-        "card.agent": "Conseiller·ère",
-        "missing.address": "adresse non renseignée — à compléter",
-        "missing.phone": "téléphone non renseigné — à compléter",
-        "missing.hours": "horaires non renseignés — à compléter",
-        "poster.key": "Les structures",
-        "poster.open": "plein : ouvert pendant vos horaires, ou horaires inconnus",
-        "poster.closed": "contour : fermé pendant vos horaires",
-        "poster.beyond": "pointillés, hors du cercle : au-delà de {m} min",
-        "poster.cont": "(suite)",
-        "map.beyond": "pointillés : au-delà de {m} min",
-        "poster.direction": "flèche : direction depuis chez vous",
-        "poster.how": "Chaque structure est placée dans le secteur de son rôle, à son temps "
-        "de trajet le plus court depuis chez vous.",
-        "poster.how.compass": "Chaque structure est placée dans sa direction depuis chez vous "
-        "(nord en haut), à son temps de trajet le plus court.",
-        "attribution": "Sources",
-        "generated": "Réalisé avec qpv_radar",
-        "minutes": "{m} min",
-        "days": "lundi,mardi,mercredi,jeudi,vendredi,samedi,dimanche",
-        "months": "janvier,février,mars,avril,mai,juin,juillet,août,septembre,octobre,"
-        "novembre,décembre",
-        "transfer": "correspondance",
-        "walk_to": "à pied jusqu'à {name}",
-    },
-    "en": {
-        "role.relay": "Local relay",
-        "role.entry_door": "Business entry door",
-        "role.support_financing": "Support and financing",
-        "role.employment": "Employment and training",
-        "role.mobility": "Mobility",
-        "mode.walk": "on foot",
-        "mode.bike": "by bike",
-        "mode.car": "by car",
-        "mode.transit": "by public transport",
-        "mode.short.walk": "walk",
-        "mode.short.bike": "bike",
-        "mode.short.car": "car",
-        "mode.short.transit": "transit",
-        "title": "My support radar",
-        "subtitle.home": "Around my home",
-        "home": "Home (position rounded to 100 m)",
-        "home.exact": "Home",
-        "me": "Me",
-        "rings": "Travel time",
-        "ring": "under {m} min {mode}",
-        "legend": "Legend",
-        "hours": "Available on {day} from {start} to {end}",
-        "modes": "Modes: {modes}",
-        "max": "Up to {m} min",
-        "address": "Address",
-        "phone": "Phone",
-        "email": "E-mail",
-        "website": "Website",
-        "opening": "Opening hours",
-        "opening.unknown": "hours unknown",
-        "travel": "Travel",
-        "open.yes": "open on arrival ({time})",
-        "open.later": "opens at {time}, within your hours",
-        "open.no": "closed during your hours; next opening: {when}",
-        "open.unknown": "unknown whether open on arrival",
-        "open.never": "closed during your hours",
-        "unreachable": "unreachable",
-        "beyond": "beyond {m} min",
-        "in_qpv": "In your neighbourhood ({qpv})",
-        "qpv": "Priority neighbourhood",
-        "path": "Suggested path",
-        "path.step": "Step {n}",
-        "path.none": "no structure",
-        "route": "Route to {name}",
-        "distance": "{km} km as the crow flies",
-        "data": "Data",
-        "source": "Source",
-        "mobile": "mobile service (there on given days)",
-        "notice.nothing_within": (
-            "nothing within {m} min {mode} at {time} for “{role}”; the nearest: {name} at {nm} min"
-        ),
-        "notice.nothing_within.none": (
-            "nothing within {m} min {mode} at {time} for “{role}”, and nothing reachable"
-        ),
-        "notice.no_structure": "no “{role}” structure known in this territory",
-        "notice.mode_unavailable": "mode {mode} unavailable",
-        "notice.no_timetable": (
-            "no public transport timetable for {day}{period}: radar made without public transport"
-        ),
-        "notice.no_timetable.period": " (timetable known from {start} to {end})",
-        "card.title": "Recommendation card",
-        "card.from": "Recommended by",
-        "card.to": "To meet",
-        "card.how": "How to get there",
-        "card.note": "A word for the reception:",
-        "card.free": "About:",
-        "card.quote": "“When someone sends you, you feel stronger.”",
-        "card.agent": "Adviser",
-        "missing.address": "address not given — to be filled in",
-        "missing.phone": "phone not given — to be filled in",
-        "missing.hours": "opening hours not given — to be filled in",
-        "poster.key": "The structures",
-        "poster.open": "filled: open during your hours, or hours unknown",
-        "poster.closed": "outline: closed during your hours",
-        "poster.beyond": "dotted, outside the circle: beyond {m} min",
-        "poster.cont": "(cont.)",
-        "map.beyond": "dashed: beyond {m} min",
-        "poster.direction": "arrow: direction from your home",
-        "poster.how": "Each structure sits in its role's sector, at its shortest travel time "
-        "from your home.",
-        "poster.how.compass": "Each structure sits in its direction from your home (north up), "
-        "at its shortest travel time.",
-        "attribution": "Sources",
-        "generated": "Made with qpv_radar",
-        "minutes": "{m} min",
-        "days": "Monday,Tuesday,Wednesday,Thursday,Friday,Saturday,Sunday",
-        "months": "January,February,March,April,May,June,July,August,September,October,"
-        "November,December",
-        "transfer": "transfer",
-        "walk_to": "walk to {name}",
-    },
-}
-
-
-_DAYS = {
-    "fr": {
-        "Mo": "lun",
-        "Tu": "mar",
-        "We": "mer",
-        "Th": "jeu",
-        "Fr": "ven",
-        "Sa": "sam",
-        "Su": "dim",
-        "PH": "jours fériés",
-        "off": "fermé",
-        "closed": "fermé",
-        "24/7": "24 h/24, 7 j/7",
-    },
-    "en": {
-        "Mo": "Mon",
-        "Tu": "Tue",
-        "We": "Wed",
-        "Th": "Thu",
-        "Fr": "Fri",
-        "Sa": "Sat",
-        "Su": "Sun",
-        "PH": "public holidays",
-        "off": "closed",
-        "closed": "closed",
-        "24/7": "24/7",
-    },
-}
 _DAY = r"(?:Mo|Tu|We|Th|Fr|Sa|Su|PH)"
 
 
 def check_lang(lang: str) -> str:
     """Return ``lang`` if supported, else raise :class:`~qpv_radar.LanguageError`."""
     if lang not in LANGS:
-        raise LanguageError(f"unknown language {lang!r}: choose one of {', '.join(LANGS)}.")
+        raise LanguageError("errors.language", lang=lang, langs=", ".join(LANGS))
     return lang
 
 
 def t(key: str, lang: str = "fr", **kw: object) -> str:
     """The text of ``key`` in ``lang``, formatted with ``kw``."""
-    text = _WORDS[check_lang(lang)][key]
-    return text.format(**kw) if kw else text
+    return text(key, check_lang(lang), **kw)
+
+
+def message(msg: Message | QpvRadarError | str | None, lang: str = "fr") -> str:
+    """A library message (a reason, an error) in ``lang``; plain strings as they are."""
+    if msg is None:
+        return ""
+    if isinstance(msg, QpvRadarError):
+        return msg.message(check_lang(lang))
+    if isinstance(msg, Message):
+        return msg.text(check_lang(lang))
+    return str(msg)
 
 
 def colon(lang: str = "fr") -> str:
@@ -289,9 +82,13 @@ def role_name(role: str, lang: str = "fr") -> str:
 
 
 def mode_name(mode: str, lang: str = "fr", *, short: bool = False) -> str:
-    """Human name of a mode (``à pied``…); unknown modes (tram, bus…) are returned as is."""
+    """Human name of a mode (``à pied``…) or of a vehicle (``tram``, ``métro``…)."""
     key = f"mode.short.{mode}" if short else f"mode.{mode}"
-    return _WORDS[check_lang(lang)].get(key, mode)
+    for code in (key, f"vehicle.{mode}"):
+        words = text(code, check_lang(lang))
+        if words != code:
+            return words
+    return mode
 
 
 def duration(minutes: float | None, lang: str = "fr") -> str:
@@ -443,7 +240,7 @@ def humane_hours(opening_hours: str | None, lang: str = "fr") -> str:
     """
     if not opening_hours:
         return t("opening.unknown", lang)
-    words = _DAYS[check_lang(lang)]
+    words = days(check_lang(lang))
     text = re.sub(r"\s*;\s*", "; ", opening_hours.strip())
     text = re.sub(rf"\b({_DAY})\s*-\s*({_DAY})\b", r"\1–\2", text)  # day ranges
     text = re.sub(rf"\b({_DAY}),(?={_DAY}\b)", r"\1, ", text)  # day lists
@@ -494,3 +291,34 @@ def credits(radar: Radar, lang: str = "fr") -> str:
         for fr, en in _CREDITS_EN.items():
             parts = [p.replace(fr, en) for p in parts]
     return " · ".join(parts)
+
+
+def itinerary_lines(itinerary: Any, lang: str = "fr") -> list[str]:
+    """A public-transport itinerary (:class:`~qpv_radar.routing.transit.Itinerary`) for the
+    terminal: the departure and arrival, then one line per leg
+    (``09:07 bus 19 (Odysseum) : Gémeaux → Place de France, 09:20``)."""
+    from ..networks.vehicles import vehicle_of
+
+    c = colon(lang)
+    here, there = t("itinerary.origin", lang), t("itinerary.destination", lang)
+
+    def name(value: str) -> str:  # the two ends of the journey have no stop name
+        return here if value == "origin" else there if value == "destination" else value
+
+    out = [
+        f"{t('times.fastest', lang)}{c}{itinerary.departure:%H:%M} → "
+        f"{itinerary.arrival:%H:%M} ({itinerary.travel_time_s / 60:.0f} min)"
+    ]
+    for leg in itinerary.legs:
+        start = f"{leg.start:%H:%M}"
+        ends = f"{name(leg.from_name)} → {name(leg.to_name)}"
+        if leg.mode == "walk":
+            walk = t("itinerary.walk", lang)
+            out.append(f"  {start} {walk} {leg.duration_s / 60:.0f} min{c}{ends}")
+        else:
+            kind = mode_name(vehicle_of(leg.route_type), lang)
+            out.append(
+                f"  {start} {kind} {leg.route_short_name} ({leg.headsign}){c}{ends}, "
+                f"{leg.end:%H:%M}"
+            )
+    return out

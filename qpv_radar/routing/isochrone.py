@@ -18,7 +18,7 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-from .._errors import UnreachableError
+from .._errors import OptionError, UnreachableError
 from ..networks.streets import StreetNetwork
 from ._search import node_times
 from .snapping import Snapped, snap
@@ -136,7 +136,7 @@ def isochrones(
     """
     bands = sorted(float(m) for m in minutes)
     if not bands or any(not np.isfinite(m) or m <= 0 for m in bands):
-        raise ValueError(f"minutes must be positive numbers, got {list(minutes)!r}.")
+        raise OptionError(f"minutes must be positive numbers, got {list(minutes)!r}.")
     orig = snap(network, origins, label="origins")
     if not orig.ok.any():
         reasons = "; ".join(sorted({str(r) for r in orig.reason if r}))

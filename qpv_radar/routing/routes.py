@@ -9,7 +9,7 @@ import shapely
 from scipy.sparse.csgraph import dijkstra
 from shapely.ops import substring
 
-from .._errors import UnreachableError
+from .._errors import OptionError, UnreachableError
 from ..networks.streets import StreetNetwork
 from ._search import direct_same_edge, source_graph
 from .snapping import Snapped, snap
@@ -70,7 +70,7 @@ def route(network: StreetNetwork, origin_point: Any, destination_point: Any) -> 
     o = snap(network, origin_point, label="origin")
     d = snap(network, destination_point, label="destination")
     if len(o) != 1 or len(d) != 1:
-        raise ValueError("route() takes exactly one origin and one destination point.")
+        raise OptionError("route() takes exactly one origin and one destination point.")
     if not o.ok[0]:
         raise UnreachableError(f"origin {o.reason[0]}.")
     if not d.ok[0]:
@@ -113,8 +113,8 @@ def route(network: StreetNetwork, origin_point: Any, destination_point: Any) -> 
     else:
         from .times import travel_times
 
-        reason = travel_times(network, origin_point, destination_point, reasons=True, lang="en")
-        raise UnreachableError(f"no route: {reason['reason'].iloc[0]}.")
+        reason = travel_times(network, origin_point, destination_point, reasons=True)
+        raise UnreachableError("routing.no_route", reason=reason["reason"].iloc[0])
     parts.append(_connector(d, network, 0).reverse())
     coords = np.concatenate([shapely.get_coordinates(p) for p in parts if not p.is_empty])
     keep = np.r_[True, np.any(np.diff(coords, axis=0) != 0, axis=1)]

@@ -18,8 +18,8 @@ import shapely
 from pyproj import CRS
 
 from .._errors import CrsError, InputFileError, InputProblem
+from .._messages import Message
 from ..networks.streets import StreetNetwork
-from ._messages import check_lang, distance, text
 
 __all__ = ["Snapped", "points_xy", "snap", "snap_points"]
 
@@ -41,7 +41,7 @@ class Snapped:
     x, y
         The points in the network's metric CRS.
     reason
-        ``None`` when snapped, else why not (in the language asked from :func:`snap`).
+        ``None`` when snapped, else why not (a :class:`~qpv_radar._messages.Message`).
     """
 
     index: pd.Index
@@ -174,12 +174,16 @@ def _check_swapped(lon: np.ndarray, lat: np.ndarray, net: StreetNetwork, label: 
         )
 
 
-def snap(net: StreetNetwork, points: Any, *, label: str = "points", lang: str = "en") -> Snapped:
+def _distance(metres: float) -> str:
+    """``850 m`` or ``10.5 km`` (the same digits in every language)."""
+    return f"{metres / 1000:.1f} km" if metres >= 1000 else f"{metres:.0f} m"
+
+
+def snap(net: StreetNetwork, points: Any, *, label: str = "points") -> Snapped:
     """Snap points onto the nearest usable edge of ``net`` (see the module docstring).
 
-    ``lang`` (``"fr"`` or ``"en"``) is the language of the reasons given to unsnapped points.
+    Unsnapped points get their reason as a :class:`~qpv_radar._messages.Message`.
     """
-    check_lang(lang)
     index, x, y = points_xy(points, net, label=label)
     n = len(x)
     edge = np.full(n, -1, dtype=np.int64)
@@ -202,27 +206,29 @@ def snap(net: StreetNetwork, points: Any, *, label: str = "points", lang: str = 
         nearest = np.full(len(far), np.nan)
         nearest[fp] = fd
         for k, i in enumerate(far):
-            reason[i] = text(
-                "too_far",
-                lang,
-                mode=net.mode,
-                dist=distance(nearest[k]),
-                max_snap=net.rules.max_snap_m,
+            reason[i] = Message(
+                "reason.too_far",
+                {
+                    "mode": Message(f"network.{net.mode}"),
+                    "dist": _distance(nearest[k]),
+                    "max_snap": net.rules.max_snap_m,
+                },
             )
     return Snapped(index, edge, dist, np.clip(frac, 0.0, 1.0), x, y, reason)
 
 
-def snap_points(net: StreetNetwork, points: Any, *, lang: str = "fr") -> pd.DataFrame:
-    """Report how points attach to the network (reasons in French, or English with ``lang``).
+def snap_points(net: StreetNetwork, points: Any) -> pd.DataFrame:
+    """Report how points attach to the network.
 
     Returns
     -------
     DataFrame
         Aligned to the points' index: ``edge`` (-1 when not snapped), ``distance_m``,
         ``fraction``, ``component`` (network part the point is on, -1 when not snapped),
-        ``reason`` (None when snapped).
+        ``reason`` (None when snapped, else a :class:`~qpv_radar._messages.Message`: its
+        ``text(lang)`` gives the words).
     """
-    s = snap(net, points, lang=lang)
+    s = snap(net, points)
     comp = np.where(s.ok, net.component[net.edge_u[np.where(s.ok, s.edge, 0)]], -1)
     return pd.DataFrame(
         {

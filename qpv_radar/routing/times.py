@@ -7,9 +7,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._errors import InputFileError, InputProblem
+from .._errors import InputFileError, InputProblem, OptionError
+from .._messages import Message
 from ..networks.streets import StreetNetwork
-from ._messages import text
 from ._search import matrix, nearest_one
 from .snapping import Snapped, snap
 
@@ -23,7 +23,6 @@ def travel_times(
     *,
     max_time_s: float | None = None,
     reasons: bool = False,
-    lang: str = "fr",
 ) -> pd.DataFrame:
     """Travel times from every origin to every destination (a long table, like r5py).
 
@@ -38,9 +37,9 @@ def travel_times(
     reasons
         Add a ``reason`` column: None when a time is given, else why not (point too far from
         the network, on a part of the network not connected to the other point, beyond the
-        cut-off, or no path along one-way streets).
-    lang
-        Language of the reasons: ``"fr"`` (default) or ``"en"``.
+        cut-off, or no path along one-way streets), as a
+        :class:`~qpv_radar._messages.Message` (``str()`` gives English, ``.text("fr")``
+        French).
 
     Returns
     -------
@@ -48,8 +47,8 @@ def travel_times(
         ``from_id, to_id, travel_time`` (seconds, float; NaN when unreachable or beyond
         ``max_time_s``), origins × destinations rows, origin-major.
     """
-    orig = snap(network, origins, label="origins", lang=lang)
-    dest = snap(network, destinations, label="destinations", lang=lang)
+    orig = snap(network, origins, label="origins")
+    dest = snap(network, destinations, label="destinations")
     mat = matrix(network, orig, dest, max_time_s=max_time_s)
     n_o, n_d = mat.shape
     out = pd.DataFrame(
@@ -61,7 +60,7 @@ def travel_times(
     )
     if reasons:
         out["reason"] = pd.Series(
-            _reasons(network, orig, dest, mat, max_time_s, lang).ravel(), dtype=object
+            _reasons(network, orig, dest, mat, max_time_s).ravel(), dtype=object
         )
     return out
 
@@ -76,7 +75,6 @@ def _reasons(
     dest: Snapped,
     mat: np.ndarray,
     max_time_s: float | None,
-    lang: str,
 ) -> np.ndarray:
     n_o, n_d = mat.shape
     res = np.full((n_o, n_d), None, dtype=object)
@@ -86,14 +84,14 @@ def _reasons(
     co, cd = _component(net, orig), _component(net, dest)
     same = co[:, None] == cd[None, :]
     if max_time_s is not None:
-        res[missing & same] = text("cut_off", lang, limit=max_time_s)
+        res[missing & same] = Message("reason.cut_off", {"limit": max_time_s})
     else:
-        res[missing & same] = text("no_path", lang)
-    res[missing & ~same] = text("not_connected", lang)
+        res[missing & same] = Message("reason.no_path")
+    res[missing & ~same] = Message("reason.not_connected")
     for j in np.flatnonzero(~dest.ok):
-        res[:, j] = text("destination", lang, reason=dest.reason[j])
+        res[:, j] = Message("reason.destination", {"reason": dest.reason[j]})
     for i in np.flatnonzero(~orig.ok):
-        res[i, :] = text("origin", lang, reason=orig.reason[i])
+        res[i, :] = Message("reason.origin", {"reason": orig.reason[i]})
     return res
 
 
@@ -130,7 +128,7 @@ def nearest(
         ``travel_time`` NaN.
     """
     if k < 1:
-        raise ValueError(f"k must be at least 1, got {k}.")
+        raise OptionError(f"k must be at least 1, got {k}.")
     orig = snap(network, origins, label="origins")
     if by is None:
         groups: list[tuple[Any, Any]] = [(None, destinations)]

@@ -37,7 +37,8 @@ class Leg:
     end: datetime
     from_name: str
     to_name: str
-    duration_s: int
+    duration_s: float
+    """Seconds (whole seconds on public transport)."""
     route_short_name: str = ""
     route_long_name: str = ""
     route_color: str = ""
@@ -48,6 +49,8 @@ class Leg:
     coords: tuple[tuple[float, float], ...] = ()
     """(lon, lat) of every stop passed, boarding to alighting (rides), or of the two ends
     (walks): enough to draw the journey without the feed's shapes."""
+    distance_m: float | None = None
+    """Length of the path, metres, when known (legs along the streets)."""
 
 
 @dataclass(frozen=True)
@@ -56,7 +59,7 @@ class Itinerary:
 
     departure: datetime
     arrival: datetime
-    travel_time_s: int
+    travel_time_s: float
     legs: list[Leg] = field(default_factory=list)
 
     @property
@@ -87,7 +90,6 @@ def transit_itinerary(
     max_transfer_s: float = 300.0,
     max_time_s: float | None = None,
     board_slack_s: int = BOARD_SLACK_S,
-    lang: str = "fr",
 ) -> Itinerary:
     """The earliest-arrival journey for one departure, leg by leg.
 
@@ -99,8 +101,6 @@ def transit_itinerary(
         Naive = local time of the feed's agency.
     max_time_s
         Longest acceptable journey (``None``: no limit, plain walking always gives one).
-    lang
-        Language of the labels of the two ends (``"fr"``: origine/destination, ``"en"``).
 
     Raises
     ------
@@ -122,7 +122,6 @@ def transit_itinerary(
         max_transfer_s=max_transfer_s,
         max_time_s=max_time_s,
         board_slack_s=board_slack_s,
-        lang=lang,
     )["destination"]
     if found is None:
         raise UnreachableError(
@@ -144,7 +143,6 @@ def transit_itineraries(
     max_transfer_s: float = 300.0,
     max_time_s: float | None = None,
     board_slack_s: int = BOARD_SLACK_S,
-    lang: str = "fr",
 ) -> dict[Any, Itinerary | None]:
     """The earliest-arrival journey from one origin to each destination, for one departure.
 
@@ -172,7 +170,7 @@ def transit_itineraries(
         :attr:`~qpv_radar.networks.gtfs.Timetable.complete_until_s`).
     """
     t0 = _seconds(timetable, departure)
-    here, there = ("origine", "destination") if lang == "fr" else ("origin", "destination")
+    here, there = "origin", "destination"  # codes: the render layer words them
     o = _as_point_gdf(origin_point, "origin")
     dests = _points(destinations, "destinations")
     if not dests.index.is_unique:

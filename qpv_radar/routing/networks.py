@@ -1,0 +1,379 @@
+"""``Networks``: a territory's transport networks, and every routing question asked of them.
+
+One object holds the expensive state — the street network of each mode, the timetable of each
+service date (every GTFS feed of the territory merged), the walking tables public transport
+reuses — loaded on first use and kept. Everything that routes goes through it: the personal
+radar, the planner, the command line, the web page, each worker of a many-territory run. It is
+the one dispatcher by mode: street modes (``walk``, ``bike``, ``car``) use the street engine
+(:mod:`qpv_radar.routing`), ``transit`` uses RAPTOR with walking access, egress and transfers
+(:mod:`qpv_radar.routing.transit`).
+
+Nothing here is global: two ``Networks`` of the same territory share only the on-disk cache.
+A ``Networks`` holds no open file or thread, so a process (a web server, a Dask worker) can
+build one per territory and keep it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from shapely.geometry import Point
+
+from .._defaults import DEFAULT_TERRITORY, LAMBERT93, MODES, STREET_MODES, WGS84
+from .._errors import ModeUnavailableError, UnreachableError
+from ..networks.streets import StreetNetwork, load_street_network
+from ..territory import Territory, load_territory
+
+if TYPE_CHECKING:
+    from ..networks.gtfs import Timetable
+    from .transit import CrowFlyWalk, Itinerary
+
+__all__ = ["MODES", "STREET_MODES", "Networks"]
+
+
+def _point(p: Point | tuple[float, float]) -> Point:
+    return p if isinstance(p, Point) else Point(float(p[0]), float(p[1]))
+
+
+class Networks:
+    """The transport networks of one territory, loaded on first use.
+
+    Parameters
+    ----------
+    territory
+        A :class:`~qpv_radar.territory.Territory`, a built-in territory name or a territory
+        file: its ``[streets]`` (one graph per mode when declared) and every ``[[gtfs]]`` feed.
+        ``None`` with explicit ``streets``/``gtfs``.
+    streets
+        Instead of the territory's streets: one source for every street mode (a file, a
+        registry path, an osmnx graph, a GeoDataFrame of lines — see
+        :func:`~qpv_radar.networks.load_street_network`) or a mapping mode → source.
+    gtfs
+        Instead of the territory's feeds: one GTFS zip or several (merged into one timetable
+        per service date).
+    crs
+        Metric CRS (default: the territory's, else Lambert-93).
+    max_snap_m
+        Farthest a point may lie from a street to be attached to it (default
+        :data:`~qpv_radar._defaults.MAX_SNAP_M`).
+
+    Examples
+    --------
+    >>> nets = Networks("montpellier")                                  # doctest: +SKIP
+    >>> nets.travel_times(homes, structures, mode="walk")                # doctest: +SKIP
+    >>> nets.travel_times(homes, structures, mode="transit",
+    ...                   departure=datetime(2024, 1, 16, 9), window_minutes=10)  # doctest: +SKIP
+    """
+
+    def __init__(
+        self,
+        territory: Territory | str | Path | None = DEFAULT_TERRITORY,
+        *,
+        streets: Any | Mapping[str, Any] | None = None,
+        gtfs: str | Path | Sequence[str | Path] | None = None,
+        crs: str | None = None,
+        max_snap_m: float | None = None,
+    ) -> None:
+        if territory is not None and not isinstance(territory, Territory):
+            territory = load_territory(territory)
+        self.territory: Territory | None = territory
+        self.crs: str = crs or (territory.crs if territory else LAMBERT93)
+        self.max_snap_m = max_snap_m
+        self._streets_in = streets
+        if gtfs is None:
+            self._gtfs_in: tuple[Any, ...] | None = None
+        elif isinstance(gtfs, str | Path):
+            self._gtfs_in = (gtfs,)
+        else:
+            self._gtfs_in = tuple(gtfs)
+        self._streets: dict[str, StreetNetwork] = {}
+        self._timetables: dict[date, Timetable] = {}
+
+    def __repr__(self) -> str:
+        loaded = ", ".join(sorted(self._streets)) or "none"
+        return f"Networks({self.name!r}, modes={self.modes}, streets loaded: {loaded})"
+
+    # ---- what it holds ---------------------------------------------------------------------
+    @property
+    def name(self) -> str:
+        """The territory's name (``"custom"`` for explicit inputs)."""
+        return self.territory.name if self.territory else "custom"
+
+    @property
+    def has_streets(self) -> bool:
+        """Whether street networks are declared (else walking is a straight line)."""
+        if self._streets_in is not None:
+            return True
+        return self.territory is not None and self.territory.streets is not None
+
+    @property
+    def gtfs_paths(self) -> tuple[Path, ...]:
+        """The GTFS feeds (local paths; registry feeds are fetched on first call)."""
+        if self._gtfs_in is not None:
+            return tuple(Path(p) for p in self._gtfs_in)
+        if self.territory is None:
+            return ()
+        return tuple(s.resolve() for s in self.territory.gtfs)
+
+    @property
+    def modes(self) -> tuple[str, ...]:
+        """Modes these networks can route."""
+        has_gtfs = bool(self._gtfs_in) or bool(self.territory and self.territory.gtfs)
+        street = STREET_MODES if self.has_streets else ()
+        return tuple(m for m in MODES if m in street or (m == "transit" and has_gtfs))
+
+    def street_network(self, mode: str = "walk") -> StreetNetwork:
+        """The street network of ``mode`` (built, or read from the cache, on first use).
+
+        Raises
+        ------
+        ModeUnavailableError
+            No street network is declared, or ``mode`` is not a street mode.
+        """
+        if mode not in STREET_MODES:
+            raise ModeUnavailableError(
+                "routing.unknown_mode", mode=mode, modes=", ".join(STREET_MODES)
+            )
+        if mode not in self._streets:
+            if not self.has_streets:
+                raise ModeUnavailableError("routing.no_streets", territory=self.name, mode=mode)
+            src = self._streets_in
+            if isinstance(src, Mapping):
+                src = src.get(mode, src.get("walk"))
+            self._streets[mode] = load_street_network(
+                src if src is not None else self.territory,
+                mode,
+                crs=self.crs,
+                max_snap_m=self.max_snap_m,
+            )
+        return self._streets[mode]
+
+    def walking(self) -> StreetNetwork | CrowFlyWalk:
+        """How public transport walks: the walking network, or a straight line × 1.3 where the
+        territory has no street network."""
+        if self.has_streets:
+            return self.street_network("walk")
+        from .transit import CrowFlyWalk
+
+        return CrowFlyWalk(crs=self.crs)
+
+    def timetable(self, day: date | datetime) -> Timetable:
+        """The timetable of service date ``day``, every feed merged (built once, then kept).
+
+        Raises
+        ------
+        ModeUnavailableError
+            No GTFS feed.
+        ServicePeriodError
+            ``day`` outside every feed's period, or without service.
+        """
+        d = day.date() if isinstance(day, datetime) else day
+        if d not in self._timetables:
+            from ..networks.gtfs import load_timetable
+
+            paths = self.gtfs_paths
+            if not paths:
+                raise ModeUnavailableError("routing.no_gtfs", territory=self.name)
+            self._timetables[d] = load_timetable(paths[0], d)  # TODO(several feeds)
+        return self._timetables[d]
+
+    # ---- questions ------------------------------------------------------------------------
+    def _check_mode(self, mode: str, departure: datetime | None) -> None:
+        if mode not in MODES:
+            raise ModeUnavailableError("routing.unknown_mode", mode=mode, modes=", ".join(MODES))
+        if mode == "transit" and departure is None:
+            raise ModeUnavailableError("routing.departure_needed", mode=mode)
+
+    def travel_times(
+        self,
+        origins: gpd.GeoDataFrame,
+        destinations: gpd.GeoDataFrame,
+        *,
+        mode: str,
+        departure: datetime | None = None,
+        window_minutes: int = 0,
+        percentiles: tuple[int, ...] = (),
+        max_time_s: float | None = None,
+        reasons: bool = False,
+    ) -> pd.DataFrame:
+        """Travel times from every origin to every destination.
+
+        Parameters
+        ----------
+        origins, destinations
+            Points with a CRS; ids are their index.
+        mode
+            ``walk``, ``bike``, ``car`` or ``transit`` (walking + public transport).
+        departure
+            Departure (naive = local time); needed for ``transit``, ignored on the streets.
+        window_minutes
+            Transit: one departure per minute over this window, the median kept (0: one).
+        percentiles
+            Transit: add one ``pNN`` column per percentile over the window.
+        max_time_s
+            Longer trips are unreachable (NaN).
+        reasons
+            Street modes: add a ``reason`` column (a :class:`~qpv_radar._messages.Message`,
+            worded by the caller) saying why a time is missing.
+
+        Returns
+        -------
+        DataFrame
+            ``from_id, to_id, travel_time`` (seconds, NaN when unreachable), plus the
+            requested columns.
+        """
+        self._check_mode(mode, departure)
+        if mode in STREET_MODES:
+            from .times import travel_times
+
+            net = self.street_network(mode)
+            return travel_times(net, origins, destinations, max_time_s=max_time_s, reasons=reasons)
+        from .transit import transit_travel_times
+
+        assert departure is not None
+        out = transit_travel_times(
+            self.timetable(departure),
+            self.walking(),
+            origins,
+            destinations,
+            departure=departure,
+            window_minutes=window_minutes,
+            percentiles=percentiles,
+            max_time_s=max_time_s,
+            progress=False,
+        )
+        keep = ["from_id", "to_id", "travel_time", *(f"p{q}" for q in percentiles)]
+        return out[keep]
+
+    def departure_profile(
+        self, origin: Any, destination: Any, *, departure: datetime, window_minutes: int = 0
+    ) -> pd.DataFrame:
+        """Transit: the travel time of each departure (one per minute) of a window.
+
+        See :func:`qpv_radar.routing.transit.departure_profile`.
+        """
+        from .transit import departure_profile
+
+        return departure_profile(
+            self.timetable(departure),
+            self.walking(),
+            origin,
+            destination,
+            departure=departure,
+            window_minutes=window_minutes,
+        )
+
+    def itineraries(
+        self,
+        origin: Point,
+        destinations: gpd.GeoDataFrame,
+        *,
+        mode: str,
+        departure: datetime | None = None,
+    ) -> dict[Any, Itinerary | None]:
+        """The fastest journey from ``origin`` to each destination (one search for transit).
+
+        Returns
+        -------
+        dict
+            Destination id → :class:`~qpv_radar.routing.transit.Itinerary` (its legs carry the
+            path as lon/lat pairs), or ``None`` when unreachable.
+        """
+        self._check_mode(mode, departure)
+        if mode in STREET_MODES:
+            pts = destinations.geometry.to_crs(WGS84)
+            return {
+                i: self._street_itinerary(origin, p, mode, departure)
+                for i, p in zip(destinations.index, pts, strict=True)
+            }
+        from .transit import transit_itineraries
+
+        assert departure is not None
+        tt = self.timetable(departure)
+        return transit_itineraries(tt, self.walking(), origin, destinations, departure)
+
+    def itinerary(
+        self,
+        origin: Point | tuple[float, float],
+        destination: Point | tuple[float, float],
+        *,
+        mode: str,
+        departure: datetime | None = None,
+    ) -> Itinerary:
+        """The fastest journey from ``origin`` to ``destination`` (WGS84 points or lon/lat).
+
+        Raises
+        ------
+        UnreachableError
+            No way there.
+        """
+        dest = gpd.GeoDataFrame({"id": ["d"]}, geometry=[_point(destination)], crs=WGS84).set_index(
+            "id"
+        )
+        found = self.itineraries(_point(origin), dest, mode=mode, departure=departure)["d"]
+        if found is None:
+            raise UnreachableError("radar.unreachable_structure")
+        return found
+
+    def _street_itinerary(
+        self, origin: Point, destination: Point, mode: str, departure: datetime | None
+    ) -> Itinerary | None:
+        from .routes import route
+        from .transit import Itinerary, Leg
+
+        try:
+            res = route(self.street_network(mode), origin, destination)
+        except UnreachableError:
+            return None
+        start = departure or datetime.now().replace(second=0, microsecond=0)
+        end = start + timedelta(seconds=float(res.travel_time_s))
+        coords = tuple((float(x), float(y)) for x, y in res.geometry.coords)
+        secs = float(res.travel_time_s)
+        leg = Leg(mode, start, end, "", "", secs, coords=coords, distance_m=float(res.length_m))
+        return Itinerary(start, end, secs, [leg])
+
+    def isochrones(
+        self,
+        origin: Point,
+        *,
+        mode: str,
+        minutes: Sequence[int],
+        departure: datetime | None = None,
+        outline: bool = False,
+    ) -> gpd.GeoDataFrame:
+        """Areas reachable from ``origin`` within each band of ``minutes``.
+
+        Parameters
+        ----------
+        outline
+            Street modes: the quick outline of the reached street nodes
+            (:func:`~qpv_radar.routing.outlines.street_outlines`, for maps) instead of the
+            exact street buffers (:func:`~qpv_radar.routing.isochrones`). Transit bands are
+            always outlines: discs of the walk left around reached street nodes.
+
+        Returns
+        -------
+        GeoDataFrame
+            ``minutes`` and geometry (EPSG:4326), one row per band.
+        """
+        self._check_mode(mode, departure)
+        from . import outlines
+
+        if mode in STREET_MODES:
+            net = self.street_network(mode)
+            if outline:
+                return outlines.street_outlines(net, origin, minutes)
+            from .isochrone import isochrones
+
+            return isochrones(net, origin, minutes=list(minutes))
+        sample = outlines.node_sample(self.street_network("walk"), spacing_m=150.0, crs=self.crs)
+        home = gpd.GeoDataFrame({"id": ["home"]}, geometry=[origin], crs=WGS84).set_index("id")
+        tt = self.travel_times(home, sample, mode=mode, departure=departure)
+        secs = tt.set_index("to_id")["travel_time"].reindex(sample.index).to_numpy(dtype=float)
+        return outlines.time_outlines(sample, np.asarray(secs), minutes, crs=self.crs)

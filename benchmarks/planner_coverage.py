@@ -19,7 +19,7 @@ import time
 
 from _memory import peak_rss_mb  # benchmarks/_memory.py, beside this script
 
-from qpv_radar import access, planner
+from qpv_radar import analysis, planner
 from qpv_radar.territory import load_territory
 
 ROLES = ("relay", "entry_door", "employment")
@@ -45,7 +45,7 @@ def main() -> None:
             t,
             role=ROLES,
             minutes=args.minutes,
-            slots=access.DEFAULT_SLOTS,
+            slots=analysis.DEFAULT_SLOTS,
             mode=args.mode,  # type: ignore[arg-type]
             window_minutes=args.window,
             walk=walk,
@@ -56,7 +56,7 @@ def main() -> None:
     n_qpv = res.table["code_qp"].nunique()
     print(f"territory            {args.territory}")
     print(
-        f"QPVs × roles × slots {n_qpv} × {len(ROLES)} × {len(access.DEFAULT_SLOTS)}"
+        f"QPVs × roles × slots {n_qpv} × {len(ROLES)} × {len(analysis.DEFAULT_SLOTS)}"
         f" = {len(res.table)} rows"
     )
     print(f"origins × structures {len(res.origins)} × {len(res.structures)}")

@@ -1,6 +1,6 @@
 """Planner runs on a territory: coverage gaps by slot, where to hold permanences.
 
-This module wires the pure analysis of :mod:`qpv_radar.access` and :mod:`qpv_radar.siting` to
+This module wires the pure analysis of :mod:`qpv_radar.analysis` to
 the territory's data (:func:`qpv_radar.qpv.load_qpv`, :func:`qpv_radar.actors.load_actors`)
 and engines (street network for walking, GTFS RAPTOR for public transport). Each step takes
 plain inputs, so a notebook can replace any of them.
@@ -28,7 +28,7 @@ import pandas as pd
 import shapely
 from tqdm import tqdm
 
-from . import access, siting
+from . import analysis
 from ._errors import InputFileError, InputProblem, QpvRadarError
 from ._geo import lonlat_problems
 from .territory import Territory, load_territory
@@ -134,7 +134,7 @@ def resident_origins(
     -------
     (qpv, origins)
         ``qpv`` from :func:`qpv_radar.qpv.load_qpv` (with ``pop_mun``); ``origins`` from
-        :func:`qpv_radar.access.origin_points` over the street nodes inside each perimeter.
+        :func:`qpv_radar.analysis.origin_points` over the street nodes inside each perimeter.
     """
     from .qpv import load_qpv
 
@@ -143,7 +143,7 @@ def resident_origins(
     nodes = _street_nodes(network, t) if network is not None else None
     if nodes is None and t.streets is not None:
         nodes = _street_nodes(object(), t)
-    return qpv, access.origin_points(qpv, nodes, cell_m=cell_m, crs=t.crs)
+    return qpv, analysis.origin_points(qpv, nodes, cell_m=cell_m, crs=t.crs)
 
 
 def structures(territory: Territory | str, roles: Sequence[str] | None = None) -> gpd.GeoDataFrame:
@@ -157,7 +157,7 @@ def structures(territory: Territory | str, roles: Sequence[str] | None = None) -
 def _with_roles(actors: gpd.GeoDataFrame, roles: Sequence[str]) -> gpd.GeoDataFrame:
     unknown = [r for r in roles if r not in ROLES and r != "all"]
     if unknown:
-        raise access.SlotError(
+        raise analysis.SlotError(
             f"unknown role(s) {', '.join(unknown)}: choose among {', '.join(ROLES)}."
         )
     if "all" in roles:
@@ -324,7 +324,7 @@ def coverage(
     *,
     role: str | Sequence[str] = "entry_door",
     minutes: float = 30.0,
-    slots: Sequence[str] = access.DEFAULT_SLOTS,
+    slots: Sequence[str] = analysis.DEFAULT_SLOTS,
     mode: Mode = "transit",
     window_minutes: int = 10,
     unknown: Literal["open", "closed"] = "open",
@@ -345,7 +345,7 @@ def coverage(
     minutes
         *T*.
     slots
-        Slot names (see :func:`qpv_radar.access.parse_slot`), placed in the week of the
+        Slot names (see :func:`qpv_radar.analysis.parse_slot`), placed in the week of the
         territory's ``default_when``.
     mode
         ``"transit"`` (walking + public transport) or ``"walk"``.
@@ -354,7 +354,7 @@ def coverage(
     unknown
         Structures with unknown opening hours count as open (default) or closed.
     cell_m
-        Origin cell size (see :func:`qpv_radar.access.origin_points`).
+        Origin cell size (see :func:`qpv_radar.analysis.origin_points`).
     walk
         A walking network to reuse (default: the territory's).
     progress
@@ -370,10 +370,10 @@ def coverage(
     t = _territory(territory)
     _check_window(window_minutes)
     if t.default_when is None:
-        raise access.SlotError(
+        raise analysis.SlotError(
             f"territory {t.name!r} has no default_when: add one inside its GTFS period."
         )
-    when = {s: access.parse_slot(s, t.default_when) for s in slots}
+    when = {s: analysis.parse_slot(s, t.default_when) for s in slots}
     roles = [role] if isinstance(role, str) else list(role)
     _, dests = _role_structures(t, roles)
     if walk is None:
@@ -394,13 +394,13 @@ def coverage(
         window_minutes=window_minutes,
         progress=progress,
     )
-    opens = {s: access.open_table(dests, w, horizon_min=horizon) for s, w in when.items()}
+    opens = {s: analysis.open_table(dests, w, horizon_min=horizon) for s, w in when.items()}
     parts = []
     for r in roles:
         sub = structures_with_role(dests, r)
         ids = set(sub.index)
-        gaps = access.rank_gaps(
-            access.coverage_gaps(
+        gaps = analysis.rank_gaps(
+            analysis.coverage_gaps(
                 {s: tt[tt["to_id"].isin(ids)] for s, tt in tables.items()},
                 origins,
                 sub,
@@ -556,8 +556,8 @@ def permanences(
     mode, slot
         How residents travel and when (``slot`` matters for ``"transit"`` only).
     method
-        ``"exact"`` (default): the optimum (:func:`qpv_radar.siting.exact_max_cover`, HiGHS);
-        ``"greedy"``: :func:`qpv_radar.siting.greedy_max_cover`.
+        ``"exact"`` (default): the optimum (:func:`qpv_radar.analysis.exact_max_cover`, HiGHS);
+        ``"greedy"``: :func:`qpv_radar.analysis.greedy_max_cover`.
     cell_m
         Origin cell size.
     walk
@@ -589,7 +589,7 @@ def permanences(
     else:
         cand = candidates
     if len(cand) == 0:
-        raise siting.SitingError(
+        raise analysis.SitingError(
             "no candidate place: the candidates table is empty; give at least one place."
         )
     if walk is None:
@@ -600,7 +600,7 @@ def permanences(
             raise InputFileError("candidate places", problems)
     qpv, origins = resident_origins(t, walk, cell_m=cell_m)
     ref = t.default_when or datetime(2024, 1, 16, 9, 0)
-    when = {slot: access.parse_slot(slot, ref)}
+    when = {slot: analysis.parse_slot(slot, ref)}
     gtfs_path = t.gtfs[0].resolve() if t.gtfs else None
     tt = slot_travel_times(
         origins,
@@ -612,14 +612,14 @@ def permanences(
         max_time_s=minutes * 60.0,
         progress=progress,
     )[slot]
-    solve = siting.exact_max_cover if method == "exact" else siting.greedy_max_cover
+    solve = analysis.exact_max_cover if method == "exact" else analysis.greedy_max_cover
     res = solve(tt, origins["population"], list(cand.index), k, minutes=minutes)
     names = cand["name"] if "name" in cand.columns else pd.Series(cand.index, index=cand.index)
     res.insert(2, "name", names.reindex(res["place_id"]).to_numpy())
     pts = cand.geometry.to_crs(4326).reindex(res["place_id"])
     res["lon"] = pts.x.to_numpy()
     res["lat"] = pts.y.to_numpy()
-    a = siting.coverage_matrix(tt, origins["population"], list(res["place_id"]), minutes=minutes)
+    a = analysis.coverage_matrix(tt, origins["population"], list(res["place_id"]), minutes=minutes)
     covered = np.zeros(len(origins), bool)
     qnames = qpv.set_index("code_qp")["nom_qp"]
     per_place = []
@@ -717,7 +717,7 @@ def accessibility(
 
     Travel times are computed once per mode and slot for the structures of every role
     (trips longer than ``max_minutes`` count as unreachable), then
-    :func:`qpv_radar.access.indicator_table` gives the indicators.
+    :func:`qpv_radar.analysis.indicator_table` gives the indicators.
 
     Parameters
     ----------
@@ -732,7 +732,7 @@ def accessibility(
     Returns
     -------
     pandas.DataFrame
-        See :func:`qpv_radar.access.indicator_table`; ``nom_qp`` added after ``code_qp``.
+        See :func:`qpv_radar.analysis.indicator_table`; ``nom_qp`` added after ``code_qp``.
 
     Raises
     ------
@@ -744,7 +744,7 @@ def accessibility(
     t = _territory(territory)
     _check_window(window_minutes)
     ref = t.default_when or datetime(2024, 1, 16, 9, 0)
-    when = {s: access.parse_slot(s, ref) for s in slots}
+    when = {s: analysis.parse_slot(s, ref) for s in slots}
     actors, dests = _role_structures(t, list(roles))
     cap = _capacity_series(capacity, actors, dests) if capacity is not None else None
     if walk is None:
@@ -752,7 +752,7 @@ def accessibility(
     qpv, origins = resident_origins(t, walk, cell_m=cell_m)
     gtfs_path = t.gtfs[0].resolve() if t.gtfs else None
     horizon = int(np.ceil(max_minutes))
-    opens = {s: access.open_table(dests, w, horizon_min=horizon) for s, w in when.items()}
+    opens = {s: analysis.open_table(dests, w, horizon_min=horizon) for s, w in when.items()}
     tables: dict[tuple[str, str, str], pd.DataFrame] = {}
     open_tables: dict[tuple[str, str, str], pd.DataFrame] = {}
     for mode in modes:
@@ -772,7 +772,7 @@ def accessibility(
             for s, tt in per_slot.items():
                 tables[role, mode, s] = tt[tt["to_id"].isin(ids)]
                 open_tables[role, mode, s] = opens[s]
-    out = access.indicator_table(
+    out = analysis.indicator_table(
         tables,
         origins,
         dests,

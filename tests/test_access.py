@@ -1,4 +1,4 @@
-"""Tests of qpv_radar.access on the real Montpellier QPVs, relays and walking times."""
+"""Tests of qpv_radar.analysis on the real Montpellier QPVs, relays and walking times."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import planner_data as pdat
 import pytest
 import shapely
 
-from qpv_radar import access
+from qpv_radar import analysis
 from qpv_radar._errors import CrsError, InputFileError
 
 
@@ -28,7 +28,7 @@ def relays() -> gpd.GeoDataFrame:
 
 @pytest.fixture(scope="module")
 def origins(qpv: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    return access.origin_points(qpv, pdat.street_nodes())
+    return analysis.origin_points(qpv, pdat.street_nodes())
 
 
 @pytest.fixture(scope="module")
@@ -41,19 +41,19 @@ def tt(origins: gpd.GeoDataFrame, relays: gpd.GeoDataFrame) -> pd.DataFrame:
 
 def test_parse_slot_maps_to_the_reference_week() -> None:
     ref = datetime(2024, 1, 16, 9, 0)  # a Tuesday inside the TaM feed
-    assert access.parse_slot("weekday-06:00", ref) == datetime(2024, 1, 16, 6, 0)
-    assert access.parse_slot("saturday-10:00", ref) == datetime(2024, 1, 20, 10, 0)
-    assert access.parse_slot("sunday-10:00", ref) == datetime(2024, 1, 21, 10, 0)
-    assert access.parse_slot("lundi-12:30", ref) == datetime(2024, 1, 15, 12, 30)
+    assert analysis.parse_slot("weekday-06:00", ref) == datetime(2024, 1, 16, 6, 0)
+    assert analysis.parse_slot("saturday-10:00", ref) == datetime(2024, 1, 20, 10, 0)
+    assert analysis.parse_slot("sunday-10:00", ref) == datetime(2024, 1, 21, 10, 0)
+    assert analysis.parse_slot("lundi-12:30", ref) == datetime(2024, 1, 15, 12, 30)
     # a weekend reference still gives a weekday for "weekday"
-    assert access.parse_slot("weekday-21:00", datetime(2024, 1, 20)).weekday() == 1
-    assert access.parse_slot("2024-01-17T07:15", ref) == datetime(2024, 1, 17, 7, 15)
+    assert analysis.parse_slot("weekday-21:00", datetime(2024, 1, 20)).weekday() == 1
+    assert analysis.parse_slot("2024-01-17T07:15", ref) == datetime(2024, 1, 17, 7, 15)
 
 
 @pytest.mark.parametrize("bad", ["weekday-25:00", "holiday-10:00", "tomorrow"])
 def test_parse_slot_rejects_bad_slots(bad: str) -> None:
-    with pytest.raises(access.SlotError, match="slot"):
-        access.parse_slot(bad, datetime(2024, 1, 16))
+    with pytest.raises(analysis.SlotError, match="slot"):
+        analysis.parse_slot(bad, datetime(2024, 1, 16))
 
 
 # ----------------------------------------------------------------- origins
@@ -81,7 +81,7 @@ def test_origin_points_spread_the_population_inside_each_perimeter(
 def test_origin_points_grid_fallback_and_zero_population(qpv: gpd.GeoDataFrame) -> None:
     q = qpv.copy()
     q.loc[q.index[0], "pop_mun"] = 0
-    o = access.origin_points(q, None, cell_m=150)
+    o = analysis.origin_points(q, None, cell_m=150)
     assert (o["source"] == "grid").all()
     assert o[o["code_qp"] == q.index[0]]["population"].sum() == 0
     assert o["population"].sum() == pytest.approx(q["pop_mun"].sum())
@@ -89,19 +89,19 @@ def test_origin_points_grid_fallback_and_zero_population(qpv: gpd.GeoDataFrame) 
 
 def test_origin_points_errors(qpv: gpd.GeoDataFrame) -> None:
     with pytest.raises(InputFileError, match="pop_mun"):
-        access.origin_points(qpv.drop(columns="pop_mun"))
+        analysis.origin_points(qpv.drop(columns="pop_mun"))
     no_crs = gpd.GeoDataFrame(qpv.drop(columns="geometry"), geometry=list(qpv.geometry))
     with pytest.raises(CrsError):
-        access.origin_points(no_crs)
+        analysis.origin_points(no_crs)
     neg = qpv.copy()
     neg.loc[neg.index[2], "pop_mun"] = -5
     with pytest.raises(InputFileError, match=r"row 3.*negative"):
-        access.origin_points(neg)
+        analysis.origin_points(neg)
 
 
 def test_missing_tt_column_is_reported() -> None:
     with pytest.raises(InputFileError, match="travel_time"):
-        access.nearest_times(pd.DataFrame({"from_id": [], "to_id": []}), [])
+        analysis.nearest_times(pd.DataFrame({"from_id": [], "to_id": []}), [])
 
 
 # ----------------------------------------------------------------- indicators
@@ -111,17 +111,17 @@ def test_weighted_quantile_matches_numpy_inverted_cdf() -> None:
     rng = np.random.default_rng(3)
     v = rng.uniform(0, 60, 101)
     for q in (0.5, 0.8):
-        got = access.weighted_quantile(v, np.ones_like(v), q)
+        got = analysis.weighted_quantile(v, np.ones_like(v), q)
         assert got == np.quantile(v, q, method="inverted_cdf")
     # weights count: a point with all the weight is the answer
-    assert access.weighted_quantile(np.array([1.0, 9.0]), np.array([0.0, 1.0]), 0.5) == 9.0
-    assert np.isnan(access.weighted_quantile(np.array([1.0]), np.array([0.0]), 0.5))
+    assert analysis.weighted_quantile(np.array([1.0, 9.0]), np.array([0.0, 1.0]), 0.5) == 9.0
+    assert np.isnan(analysis.weighted_quantile(np.array([1.0]), np.array([0.0]), 0.5))
 
 
 def test_indicators_on_real_walking_times(
     qpv: gpd.GeoDataFrame, origins: gpd.GeoDataFrame, relays: gpd.GeoDataFrame, tt: pd.DataFrame
 ) -> None:
-    ind = access.qpv_indicators(tt, origins, relays, minutes=20)
+    ind = analysis.qpv_indicators(tt, origins, relays, minutes=20)
     assert set(ind.index) == set(qpv["code_qp"])
     # recompute Mosson's median by hand
     o = origins[origins["code_qp"] == "QP034005"]
@@ -146,7 +146,7 @@ def test_indicators_on_real_walking_times(
 def test_nothing_covered_when_t_is_tiny(
     origins: gpd.GeoDataFrame, relays: gpd.GeoDataFrame, tt: pd.DataFrame
 ) -> None:
-    ind = access.qpv_indicators(tt, origins, relays, minutes=0.01)
+    ind = analysis.qpv_indicators(tt, origins, relays, minutes=0.01)
     assert (ind["share_uncovered"] == 1).all()
     assert (ind["opportunities"] == 0).all()
 
@@ -160,7 +160,7 @@ def test_two_step_fca_equals_pysal_access(
     # capacities that differ (1 to 5 advisors), so that the ratios weigh the structures
     supply = pd.Series(1.0 + np.arange(len(relays)) % 5, index=relays.index)
     t = tt[tt["from_id"].isin(demand.index)]
-    ours = access.two_step_fca(t, demand, supply, max_time_s=15 * 60)
+    ours = analysis.two_step_fca(t, demand, supply, max_time_s=15 * 60)
     demand_df = pd.DataFrame({"pop": demand})
     supply_df = pd.DataFrame({"cap": supply})
     with warnings.catch_warnings():
@@ -182,14 +182,14 @@ def test_two_step_fca_equals_pysal_access(
     assert (ours > 0).sum() > 100  # a real test: most origins reach a relay
     np.testing.assert_allclose(ours.to_numpy(), theirs.to_numpy(), rtol=1e-12)
     # capacity counts: with capacity 1 everywhere the ratios differ
-    flat = access.two_step_fca(t, demand, pd.Series(1.0, index=relays.index), max_time_s=900)
+    flat = analysis.two_step_fca(t, demand, pd.Series(1.0, index=relays.index), max_time_s=900)
     assert not np.allclose(ours.to_numpy(), flat.to_numpy())
     # and the QPV indicator is the population-weighted mean, per 1,000 residents, whether the
     # capacity is a column of the structures or a Series
     rel = relays.assign(capacity=supply)
     for ind in (
-        access.qpv_indicators(tt, origins, rel, minutes=15),
-        access.qpv_indicators(tt, origins, relays, minutes=15, capacity=supply),
+        analysis.qpv_indicators(tt, origins, rel, minutes=15),
+        analysis.qpv_indicators(tt, origins, relays, minutes=15, capacity=supply),
     ):
         o = origins[origins["code_qp"] == "QP034006"]
         exp = (ours.reindex(o.index).fillna(0) * o["population"]).sum() / o["population"].sum()
@@ -198,7 +198,7 @@ def test_two_step_fca_equals_pysal_access(
 
 def test_two_step_fca_zero_demand_gives_zero_ratio() -> None:
     tt = pd.DataFrame({"from_id": ["a", "b"], "to_id": ["s", "s"], "travel_time": [60.0, 60.0]})
-    got = access.two_step_fca(
+    got = analysis.two_step_fca(
         tt, pd.Series({"a": 0.0, "b": 0.0}), pd.Series({"s": 2.0}), max_time_s=120
     )
     assert got.tolist() == [0.0, 0.0]
@@ -226,19 +226,19 @@ def test_open_on_arrival_uses_the_arrival_minute() -> None:
     # a: unknown hours; b: closed; c and e open from minute 10; d: beyond the table
     table = _toy_open_table(["a", "b", "c", "d", "e"], closed={"b"}, opens_at={"c": 10, "e": 10})
     table.loc["a"] = pd.array([pd.NA] * 61, dtype="boolean")
-    strict = access.open_on_arrival(tt, table, wait=False)
+    strict = analysis.open_on_arrival(tt, table, wait=False)
     assert strict["to_id"].tolist() == ["a", "c"]  # a unknown → open; c open on arrival
-    strict = access.open_on_arrival(tt, table, unknown="closed", wait=False)
+    strict = analysis.open_on_arrival(tt, table, unknown="closed", wait=False)
     assert strict["to_id"].tolist() == ["c"]
     # waiting (default): e is reached at 4.5 min, opens at 10 → received at 10 min
-    waited = access.open_on_arrival(tt, table).set_index("to_id")["travel_time"]
+    waited = analysis.open_on_arrival(tt, table).set_index("to_id")["travel_time"]
     assert waited.to_dict() == {"a": 300.0, "c": 720.0, "e": 600.0}
     # a structure closing before the arrival minute is not reached
     closing = _toy_open_table(["c"], closed=set(), opens_at={})
     closing.loc["c", 12:] = False
-    assert access.open_on_arrival(tt[tt["to_id"] == "c"], closing).empty
+    assert analysis.open_on_arrival(tt[tt["to_id"] == "c"], closing).empty
     closing.loc["c", 12] = True  # open during minute 12: arrival at 12:00 is received
-    assert len(access.open_on_arrival(tt[tt["to_id"] == "c"], closing)) == 1
+    assert len(analysis.open_on_arrival(tt[tt["to_id"] == "c"], closing)) == 1
 
 
 def test_open_table_calls_is_open_per_minute() -> None:
@@ -249,7 +249,7 @@ def test_open_table_calls_is_open_per_minute() -> None:
         return when.minute >= 30
 
     dests = pd.DataFrame({"opening_hours": ["Mo-Fr 09:30-12:00", None]}, index=["x", "y"])
-    t = access.open_table(dests, datetime(2024, 1, 16, 9, 0), horizon_min=45, is_open=is_open)
+    t = analysis.open_table(dests, datetime(2024, 1, 16, 9, 0), horizon_min=45, is_open=is_open)
     assert t.shape == (2, 46)
     assert not t.loc["x", 29] and t.loc["x", 30]
     assert t.loc["y"].isna().all() and len(calls) == 46
@@ -262,7 +262,7 @@ def test_coverage_gaps_and_ranking(
     fs = [i for i in ids if i.startswith("fs:")]
     evening = _toy_open_table(ids, closed=set(ids) - set(fs), opens_at={})
     sunday = _toy_open_table(ids, closed=set(ids), opens_at={})
-    gaps = access.coverage_gaps(
+    gaps = analysis.coverage_gaps(
         {"weekday-09:00": tt, "weekday-18:30": tt, "sunday-10:00": tt},
         origins,
         relays,
@@ -280,7 +280,7 @@ def test_coverage_gaps_and_ranking(
     eve = gaps[gaps["slot"] == "weekday-18:30"].set_index("code_qp")
     assert (eve["share_uncovered"] >= day["share_uncovered"]).all()
     assert (eve["share_uncovered"] > day["share_uncovered"]).any()
-    ranked = access.rank_gaps(gaps)
+    ranked = analysis.rank_gaps(gaps)
     assert ranked["rank"].tolist() == list(range(1, 37))
     assert ranked.iloc[0]["share_uncovered"] == 1.0
     assert ranked["share_uncovered"].is_monotonic_decreasing
@@ -290,7 +290,7 @@ def test_indicator_table_is_tidy(
     origins: gpd.GeoDataFrame, relays: gpd.GeoDataFrame, tt: pd.DataFrame
 ) -> None:
     ids = list(relays.index)
-    table = access.indicator_table(
+    table = analysis.indicator_table(
         {("relay", "walk", "weekday-09:00"): tt, ("mobility", "walk", "weekday-09:00"): tt},
         origins,
         relays,

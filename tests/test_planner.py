@@ -12,7 +12,7 @@ import pandas as pd
 import planner_data as pdat
 import pytest
 
-from qpv_radar import access, planner, siting
+from qpv_radar import analysis, planner
 from qpv_radar._errors import InputFileError
 from qpv_radar.cli.main import main
 
@@ -59,12 +59,12 @@ def test_coverage_agrees_with_the_pure_functions(walk_cov: planner.CoverageResul
     relays = s[s["roles"].map(lambda r: "relay" in r).to_numpy(bool)]
     tt = pdat.walk_times(o, relays, max_time_s=3600)
     when = datetime(2024, 1, 16, 12, 30)
-    gaps = access.coverage_gaps(
+    gaps = analysis.coverage_gaps(
         {"noon": tt},
         o,
         relays,
         minutes=15,
-        open_tables={"noon": access.open_table(relays, when, horizon_min=60)},
+        open_tables={"noon": analysis.open_table(relays, when, horizon_min=60)},
     ).set_index("code_qp")
     got = walk_cov.table[
         (walk_cov.table["role"] == "relay") & (walk_cov.table["slot"] == "weekday-12:30")
@@ -73,7 +73,7 @@ def test_coverage_agrees_with_the_pure_functions(walk_cov: planner.CoverageResul
         got["share_uncovered"].sort_index(), gaps["share_uncovered"].sort_index()
     )
     # and closing hours matter: ignoring them leaves fewer residents uncovered at 12:30
-    plain = access.qpv_indicators(tt, o, relays, minutes=15)["share_uncovered"]
+    plain = analysis.qpv_indicators(tt, o, relays, minutes=15)["share_uncovered"]
     assert (gaps["share_uncovered"] >= plain.reindex(gaps.index) - 1e-12).all()
     assert gaps["share_uncovered"].sum() > plain.sum()
 
@@ -148,7 +148,7 @@ def test_cli_permanences_walk(
     _qpv, origins = planner.resident_origins("montpellier", pdat.walk_network())
     relays = pdat.montpellier_relays()
     tt = pdat.walk_times(origins, relays, max_time_s=1200)
-    solve = siting.greedy_max_cover if method == "greedy" else siting.exact_max_cover
+    solve = analysis.greedy_max_cover if method == "greedy" else analysis.exact_max_cover
     ref = solve(tt, origins["population"], list(relays.index), 3, minutes=20)
     assert sites["place_id"].tolist() == ref["place_id"].tolist()
     assert sites["covered"].to_numpy() == pytest.approx(ref["covered"].to_numpy())

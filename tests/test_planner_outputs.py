@@ -11,7 +11,7 @@ import pyogrio
 import pytest
 from _browser import CHROMIUM, LEAFLET_DIR, Browser
 
-from qpv_radar import access
+from qpv_radar import analysis
 from qpv_radar.export import ExportError, write_table
 from qpv_radar.render.planner_map import coverage_map
 
@@ -20,18 +20,18 @@ from qpv_radar.render.planner_map import coverage_map
 def gaps_gdf() -> gpd.GeoDataFrame:
     qpv = pdat.montpellier_qpv()
     relays = pdat.montpellier_relays()
-    origins = access.origin_points(qpv, pdat.street_nodes())
+    origins = analysis.origin_points(qpv, pdat.street_nodes())
     tt = pdat.walk_times(origins, relays)
     ids = list(relays.index)
     closed = pd.DataFrame(False, index=ids, columns=range(61), dtype="boolean")
-    gaps = access.coverage_gaps(
+    gaps = analysis.coverage_gaps(
         {"weekday-09:00": tt, "sunday-10:00": tt},
         origins,
         relays,
         minutes=15,
         open_tables={"sunday-10:00": closed},
     )
-    ranked = access.rank_gaps(gaps)
+    ranked = analysis.rank_gaps(gaps)
     ranked["departure"] = ranked["slot"].map(
         {"weekday-09:00": "2024-01-16T09:00", "sunday-10:00": "2024-01-21T10:00"}
     )

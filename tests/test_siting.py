@@ -1,4 +1,4 @@
-"""Tests of qpv_radar.siting on the real Montpellier QPVs, relays and walking times."""
+"""Tests of qpv_radar.analysis's siting on the real Montpellier QPVs, relays and walking times."""
 
 from __future__ import annotations
 
@@ -11,12 +11,12 @@ import pandas as pd
 import planner_data as pdat
 import pytest
 
-from qpv_radar import access, siting
+from qpv_radar import analysis
 
 
 @pytest.fixture(scope="module")
 def origins() -> gpd.GeoDataFrame:
-    return access.origin_points(pdat.montpellier_qpv(), pdat.street_nodes())
+    return analysis.origin_points(pdat.montpellier_qpv(), pdat.street_nodes())
 
 
 @pytest.fixture(scope="module")
@@ -55,15 +55,15 @@ def test_max_cover_agrees_with_spopt_mclp(
     cand = list(relays.index)
     obj, chosen = _spopt_objective(tt, demand, cand, k, minutes)
     # the default solver (scipy milp, HiGHS) reaches spopt MCLP's optimum …
-    exact = siting.exact_max_cover(tt, demand, cand, k, minutes=minutes)
+    exact = analysis.exact_max_cover(tt, demand, cand, k, minutes=minutes)
     assert exact["covered"].iloc[-1] == pytest.approx(obj, rel=1e-9)
     assert (exact["method"] == "exact").all()
     # … and so does the spopt path
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        via_spopt = siting.exact_max_cover(tt, demand, cand, k, minutes=minutes, solver="spopt")
+        via_spopt = analysis.exact_max_cover(tt, demand, cand, k, minutes=minutes, solver="spopt")
     assert via_spopt["covered"].iloc[-1] == pytest.approx(obj, rel=1e-9)
-    greedy = siting.greedy_max_cover(tt, demand, cand, k, minutes=minutes)
+    greedy = analysis.greedy_max_cover(tt, demand, cand, k, minutes=minutes)
     assert len(exact) == k and len(greedy) == k
     assert greedy["covered"].iloc[-1] <= obj + 1e-6
     assert greedy["covered"].iloc[-1] >= (1 - 1 / np.e) * obj
@@ -87,14 +87,14 @@ def test_exact_is_the_brute_force_optimum_and_beats_greedy(
     """The issue's case (k = 3, 20 min on foot, the relays): every triple tried."""
     demand = origins["population"]
     cand = list(relays.index)
-    a = siting.coverage_matrix(tt, demand, cand, minutes=20)
+    a = analysis.coverage_matrix(tt, demand, cand, minutes=20)
     w = demand.to_numpy(float)
     best = max(
         float(w[a[:, list(trio)].any(axis=1)].sum())
         for trio in itertools.combinations(range(len(cand)), 3)
     )
-    exact = siting.exact_max_cover(tt, demand, cand, 3, minutes=20)
-    greedy = siting.greedy_max_cover(tt, demand, cand, 3, minutes=20)
+    exact = analysis.exact_max_cover(tt, demand, cand, 3, minutes=20)
+    greedy = analysis.greedy_max_cover(tt, demand, cand, 3, minutes=20)
     assert exact["covered"].iloc[-1] == pytest.approx(best, rel=1e-12)
     # greedy misses the optimum here (its first pick, the best single place, is not in it)
     assert greedy["covered"].iloc[-1] < best - 100
@@ -102,8 +102,8 @@ def test_exact_is_the_brute_force_optimum_and_beats_greedy(
 
 
 def test_exact_rejects_an_unknown_solver(tt: pd.DataFrame, origins: gpd.GeoDataFrame) -> None:
-    with pytest.raises(siting.SitingError, match="solver='cbc'"):
-        siting.exact_max_cover(tt, origins["population"], ["fs:844"], 1, minutes=15, solver="cbc")  # type: ignore[arg-type]
+    with pytest.raises(analysis.SitingError, match="solver='cbc'"):
+        analysis.exact_max_cover(tt, origins["population"], ["fs:844"], 1, minutes=15, solver="cbc")  # type: ignore[arg-type]
 
 
 def test_k_larger_than_candidates_ranks_them_all(
@@ -111,21 +111,21 @@ def test_k_larger_than_candidates_ranks_them_all(
 ) -> None:
     cand = ["mpt:leo-lagrange", "fs:844"]
     assert set(cand) <= set(tt["to_id"])
-    res = siting.greedy_max_cover(tt, origins["population"], cand, 10, minutes=15)
+    res = analysis.greedy_max_cover(tt, origins["population"], cand, 10, minutes=15)
     assert len(res) == len(cand) and set(res["place_id"]) == set(cand)
 
 
 def test_no_candidate_and_bad_k(tt: pd.DataFrame, origins: gpd.GeoDataFrame) -> None:
-    with pytest.raises(siting.SitingError, match="no candidate"):
-        siting.greedy_max_cover(tt, origins["population"], [], 3, minutes=15)
-    with pytest.raises(siting.SitingError, match="k=0"):
-        siting.greedy_max_cover(tt, origins["population"], ["x"], 0, minutes=15)
+    with pytest.raises(analysis.SitingError, match="no candidate"):
+        analysis.greedy_max_cover(tt, origins["population"], [], 3, minutes=15)
+    with pytest.raises(analysis.SitingError, match="k=0"):
+        analysis.greedy_max_cover(tt, origins["population"], ["x"], 0, minutes=15)
 
 
 def test_t_so_small_nothing_is_covered(
     tt: pd.DataFrame, origins: gpd.GeoDataFrame, relays: gpd.GeoDataFrame
 ) -> None:
-    res = siting.greedy_max_cover(tt, origins["population"], list(relays.index), 3, minutes=0.01)
+    res = analysis.greedy_max_cover(tt, origins["population"], list(relays.index), 3, minutes=0.01)
     assert (res["gain"] == 0).all() and res["share_covered"].iloc[-1] == 0
 
 
@@ -134,8 +134,8 @@ def test_zero_population_qpv_adds_nothing(
 ) -> None:
     demand = origins["population"].copy()
     demand[origins["code_qp"] == "QP034005"] = 0.0  # Mosson emptied
-    res = siting.greedy_max_cover(tt, demand, list(relays.index), 2, minutes=10)
-    full = siting.greedy_max_cover(tt, origins["population"], list(relays.index), 2, minutes=10)
+    res = analysis.greedy_max_cover(tt, demand, list(relays.index), 2, minutes=10)
+    full = analysis.greedy_max_cover(tt, origins["population"], list(relays.index), 2, minutes=10)
     assert res["covered"].iloc[-1] < full["covered"].iloc[-1]
     assert res["covered"].iloc[-1] <= demand.sum()
 
@@ -151,10 +151,10 @@ FIVE = ["QP034005", "QP034006", "QP034008", "QP034010", "QP034012"]
 def test_itinerant_schedule_real(
     tt: pd.DataFrame, origins: gpd.GeoDataFrame, relays: gpd.GeoDataFrame, places: pd.DataFrame
 ) -> None:
-    sched = siting.itinerant_schedule(
+    sched = analysis.itinerant_schedule(
         tt, origins, places, list(relays.index), qpv_codes=FIVE, half_days=10
     )
-    assert sched["half_day"].tolist() == list(siting.HALF_DAYS)  # every half-day, week order
+    assert sched["half_day"].tolist() == list(analysis.HALF_DAYS)  # every half-day, week order
     assert set(sched["code_qp"]) == set(FIVE)
     # Mosson, by far the most populous, gets the most half-days
     counts = sched["code_qp"].value_counts()
@@ -167,7 +167,7 @@ def test_itinerant_schedule_real(
     assert set(sched[sched["code_qp"] == "QP034006"]["place_id"]) == {best}
     # spread: no QPV twice on the same day (a resident who cannot come one day has another),
     # and a QPV with two half-days has them at least two days apart
-    day = sched["half_day"].str.split("-").str[0].map(list(siting.WEEK).index)
+    day = sched["half_day"].str.split("-").str[0].map(list(analysis.WEEK).index)
     for code, days in day.groupby(sched["code_qp"]):
         assert days.is_unique, code
         if len(days) == 2:
@@ -184,7 +184,7 @@ def test_itinerant_schedule_real(
         expect = 0.0 if x["place_id"] == y["place_id"] else walk[x["place_id"], y["place_id"]]
         assert y["agent_move_min"] == pytest.approx(expect / 60)
     # fewer half-days than QPVs: the most populous get one each
-    short = siting.itinerant_schedule(
+    short = analysis.itinerant_schedule(
         tt, origins, places, list(relays.index), qpv_codes=FIVE, half_days=2
     )
     assert set(short["code_qp"]) == {"QP034005", "QP034006"}
@@ -197,7 +197,7 @@ def test_itinerant_week_is_the_least_travel_among_spread_weeks(
     base = "fs:844"
     codes = FIVE[:4]
     days = ("monday", "tuesday", "wednesday")
-    sched = siting.itinerant_schedule(
+    sched = analysis.itinerant_schedule(
         tt,
         origins,
         places,
@@ -253,19 +253,19 @@ def test_itinerant_schedule_errors(
     tt: pd.DataFrame, origins: gpd.GeoDataFrame, relays: gpd.GeoDataFrame, places: pd.DataFrame
 ) -> None:
     cand = list(relays.index)
-    with pytest.raises(siting.SitingError, match="half_days=11"):
-        siting.itinerant_schedule(tt, origins, places, cand, qpv_codes=FIVE, half_days=11)
-    with pytest.raises(siting.SitingError, match="English day names"):
-        siting.itinerant_schedule(tt, origins, places, cand, days=("lundi", "mardi"))
+    with pytest.raises(analysis.SitingError, match="half_days=11"):
+        analysis.itinerant_schedule(tt, origins, places, cand, qpv_codes=FIVE, half_days=11)
+    with pytest.raises(analysis.SitingError, match="English day names"):
+        analysis.itinerant_schedule(tt, origins, places, cand, days=("lundi", "mardi"))
 
 
 def test_exact_edge_cases(tt: pd.DataFrame, origins: gpd.GeoDataFrame) -> None:
     cand = ["mpt:leo-lagrange", "fs:844"]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        many = siting.exact_max_cover(tt, origins["population"], cand, 5, minutes=15)
-        none = siting.exact_max_cover(tt, origins["population"], cand, 1, minutes=0.01)
+        many = analysis.exact_max_cover(tt, origins["population"], cand, 5, minutes=15)
+        none = analysis.exact_max_cover(tt, origins["population"], cand, 1, minutes=0.01)
     assert len(many) == 2 and set(many["place_id"]) == set(cand)
     assert len(none) == 1 and none["covered"].iloc[-1] == 0
-    with pytest.raises(siting.SitingError, match="no candidate"):
-        siting.exact_max_cover(tt, origins["population"], [], 1, minutes=15)
+    with pytest.raises(analysis.SitingError, match="no candidate"):
+        analysis.exact_max_cover(tt, origins["population"], [], 1, minutes=15)

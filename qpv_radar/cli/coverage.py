@@ -62,7 +62,7 @@ def register(sub: Any) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from .. import access, planner
+    from .. import analysis, planner
     from ..export import write_table
     from .permanences import check_out
 
@@ -75,7 +75,7 @@ def _run(args: argparse.Namespace) -> int:
     slots = (
         [s.strip() for s in args.slots.split(",") if s.strip()]
         if args.slots
-        else list(access.DEFAULT_SLOTS)
+        else list(analysis.DEFAULT_SLOTS)
     )
     if not slots:
         raise CliInputError("--slots is empty: give e.g. weekday-06:00,sunday-10:00.")

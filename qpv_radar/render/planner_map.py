@@ -2,7 +2,7 @@
 
 One layer per slot (radio buttons in the layer control: the slot switcher); each perimeter is
 coloured by one indicator and carries every indicator in its tooltip. All text (QPV names,
-column values) is HTML-escaped. Rendering only: the numbers come from :mod:`qpv_radar.access`.
+column values) is HTML-escaped. Rendering only: the numbers come from :mod:`qpv_radar.analysis`.
 """
 
 from __future__ import annotations

@@ -132,9 +132,7 @@ def compare(before: Path, after: Path) -> bool:
     ok &= same
     print(f"radar JSON (README main command): {'equal' if same else 'DIFFERENT'}")
     for name, tol in (("coverage.csv", 1e-9), ("matrix.csv", 1e-6)):
-        same, why = _frames_equal(
-            pd.read_csv(before / name), pd.read_csv(after / name), tol
-        )
+        same, why = _frames_equal(pd.read_csv(before / name), pd.read_csv(after / name), tol)
         ok &= same
         print(f"{name}: {'equal' if same else 'DIFFERENT'} ({why})")
     return ok

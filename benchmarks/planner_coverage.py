@@ -19,7 +19,7 @@ import time
 
 from _memory import peak_rss_mb  # benchmarks/_memory.py, beside this script
 
-from qpv_radar import analysis, planner
+from qpv_radar import Networks, analysis, planner
 from qpv_radar.territory import load_territory
 
 ROLES = ("relay", "entry_door", "employment")
@@ -35,7 +35,8 @@ def main() -> None:
     args = ap.parse_args()
     t = load_territory(args.territory)
     t0 = time.perf_counter()
-    walk = planner.walk_network(t)
+    networks = Networks(t)
+    networks.street_network("walk")
     t_walk = time.perf_counter() - t0
     runs = []
     res = None
@@ -48,7 +49,7 @@ def main() -> None:
             slots=analysis.DEFAULT_SLOTS,
             mode=args.mode,  # type: ignore[arg-type]
             window_minutes=args.window,
-            walk=walk,
+            networks=networks,
         )
         runs.append(time.perf_counter() - t1)
     assert res is not None

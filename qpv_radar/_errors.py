@@ -29,6 +29,7 @@ __all__ = [
     "OpeningHoursError",
     "OptionError",
     "PersonError",
+    "PlannerError",
     "QpvError",
     "QpvRadarError",
     "RadarFileError",
@@ -135,6 +136,11 @@ class ModeUnavailableError(QpvRadarError, ValueError):
 class OptionError(QpvRadarError, ValueError):
     """A parameter value a function cannot use (``k < 1``, an unknown role, layout or paper, a
     negative window, no time band…)."""
+
+
+class PlannerError(OptionError):
+    """Planner options that cannot give a meaningful answer (negative window, unknown method,
+    unknown role…)."""
 
 
 class SlotError(OptionError):

@@ -16,11 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from . import datasets
+from ._defaults import DEFAULT_TERRITORY, DEFAULT_TIMEZONE, LAMBERT93
 from ._errors import TerritoryError
 
 __all__ = ["DEFAULT_TERRITORY", "Source", "Territory", "builtin_territories", "load_territory"]
-
-DEFAULT_TERRITORY = "montpellier"
 
 
 @dataclass(frozen=True)
@@ -156,8 +155,8 @@ def load_territory(name_or_path: str | Path = DEFAULT_TERRITORY) -> Territory:
         name=str(cfg["name"]),
         label=str(cfg.get("label", cfg["name"])),
         communes=tuple(str(c) for c in cfg.get("communes", ())),
-        crs=str(cfg.get("crs", "EPSG:2154")),
-        timezone=str(cfg.get("timezone", "Europe/Paris")),
+        crs=str(cfg.get("crs", LAMBERT93)),
+        timezone=str(cfg.get("timezone", DEFAULT_TIMEZONE)),
         default_when=default_when,
         qpv=_source(qpv_table["perimeters"], "[qpv] perimeters", base, label)
         if "perimeters" in qpv_table

@@ -11,16 +11,21 @@ import functools
 import geopandas as gpd
 import pandas as pd
 
-from qpv_radar import routing
+from qpv_radar import Networks, routing
 from qpv_radar.actors import load_actors
-from qpv_radar.networks.streets import StreetNetwork, load_street_network
+from qpv_radar.networks.streets import StreetNetwork
 from qpv_radar.qpv import load_qpv
 
 
 @functools.cache
+def networks() -> Networks:
+    """The Montpellier networks, shared by the planner tests."""
+    return Networks("montpellier")
+
+
 def walk_network() -> StreetNetwork:
     """The Montpellier walking network (cached on disk by the engine)."""
-    return load_street_network("montpellier", mode="walk")
+    return networks().street_network("walk")
 
 
 @functools.cache

@@ -25,7 +25,7 @@ def walk_cov() -> planner.CoverageResult:
         minutes=15,
         slots=("weekday-09:00", "weekday-12:30", "sunday-10:00"),
         mode="walk",
-        walk=pdat.walk_network(),
+        networks=pdat.networks(),
     )
 
 
@@ -85,7 +85,7 @@ def test_accessibility_walk_real() -> None:
         modes=("walk",),
         slots=("weekday-09:00",),
         minutes=20,
-        walk=pdat.walk_network(),
+        networks=pdat.networks(),
     )
     assert len(ind) == 12 * 2
     assert set(ind["while_open"]) == {True, False}
@@ -187,7 +187,7 @@ def test_accessibility_capacity_gives_pysal_two_stage_fca() -> None:
         modes=("walk",),
         minutes=15,
         capacity=cap,
-        walk=pdat.walk_network(),
+        networks=pdat.networks(),
     )
     got = ind[~ind["while_open"]].set_index("code_qp")["fca2"]
     # PySAL access on the same walking matrix (the planner's origins, cut at max_minutes)
@@ -261,7 +261,7 @@ def test_permanences_rejects_places_outside_the_territory() -> None:
         crs="EPSG:4326",
     )
     with pytest.raises(InputFileError) as err:
-        planner.permanences("montpellier", candidates=cand, walk=pdat.walk_network())
+        planner.permanences("montpellier", candidates=cand, networks=pdat.networks())
     text = str(err.value)
     assert "2 problem(s)" in text
     assert "row 2" in text and "'nimes'" in text and "outside territory 'montpellier'" in text
@@ -275,7 +275,7 @@ def test_coverage_transit_real() -> None:
         "role": "relay",
         "minutes": 20,
         "slots": ("weekday-09:00", "weekday-21:00"),
-        "walk": pdat.walk_network(),
+        "networks": pdat.networks(),
     }
     transit = planner.coverage("montpellier", mode="transit", **kw).table
     walk = planner.coverage("montpellier", mode="walk", **kw).table

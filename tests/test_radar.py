@@ -17,7 +17,7 @@ from _radar_data import (
     real_qpv,
 )
 
-from qpv_radar import PersonError, UnreachableError
+from qpv_radar import OptionError, PersonError, UnreachableError
 from qpv_radar.radar import Person, Radar, blur_lonlat, compute_radar, needs_to_roles
 from qpv_radar.render import labels
 
@@ -242,7 +242,7 @@ def test_home_outside_territory(actors: gpd.GeoDataFrame, qpv: gpd.GeoDataFrame)
 
 
 def test_k_must_be_positive(actors: gpd.GeoDataFrame, qpv: gpd.GeoDataFrame) -> None:
-    with pytest.raises(PersonError, match="k must be"):
+    with pytest.raises(OptionError, match="k must be"):
         _radar(actors, qpv, k=0)
 
 

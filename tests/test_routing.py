@@ -128,11 +128,19 @@ def test_same_edge_points_go_straight(walk: StreetNetwork) -> None:
     assert t["travel_time"].iloc[0] == pytest.approx(0.3 * walk.edge_length_m[e] / 1.25, rel=0.01)
 
 
+def _worded(table: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
+    """The reasons (catalogue messages) in ``lang``, as the CLI prints them."""
+    out = table.copy()
+    words = [None if r is None else r.text(lang) for r in table["reason"]]
+    out["reason"] = pd.Series(words, index=table.index, dtype=object)
+    return out
+
+
 def test_max_time_cut_off_and_reasons(walk: StreetNetwork) -> None:
     o = _points([MOSSON], ["mosson"])
     d = _points([COMEDIE, (3.8205, 43.6325)], ["comedie", "near"])
     full = travel_times(walk, o, d).set_index("to_id")["travel_time"]
-    cut = travel_times(walk, o, d, max_time_s=900, reasons=True, lang="en").set_index("to_id")
+    cut = _worded(travel_times(walk, o, d, max_time_s=900, reasons=True)).set_index("to_id")
     assert full["comedie"] > 3000
     assert np.isnan(cut.loc["comedie", "travel_time"])
     assert "cut-off" in cut.loc["comedie", "reason"]
@@ -218,7 +226,7 @@ def test_disconnected_components_route_within_each_and_say_who_is_cut_off() -> N
     pts = _points([(3.8705, 43.6001), (3.8735, 43.6001), (3.8915, 43.6201)], ["a", "b", "island"])
     s = snap_points(net, pts)
     assert s.loc["a", "component"] == s.loc["b", "component"] != s.loc["island", "component"]
-    t = travel_times(net, pts, pts, reasons=True, lang="en").set_index(["from_id", "to_id"])
+    t = _worded(travel_times(net, pts, pts, reasons=True)).set_index(["from_id", "to_id"])
     assert np.isfinite(t.loc[("a", "b"), "travel_time"])
     # 0.003° of longitude (241 m) along the street + two 11 m connectors, at 1.25 m/s
     assert t.loc[("a", "b"), "travel_time"] == pytest.approx((241 + 22) / 1.25, rel=0.01)
@@ -230,7 +238,7 @@ def test_disconnected_components_route_within_each_and_say_who_is_cut_off() -> N
 
 def test_points_in_the_sea_or_far_away_are_unreachable_with_a_reason(walk: StreetNetwork) -> None:
     pts = _points([MOSSON, (3.95, 43.50), (2.35, 48.86)], ["mosson", "sea", "paris"])
-    t = travel_times(walk, pts.loc[["mosson"]], pts, reasons=True, lang="en").set_index("to_id")
+    t = _worded(travel_times(walk, pts.loc[["mosson"]], pts, reasons=True)).set_index("to_id")
     assert np.isnan(t.loc["sea", "travel_time"]) and np.isnan(t.loc["paris", "travel_time"])
     assert (
         "too far" in t.loc["sea", "reason"] and "max snap distance 300 m" in t.loc["sea", "reason"]
@@ -238,7 +246,8 @@ def test_points_in_the_sea_or_far_away_are_unreachable_with_a_reason(walk: Stree
     assert "km away" in t.loc["paris", "reason"]
     assert t.loc["mosson", "reason"] is None
     # for people, in French by default
-    fr = travel_times(walk, pts.loc[["mosson"]], pts, reasons=True).set_index("to_id")
+    fr = _worded(travel_times(walk, pts.loc[["mosson"]], pts, reasons=True), "fr")
+    fr = fr.set_index("to_id")
     assert fr.loc["sea", "reason"].startswith("arrivée : trop loin du réseau piéton")
 
 
@@ -335,8 +344,10 @@ def test_cli_times_and_isochrones(tmp_path: Path, capsys: pytest.CaptureFixture[
     en = ["--lang", "en", "times", "--mode", "walk", "--from", frm, "--to", "3.95,43.50", "--json"]
     assert main(en) == 0
     assert "too far" in json.loads(capsys.readouterr().out)["reason"]
-    assert main(["times", "--mode", "boat", "--from", frm, "--to", to]) == 2
+    assert main(["--lang", "en", "times", "--mode", "boat", "--from", frm, "--to", to]) == 2
     assert "unknown mode" in (err := capsys.readouterr().err) and "transit" in err
+    assert main(["times", "--mode", "boat", "--from", frm, "--to", to]) == 2
+    assert "mode inconnu" in capsys.readouterr().err
     dest = tmp_path / "iso.geojson"
     args = ["isochrones", "--mode", "walk", "--from", frm, "--minutes", "5,10,15", "--out"]
     assert main([*args, str(dest)]) == 0
@@ -381,7 +392,7 @@ def test_one_way_dead_end_says_no_path_and_contraflow_bikes_pass(tmp_path: Path)
     car = load_street_network(path, "car", cache=False)
     bike = load_street_network(path, "bike", cache=False)
     assert np.isfinite(travel_times(car, west, east)["travel_time"].iloc[0])
-    back = travel_times(car, east, west, reasons=True, lang="en").iloc[0]
+    back = _worded(travel_times(car, east, west, reasons=True)).iloc[0]
     assert np.isnan(back["travel_time"]) and "one-way" in back["reason"]
     with pytest.raises(UnreachableError, match="one-way"):
         route(car, (3.8735, 43.6001), (3.8705, 43.6001))

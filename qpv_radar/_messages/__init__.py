@@ -51,7 +51,7 @@ def has(code: str) -> bool:
     return all(code in words for words in _WORDS.values())
 
 
-def text(code: str, lang: str = DEFAULT_LANG, **params: Any) -> str:
+def text(code: str, lang: str = DEFAULT_LANG, /, **params: Any) -> str:
     """The words of ``code`` in ``lang``, formatted with ``params``.
 
     Raises

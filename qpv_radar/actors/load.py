@@ -26,6 +26,7 @@ import geopandas as gpd
 import pandas as pd
 
 from .. import datasets
+from .._defaults import DEFAULT_TERRITORY
 from .._errors import TerritoryError
 from ..territory import Territory, load_territory
 from ._common import fold
@@ -90,7 +91,7 @@ def _fill_commune_codes(actors: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 
 def load_actors(
-    territory: Territory | str = "montpellier",
+    territory: Territory | str = DEFAULT_TERRITORY,
     *,
     progress: bool = True,
     merge: bool = True,

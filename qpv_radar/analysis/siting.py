@@ -32,7 +32,7 @@ import pandas as pd
 import scipy.sparse as sp
 from scipy.optimize import Bounds, LinearConstraint, milp
 
-from .._errors import QpvRadarError
+from .._errors import SitingError
 
 __all__ = [
     "SitingError",
@@ -40,10 +40,6 @@ __all__ = [
     "exact_max_cover",
     "greedy_max_cover",
 ]
-
-
-class SitingError(QpvRadarError, ValueError):
-    """Siting inputs that cannot give an answer (no candidate, k < 1, …)."""
 
 
 def coverage_matrix(

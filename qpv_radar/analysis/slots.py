@@ -20,7 +20,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from .._errors import QpvRadarError
+from .._errors import SlotError
 from ._tables import check_tt
 
 __all__ = [
@@ -57,10 +57,6 @@ _DAYS = {
     "dimanche": 6,
 }
 _SLOT_RE = re.compile(r"^\s*([a-zA-Z]+)-(\d{1,2}):(\d{2})\s*$")
-
-
-class SlotError(QpvRadarError, ValueError):
-    """A time slot that cannot be understood."""
 
 
 # --------------------------------------------------------------------------- slots

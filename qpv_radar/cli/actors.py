@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from .._defaults import DEFAULT_TERRITORY
 from ._util import CliInputError, print_json
 
 
@@ -16,7 +17,7 @@ def register(sub: Any) -> None:
     asub = p.add_subparsers(dest="actors_command", metavar="ACTION")
     asub.required = True
     pl = asub.add_parser("list", help="list a territory's structures")
-    pl.add_argument("--territory", default="montpellier", help="territory (default montpellier)")
+    pl.add_argument("--territory", default=DEFAULT_TERRITORY, help="territory name or TOML file")
     pl.add_argument(
         "--role",
         help="keep one role: relay, entry_door, support_financing, employment, mobility",

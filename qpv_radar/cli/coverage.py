@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from .._defaults import DEFAULT_TERRITORY
 from ._util import CliInputError
 
 _HTML = (".html", ".htm")
@@ -22,7 +23,7 @@ def register(sub: Any) -> None:
             "T minutes, for each time slot (walking + public transport by default)."
         ),
     )
-    p.add_argument("--territory", default="montpellier", help="territory (default montpellier)")
+    p.add_argument("--territory", default=DEFAULT_TERRITORY, help="territory name or TOML file")
     p.add_argument(
         "--role",
         default="entry_door",

@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from .._defaults import DEFAULT_TERRITORY
 from ._util import CliInputError, parse_lonlat
 
 
@@ -15,7 +16,7 @@ def register(sub: Any) -> None:
         "isochrones",
         help="zones accessibles en N minutes / areas reachable within N minutes",
     )
-    p.add_argument("--territory", default="montpellier", help="territory name or TOML file")
+    p.add_argument("--territory", default=DEFAULT_TERRITORY, help="territory name or TOML file")
     p.add_argument("--mode", default="walk", choices=("walk", "bike", "car"))
     p.add_argument(
         "--from",

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from .._defaults import DEFAULT_TERRITORY
 from ._util import CliInputError
 
 _TABLE_SUFFIXES = (".csv", ".gpkg", ".parquet", ".geoparquet")
@@ -24,7 +25,7 @@ def register(sub: Any) -> None:
             "to optimality; --greedy for the greedy heuristic)."
         ),
     )
-    p.add_argument("--territory", default="montpellier", help="territory (default montpellier)")
+    p.add_argument("--territory", default=DEFAULT_TERRITORY, help="territory name or TOML file")
     p.add_argument("--k", type=int, default=3, help="number of places (default 3)")
     p.add_argument("--minutes", type=float, default=20.0, help="T in minutes (default 20)")
     p.add_argument(
@@ -157,6 +158,7 @@ def _run(args: argparse.Namespace) -> int:
     from .. import planner
     from .._errors import InputFileError
     from ..export import write_table
+    from ..routing.networks import Networks
     from ..territory import load_territory
 
     fr = args.lang == "fr"
@@ -167,8 +169,9 @@ def _run(args: argparse.Namespace) -> int:
     check_out(args.out)
     cand = read_candidates(args.candidates) if args.candidates else None
     territory = load_territory(args.territory)
-    walk = planner.walk_network(territory)
+    networks = Networks(territory)
     if cand is not None:
+        walk = networks.street_network("walk")
         problems = planner.candidate_problems(cand, walk, territory=territory.name)
         if problems:
             raise InputFileError(args.candidates, problems)
@@ -180,7 +183,7 @@ def _run(args: argparse.Namespace) -> int:
         mode=args.mode,
         slot=args.slot,
         method=args.method,
-        walk=walk,
+        networks=networks,
         progress=sys.stderr.isatty(),
     )
     if len(res) < args.k:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from .._defaults import DEFAULT_TERRITORY
 from ._util import parse_lonlat, print_json
 
 
@@ -20,11 +21,11 @@ def register(sub: Any) -> None:
     pl.add_argument(
         "--qpv-file", help="a QPV perimeter file (local or registry path), not the territory's"
     )
-    pl.add_argument("--territory", default="montpellier", help="territory (default montpellier)")
+    pl.add_argument("--territory", default=DEFAULT_TERRITORY, help="territory name or TOML file")
     pl.add_argument("--json", action="store_true", help="print JSON")
     pl.set_defaults(func=_locate)
     pli = qsub.add_parser("list", help="the QPVs of a territory")
-    pli.add_argument("--territory", default="montpellier", help="territory (default montpellier)")
+    pli.add_argument("--territory", default=DEFAULT_TERRITORY, help="territory name or TOML file")
     pli.add_argument("--json", action="store_true", help="print JSON")
     pli.set_defaults(func=_list)
 

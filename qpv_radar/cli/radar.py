@@ -13,6 +13,7 @@ import sys
 from datetime import datetime, time
 from pathlib import Path
 
+from .._defaults import DEFAULT_TERRITORY
 from .._errors import PersonError
 from ..radar import Radar
 from ._util import CliInputError, parse_lonlat
@@ -29,7 +30,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
             "structures around one person, ranked by travel time for their modes and hours."
         ),
     )
-    p.add_argument("--territory", default="montpellier", help="territory name or TOML file")
+    p.add_argument("--territory", default=DEFAULT_TERRITORY, help="territory name or TOML file")
     p.add_argument("--lonlat", help="home as LON,LAT (WGS84), e.g. 3.8200,43.6321")
     p.add_argument(
         "--from-json", type=Path, metavar="RADAR.json",

@@ -151,7 +151,7 @@ def _run_transit(args: argparse.Namespace) -> int:
         out["fastest_departure"] = dep.isoformat()
         # a window running past midnight may have its fastest departure the next day
         itinerary = nets.itinerary(o, d, mode="transit", departure=dep)
-        out["itinerary"] = itinerary.to_dict()
+        out["itinerary"] = labels.itinerary_dict(itinerary, args.lang)
     else:
         out["reason"] = labels.t("times.no_path", args.lang)
     if pct["p50"] is None and out["reason"] is None:

@@ -27,6 +27,7 @@ from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 
 from .. import datasets
+from .._defaults import DEFAULT_TERRITORY
 from .._errors import NetworkError
 from .modes import ModeRules, apply_rules, mode_rules
 from .readers import EdgeTable, read_edge_frame, read_graph, read_street_file
@@ -393,7 +394,7 @@ def _registry_sha(source: str) -> str | None:
 
 
 def load_street_network(
-    territory_or_source: Any = "montpellier",
+    territory_or_source: Any = DEFAULT_TERRITORY,
     mode: str = "walk",
     *,
     crs: str | None = None,

@@ -293,6 +293,22 @@ def credits(radar: Radar, lang: str = "fr") -> str:
     return " · ".join(parts)
 
 
+def end_name(name: str, lang: str = "fr") -> str:
+    """A stop name of an itinerary, the two ends (codes ``origin``/``destination``) in words."""
+    if name in ("origin", "destination"):
+        return t(f"itinerary.{name}", lang)
+    return name
+
+
+def itinerary_dict(itinerary: Any, lang: str = "fr") -> dict[str, Any]:
+    """:meth:`~qpv_radar.routing.transit.Itinerary.to_dict` with the two ends in words."""
+    d: dict[str, Any] = itinerary.to_dict()
+    for leg in d["legs"]:
+        leg["from_name"] = end_name(leg["from_name"], lang)
+        leg["to_name"] = end_name(leg["to_name"], lang)
+    return d
+
+
 def itinerary_lines(itinerary: Any, lang: str = "fr") -> list[str]:
     """A public-transport itinerary (:class:`~qpv_radar.routing.transit.Itinerary`) for the
     terminal: the departure and arrival, then one line per leg
@@ -300,10 +316,9 @@ def itinerary_lines(itinerary: Any, lang: str = "fr") -> list[str]:
     from ..networks.vehicles import vehicle_of
 
     c = colon(lang)
-    here, there = t("itinerary.origin", lang), t("itinerary.destination", lang)
 
-    def name(value: str) -> str:  # the two ends of the journey have no stop name
-        return here if value == "origin" else there if value == "destination" else value
+    def name(value: str) -> str:
+        return end_name(value, lang)
 
     out = [
         f"{t('times.fastest', lang)}{c}{itinerary.departure:%H:%M} → "

@@ -1,0 +1,32 @@
+"""Planner runs on a territory: coverage gaps by slot, accessibility indicators, where to hold
+permanences (:mod:`.runs`), over checked inputs (:mod:`.inputs`)."""
+
+from __future__ import annotations
+
+from .._defaults import ROLES
+from .._errors import NoStructureError, PlannerError
+from .inputs import (
+    Capacity,
+    candidate_problems,
+    resident_origins,
+    structures,
+    structures_with_role,
+)
+from .runs import CoverageResult, Mode, accessibility, coverage, permanences, slot_travel_times
+
+__all__ = [
+    "ROLES",
+    "Capacity",
+    "CoverageResult",
+    "Mode",
+    "NoStructureError",
+    "PlannerError",
+    "accessibility",
+    "candidate_problems",
+    "coverage",
+    "permanences",
+    "resident_origins",
+    "slot_travel_times",
+    "structures",
+    "structures_with_role",
+]

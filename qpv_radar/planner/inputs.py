@@ -1,0 +1,343 @@
+"""The planner's inputs on one territory: resident origins, structures by role, candidate
+places and capacities, each checked with a clear error.
+
+Each function takes plain inputs and returns plain tables, so a notebook can replace any of
+them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from .. import analysis
+from .._defaults import ROLES, WGS84
+from .._errors import (
+    InputFileError,
+    InputProblem,
+    NetworkError,
+    NoStructureError,
+    PlannerError,
+    SlotError,
+)
+from .._geo import lonlat_problems
+from ..networks.streets import StreetNetwork
+from ..territory import Territory, load_territory
+
+__all__ = [
+    "Capacity",
+    "candidate_problems",
+    "capacity_series",
+    "check_window",
+    "resident_origins",
+    "role_structures",
+    "structures",
+    "structures_with_role",
+    "territory_of",
+    "walk_network_of",
+    "with_roles",
+]
+
+
+def territory_of(territory: Territory | str) -> Territory:
+    """A :class:`~qpv_radar.territory.Territory` from itself or its name."""
+    return territory if isinstance(territory, Territory) else load_territory(territory)
+
+
+def walk_network_of(territory: Territory, networks: Any | None) -> StreetNetwork:
+    """The walking network of ``networks`` (a :class:`~qpv_radar.Networks`), or of the
+    territory's own networks.
+
+    Raises
+    ------
+    NetworkError
+        The territory has no street network (resident origins are street nodes).
+    """
+    if networks is None:
+        from ..routing.networks import Networks
+
+        networks = Networks(territory)
+    if not networks.has_streets:
+        raise NetworkError(
+            f"territory {territory.name!r} has no street network: the planner places residents "
+            "on the street nodes of each QPV. Add a [streets] source to the territory file."
+        )
+    net: StreetNetwork = networks.street_network("walk")
+    return net
+
+
+def _street_nodes(network: StreetNetwork) -> gpd.GeoSeries:
+    """Nodes of the network's main part as points (EPSG:4326).
+
+    Origins only on the main component: a node of a detached fragment (a closed courtyard's
+    footpaths) would make its residents look unreachable.
+    """
+    x, y = np.asarray(network.node_lon), np.asarray(network.node_lat)
+    comp = np.asarray(network.component)
+    if len(comp) == len(x) and len(comp):
+        keep = comp == np.bincount(comp).argmax()
+        x, y = x[keep], y[keep]
+    return gpd.GeoSeries(gpd.points_from_xy(x, y), crs=WGS84)
+
+
+def resident_origins(
+    territory: Territory | str,
+    network: StreetNetwork | None = None,
+    *,
+    cell_m: float = 100.0,
+) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """The territory's QPVs and their resident origin points.
+
+    Returns
+    -------
+    (qpv, origins)
+        ``qpv`` from :func:`qpv_radar.qpv.load_qpv` (with ``pop_mun``); ``origins`` from
+        :func:`qpv_radar.analysis.origin_points` over the street nodes inside each perimeter.
+    """
+    from ..qpv import load_qpv
+
+    t = territory_of(territory)
+    qpv = load_qpv(t)
+    nodes = _street_nodes(network if network is not None else walk_network_of(t, None))
+    return qpv, analysis.origin_points(qpv, nodes, cell_m=cell_m, crs=t.crs)
+
+
+def structures(territory: Territory | str, roles: Sequence[str] | None = None) -> gpd.GeoDataFrame:
+    """The territory's structures holding any of ``roles`` (all when ``None``)."""
+    from ..actors import load_actors
+
+    actors = load_actors(territory_of(territory))
+    return actors if roles is None else with_roles(actors, roles)
+
+
+def with_roles(actors: gpd.GeoDataFrame, roles: Sequence[str]) -> gpd.GeoDataFrame:
+    unknown = [r for r in roles if r not in ROLES and r != "all"]
+    if unknown:
+        raise SlotError(f"unknown role(s) {', '.join(unknown)}: choose among {', '.join(ROLES)}.")
+    if "all" in roles:
+        return actors
+    keep = actors["roles"].map(lambda rs: any(r in tuple(rs or ()) for r in roles))
+    return actors[keep.to_numpy(bool)]
+
+
+def structures_with_role(actors: gpd.GeoDataFrame, role: str) -> gpd.GeoDataFrame:
+    """The rows of ``actors`` whose ``roles`` hold ``role``."""
+    keep = actors["roles"].map(lambda rs: role in tuple(rs or ()))
+    return actors[keep.to_numpy(bool)]
+
+
+def check_window(window_minutes: int) -> None:
+    if window_minutes < 0:
+        raise PlannerError(
+            f"window_minutes={window_minutes}: give 0 (one departure) or a number of minutes "
+            "of departures (median over them)."
+        )
+
+
+def role_structures(
+    t: Territory, roles: Sequence[str], *, hint: str = ""
+) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """All the territory's structures, and those holding any of ``roles``.
+
+    Raises
+    ------
+    NoStructureError
+        A role that no structure of the territory holds (its gaps would all be 100 %).
+    """
+    actors = structures(t)
+    dests = with_roles(actors, roles)
+    counts = {r: len(structures_with_role(actors, r)) for r in ROLES}
+    empty = [r for r in roles if r != "all" and counts.get(r, 0) == 0]
+    if empty:
+        loaders = ", ".join(s.loader or s.source for s in t.actors) or "none"
+        held = ", ".join(f"{r} ({n})" for r, n in counts.items() if n)
+        other = (
+            f"or choose a role the territory has: {held}."
+            if held
+            else "its sources hold no structure at all."
+        )
+        which = ", ".join(repr(r) for r in empty)
+        toml = (
+            f"{t.path}"
+            if t.path is not None
+            else f"for the built-in one, copy {t.name}.toml from qpv_radar/_data/ and pass the "
+            "copy as --territory FILE"
+        )
+        raise NoStructureError(
+            f"role {which}: the structure sources of territory {t.name!r} ({loaders}) hold no "
+            "structure with this role, so every QPV would look 100 % uncovered. Add a source "
+            f"that has some as an [[actors]] table of the territory file ({toml}), e.g. "
+            f'loader = "generic", source = "my_structures.csv", roles = ["{empty[0]}"] '
+            f"(README, 'Your own territory'); {hint}{other}",
+            fr=f"rôle {which} : aucune structure des sources du territoire {t.name!r} "
+            f"({loaders}) n'a ce rôle ; chaque QPV paraîtrait découvert à 100 %. Ajoutez une "
+            "source qui en contient, comme table [[actors]] du fichier du territoire (par ex. "
+            f'loader = "generic", source = "mes_structures.csv", roles = ["{empty[0]}"] ; '
+            "README, « Your own territory »)"
+            + (f", ou choisissez un rôle présent : {held}." if held else "."),
+        )
+    return actors, dests
+
+
+def candidate_problems(
+    candidates: gpd.GeoDataFrame, network: Any, *, territory: str = ""
+) -> list[InputProblem]:
+    """Every candidate place that cannot be a place of the territory, one problem per row.
+
+    A place is rejected when it has no point geometry, when its longitude and latitude look
+    swapped (outside France and outside the network's extent, inside with the two exchanged:
+    :func:`qpv_radar._geo.lonlat_problems`), or when it lies too far from the territory's
+    street network to be walked to (farther than the network's snapping distance: residents
+    would never reach it and it would silently cover nobody).
+
+    Parameters
+    ----------
+    candidates
+        Places (points with a CRS, index = ids), in the order of the input file.
+    network
+        The territory's walking network (:func:`walk_network`); without its snapping (another
+        walking model), only the geometry and swap checks are made.
+    territory
+        Territory name, for the messages.
+
+    Returns
+    -------
+    list of InputProblem
+        ``row`` = 1-based position in ``candidates`` (the data row of a CSV read in order).
+    """
+    if candidates.crs is None:
+        return [
+            InputProblem(None, "geometry", "no CRS", "declare it, e.g. gdf.set_crs('EPSG:4326')")
+        ]
+    geoms = candidates.geometry.to_crs("EPSG:4326").to_numpy()
+    ids = list(candidates.index)
+    problems: list[InputProblem] = []
+    is_point = ~pd.isna(geoms)
+    is_point[is_point] = (shapely.get_type_id(geoms[is_point]) == 0) & ~shapely.is_empty(
+        geoms[is_point]
+    )
+    for i in np.flatnonzero(~is_point):
+        problems.append(
+            InputProblem(
+                int(i) + 1, "geometry", f"place {ids[i]!r} has no point", "give lon and lat"
+            )
+        )
+    ok = np.flatnonzero(is_point)
+    lon = np.full(len(geoms), np.nan)
+    lat = np.full(len(geoms), np.nan)
+    lon[ok], lat[ok] = shapely.get_x(geoms[ok]), shapely.get_y(geoms[ok])
+    swapped, _ = lonlat_problems(lon, lat)
+    bounds = getattr(network, "bounds_lonlat", None)
+    box = bounds() if callable(bounds) else None
+    if box is not None:
+        x0, y0, x1, y1 = box
+        pad = 0.05
+
+        def inside(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+            return (x >= x0 - pad) & (x <= x1 + pad) & (y >= y0 - pad) & (y <= y1 + pad)
+
+        swapped |= ~inside(lon, lat) & inside(lat, lon)
+    for i in np.flatnonzero(swapped):
+        problems.append(
+            InputProblem(
+                int(i) + 1,
+                "lon/lat",
+                f"place {ids[i]!r} at lon {lon[i]:.4f}, lat {lat[i]:.4f} looks like latitude "
+                "and longitude swapped",
+                f"exchange the two values (lon {lat[i]:.4f}, lat {lon[i]:.4f})",
+            )
+        )
+    rest = np.setdiff1d(ok, np.flatnonzero(swapped))
+    if len(rest) and isinstance(network, StreetNetwork):
+        from ..routing import snap_points
+
+        snapped = snap_points(network, candidates.iloc[rest])
+        where = (
+            f" (its streets span lon {box[0]:.3f}–{box[2]:.3f}, lat {box[1]:.3f}–{box[3]:.3f})"
+            if box is not None
+            else ""
+        )
+        name = f" {territory!r}" if territory else ""
+        for i, reason in zip(rest, snapped["reason"].to_numpy(), strict=True):
+            if reason is not None:
+                problems.append(
+                    InputProblem(
+                        int(i) + 1,
+                        "lon/lat",
+                        f"place {ids[i]!r} at lon {lon[i]:.4f}, lat {lat[i]:.4f} is outside "
+                        f"territory{name}: {reason}",  # English, as the whole problem list
+                        f"give a place inside the territory{where}",
+                    )
+                )
+    return sorted(problems, key=lambda p: p.row or 0)
+
+
+Capacity = str | Mapping[Any, float] | pd.Series
+
+
+def capacity_series(
+    capacity: Capacity, actors: gpd.GeoDataFrame, dests: gpd.GeoDataFrame
+) -> pd.Series:
+    """Capacity per structure of ``dests`` from a column name, a mapping or a Series."""
+    problems: list[InputProblem] = []
+    if isinstance(capacity, str):
+        if capacity not in dests.columns:
+            cols = ", ".join(str(c) for c in dests.columns if c != "geometry")
+            raise InputFileError(
+                "capacity",
+                [
+                    InputProblem(
+                        None,
+                        capacity,
+                        "no such column in the structures table",
+                        f"give one of {cols}, or a mapping structure id → capacity",
+                    )
+                ],
+            )
+        raw = dests[capacity]
+    else:
+        raw = pd.Series(capacity, dtype=object) if isinstance(capacity, Mapping) else capacity
+        unknown = [i for i in raw.index if i not in actors.index]
+        if unknown:
+            problems.append(
+                InputProblem(
+                    None,
+                    None,
+                    f"{len(unknown)} id(s) that are not structures of the territory: "
+                    + ", ".join(map(repr, unknown[:5]))
+                    + (" …" if len(unknown) > 5 else ""),
+                    "use the structures' ids (planner.structures(territory).index)",
+                )
+            )
+        raw = raw.reindex(dests.index)
+    cap = pd.to_numeric(raw, errors="coerce")
+    missing = [i for i, v in zip(dests.index, cap, strict=True) if pd.isna(v)]
+    if missing:
+        problems.append(
+            InputProblem(
+                None,
+                None,
+                f"no numeric capacity for {len(missing)} structure(s): "
+                + ", ".join(map(repr, missing[:5]))
+                + (" …" if len(missing) > 5 else ""),
+                "give every structure of the roles a capacity (0 when it receives nobody)",
+            )
+        )
+    negative = [i for i, v in zip(dests.index, cap, strict=True) if v < 0]
+    if negative:
+        problems.append(
+            InputProblem(
+                None,
+                None,
+                "negative capacity for " + ", ".join(map(repr, negative[:5])),
+                "give a count >= 0",
+            )
+        )
+    if problems:
+        raise InputFileError("capacity", problems)
+    return cap.astype(float)

@@ -297,6 +297,7 @@ def save(
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{key[:40]}.", suffix=".tmp")
         try:
+            os.fchmod(fd, 0o644)  # mkstemp's 0600 would hide the entry from the user's group
             with os.fdopen(fd, "wb") as f:
                 f.write(data)
             os.replace(tmp, path)

@@ -384,22 +384,22 @@ def test_journeys_past_the_end_of_the_period_are_refused(tmp_path: Path) -> None
 
 # ---- real feeds ---------------------------------------------------------------------------------
 def test_parsed_feed_cached_on_disk(empty_cache: Path) -> None:
-    import qpv_radar.networks.gtfs as gtfs
+    from qpv_radar.networks.gtfs import store
 
     path = fetch(TAM)
-    gtfs._read_cached.cache_clear()
+    store._read_cached.cache_clear()
     first = read_feed(path)
-    [pkl] = (empty_cache / "gtfs").glob("*.pkl")
-    gtfs._read_cached.cache_clear()  # a new process: read from the disk cache
+    [entry] = (empty_cache / "gtfs").glob("*.qpvc")
+    store._read_cached.cache_clear()  # a new process: read from the disk cache
     again = read_feed(path)
     assert again is not first
     pd.testing.assert_frame_equal(again.trips, first.trips)
     assert np.array_equal(again.tmpl_dep, first.tmpl_dep)
-    pkl.write_bytes(b"not a pickle")  # a damaged entry is parsed again and replaced
-    gtfs._read_cached.cache_clear()
+    entry.write_bytes(b"not a cache entry")  # a damaged entry is parsed again and replaced
+    store._read_cached.cache_clear()
     assert len(read_feed(path).trips) == len(first.trips)
-    assert pkl.read_bytes()[:1] == b"\x80"
-    gtfs._read_cached.cache_clear()
+    assert entry.read_bytes()[:8] == b"QPVCACHE"
+    store._read_cached.cache_clear()
 
 
 def test_tam_timetable_counts() -> None:

@@ -63,7 +63,7 @@ def test_cache_reload_is_fast_and_identical(empty_cache: Path) -> None:
     t0 = time.perf_counter()
     built = load_street_network("montpellier", "walk")
     build_s = time.perf_counter() - t0
-    files = list((empty_cache / "networks").glob("walk-*.npz"))
+    files = list((empty_cache / "networks").glob("walk-*.qpvc"))
     assert len(files) == 1
     t0 = time.perf_counter()
     again = load_street_network("montpellier", "walk")
@@ -74,12 +74,12 @@ def test_cache_reload_is_fast_and_identical(empty_cache: Path) -> None:
     assert again.edge_geometry[10].equals(built.edge_geometry[10])
     # another speed is another cache entry
     load_street_network("montpellier", "walk", speed_kmh=4.0)
-    assert len(list((empty_cache / "networks").glob("walk-*.npz"))) == 2
+    assert len(list((empty_cache / "networks").glob("walk-*.qpvc"))) == 2
 
 
 def test_corrupted_cache_file_is_rebuilt(empty_cache: Path) -> None:
     load_street_network("montpellier", "car")
-    (cached,) = (empty_cache / "networks").glob("car-*.npz")
+    (cached,) = (empty_cache / "networks").glob("car-*.qpvc")
     cached.write_bytes(b"not a network")
     net = load_street_network("montpellier", "car")
     assert net.n_nodes == 23_352

@@ -5,17 +5,19 @@ XML/PBF file, an osmnx export or graph) into a :class:`StreetNetwork` for one mo
 (:mod:`~qpv_radar.networks.modes`), geodesic edge lengths, travel times in seconds, and a CSR
 adjacency where parallel edges are collapsed to the fastest one (``scipy.sparse`` *sums*
 duplicates, which silently makes routes longer) and self-loops are left out. The arrays are
-saved in ``datasets.cache_dir()/networks/`` under a key made of the input's SHA-256, the mode
-parameters that shape the arrays (mode, speeds) and the metric CRS, and reloaded in a few tens
-of milliseconds.
+saved in ``datasets.cache_dir()/networks/`` (:mod:`qpv_radar._cache`: verified entries, no
+pickle) under a key made of the input files' SHA-256, the mode parameters that shape the arrays
+(mode, speeds), the metric CRS and the source of the modules that build them, and reloaded in a
+few tens of milliseconds.
 """
 
 from __future__ import annotations
 
 import functools
-import hashlib
 import json
+import logging
 import os
+import sys
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -26,9 +28,10 @@ from pyproj import Geod, Transformer
 from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 
-from .. import datasets
+from .. import _cache, datasets
 from .._defaults import DEFAULT_TERRITORY
 from .._errors import NetworkError
+from . import modes, readers
 from .modes import ModeRules, apply_rules, mode_rules
 from .readers import EdgeTable, read_edge_frame, read_graph, read_street_file
 
@@ -39,7 +42,12 @@ __all__ = [
     "load_street_network",
 ]
 
-_CACHE_VERSION = 1
+#: Version of the files written by :meth:`StreetNetwork.save` (the cache keys on the code).
+_SAVE_VERSION = 1
+_CACHE_KIND = "networks"
+#: Files of a shapefile read with its ``.shp`` (their content is part of the cache key).
+_SHAPEFILE_SIDECARS = (".shx", ".dbf", ".prj", ".cpg")
+log = logging.getLogger("qpv_radar.cache")
 #: Smallest arc time (s): csgraph must never see a zero weight (it could drop the arc).
 _MIN_ARC_S = 1e-6
 
@@ -187,7 +195,7 @@ class StreetNetwork:
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         meta = {
-            "version": _CACHE_VERSION,
+            "version": _SAVE_VERSION,
             "rules": self.rules.key(),
             "crs": self.crs,
             "source": self.source,
@@ -219,7 +227,7 @@ class StreetNetwork:
                 arrays = {k: z[k] for k in z.files if k != "meta"}
         except (OSError, KeyError, ValueError) as exc:
             raise NetworkError(f"{path}: not a saved street network ({exc}).") from exc
-        if meta.get("version") != _CACHE_VERSION:
+        if meta.get("version") != _SAVE_VERSION:
             raise NetworkError(f"{path}: saved by another version of qpv_radar; rebuild it.")
         rules = mode_rules(
             meta["rules"]["mode"],
@@ -343,19 +351,22 @@ def build_street_network(
     return StreetNetwork(arrays, rules, crs, source)
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
+def _input_files(path: Path) -> list[Path]:
+    """The files whose content the network is built from (a shapefile's sidecars too)."""
+    if path.is_dir():
+        return sorted(p for p in path.rglob("*") if p.is_file())
+    if path.suffix.lower() == ".shp":
+        sidecars = [path.with_suffix(ext) for ext in _SHAPEFILE_SIDECARS]
+        return [path, *(p for p in sidecars if p.is_file())]
+    return [path]
 
 
-def _resolve_input(obj: Any, mode: str) -> tuple[Any, str, str, str | None, str | None]:
-    """Return (input, format, description, checksum or None, CRS hint) for any input.
+def _resolve_input(obj: Any, mode: str) -> tuple[Any, str, str, list[Path] | None, str | None]:
+    """Return (input, format, description, input files or None, CRS hint) for any input.
 
     A territory's ``[streets]`` table may name a graph per mode (``bike = "…"``), used instead
-    of its ``source`` for that mode.
+    of its ``source`` for that mode. The input files (``None`` for an in-memory object) key the
+    cache by their content.
     """
     from ..territory import Source, Territory, builtin_territories, load_territory
 
@@ -370,27 +381,47 @@ def _resolve_input(obj: Any, mode: str) -> tuple[Any, str, str, str | None, str 
         if isinstance(src.options.get(mode), str):
             src = Source(source=src.options[mode], loader=src.loader, base=src.base)
         path = src.resolve()
-        checksum = _registry_sha(src.source) or _sha256(path)
-        return path, src.loader, f"{obj.name}:{src.source}", checksum, obj.crs
+        return path, src.loader, f"{obj.name}:{src.source}", _input_files(path), obj.crs
     if isinstance(obj, Source):
         path = obj.resolve()
-        return path, obj.loader, obj.source, _registry_sha(obj.source) or _sha256(path), None
+        return path, obj.loader, obj.source, _input_files(path), None
     if isinstance(obj, str | Path):
         if isinstance(obj, str) and obj in datasets.registry():
-            return datasets.fetch(obj), "", obj, datasets.registry()[obj].sha256, None
+            path = datasets.fetch(obj)
+            return path, "", obj, _input_files(path), None
         path = Path(obj).expanduser()
         if not path.exists():
             raise NetworkError(
                 f"{obj}: no such file, territory or registry dataset. Give a street file "
                 "(.osm, .osm.pbf, .shp, .gpkg, .graphml), a territory name or a registry path."
             )
-        return path, "", str(path), _sha256(path), None
+        return path, "", str(path), _input_files(path), None
     return obj, "object", type(obj).__name__, None, None
 
 
-def _registry_sha(source: str) -> str | None:
-    reg = datasets.registry()
-    return reg[source].sha256 if source in reg else None
+def _cache_key(files: list[Path], rules: ModeRules, crs: str | None) -> str:
+    """The cache key: input contents, what shapes the arrays, the building code."""
+    # only what shapes the arrays: the snap distance and connector speed are query-time
+    built_by = {k: rules.key()[k] for k in ("mode", "speed_kmh", "car_speed_kmh")}
+    return _cache.key(
+        _CACHE_KIND,
+        list(files),
+        [modes, readers, sys.modules[__name__]],
+        params={"rules": built_by, "crs": crs},
+        label=rules.mode,
+    )
+
+
+def _from_cache(key: str, rules: ModeRules) -> StreetNetwork | None:
+    """The cached network of ``key`` (``None`` when absent or unusable: rebuilt)."""
+    bundle = _cache.load(_CACHE_KIND, key)
+    if bundle is None:
+        return None
+    try:
+        return StreetNetwork(bundle.arrays, rules, str(bundle.meta["crs"]), bundle.meta["source"])
+    except KeyError as exc:  # an entry of another layout
+        log.warning("cache entry %s unusable (missing %s): rebuilding it", bundle.path, exc)
+        return None
 
 
 def load_street_network(
@@ -439,29 +470,15 @@ def load_street_network(
         max_snap_m=max_snap_m,
         car_speed_kmh=car_speed_kmh,
     )
-    obj, fmt, label, checksum, crs_hint = _resolve_input(territory_or_source, rules.mode)
+    obj, fmt, label, files, crs_hint = _resolve_input(territory_or_source, rules.mode)
     crs = crs or crs_hint
-    cache_file: Path | None = None
-    if cache and checksum is not None:
-        # only what shapes the arrays: the snap distance and connector speed are query-time
-        built_by = {k: rules.key()[k] for k in ("mode", "speed_kmh", "car_speed_kmh")}
-        key = json.dumps(
-            {"v": _CACHE_VERSION, "input": checksum, "rules": built_by, "crs": crs},
-            sort_keys=True,
-        )
-        digest = hashlib.sha256(key.encode()).hexdigest()[:24]
-        cache_file = datasets.cache_dir() / "networks" / f"{rules.mode}-{digest}.npz"
-        if cache_file.exists():
-            try:
-                net = StreetNetwork.load(cache_file)
-                net.rules = rules
-                return net
-            except NetworkError:
-                cache_file.unlink(missing_ok=True)  # corrupted or stale: rebuild
+    key = _cache_key(files, rules, crs) if cache and files is not None else None
+    if key is not None and (net := _from_cache(key, rules)) is not None:
+        return net
     table = _read_object(obj, label) if fmt == "object" else read_street_file(obj, fmt)
     net = build_street_network(table, rules, crs=crs, source=label)
-    if cache_file is not None:
-        net.save(cache_file)
+    if key is not None:
+        _cache.save(_CACHE_KIND, key, net._arrays(), meta={"crs": net.crs, "source": net.source})
     return net
 
 

@@ -180,7 +180,7 @@ class Networks:
             paths = self.gtfs_paths
             if not paths:
                 raise ModeUnavailableError("routing.no_gtfs", territory=self.name)
-            self._timetables[d] = load_timetable(paths[0], d)  # TODO(several feeds)
+            self._timetables[d] = load_timetable(paths if len(paths) > 1 else paths[0], d)
         return self._timetables[d]
 
     # ---- questions ------------------------------------------------------------------------

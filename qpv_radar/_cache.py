@@ -49,6 +49,7 @@ import numpy as np
 import pandas as pd
 
 from . import datasets
+from ._errors import CacheEntryError
 
 __all__ = ["FORMAT_VERSION", "Bundle", "entry_path", "file_sha256", "key", "load", "save"]
 
@@ -81,10 +82,6 @@ class Bundle:
     frames: dict[str, pd.DataFrame] = field(default_factory=dict)
     meta: dict[str, Any] = field(default_factory=dict)
     path: Path | None = None
-
-
-class _DamagedError(ValueError):
-    """An entry that cannot be used (the reason is the message)."""
 
 
 # ---- keys ---------------------------------------------------------------------------------------
@@ -320,17 +317,17 @@ def decode(data: bytes, kind: str, key: str) -> Bundle:
         Not an entry of this layout, damaged (checksum), or made for another kind or key.
     """
     if len(data) < _PREFIX.size or not data.startswith(MAGIC):
-        raise _DamagedError("not a qpv_radar cache entry")
+        raise CacheEntryError("not a qpv_radar cache entry")
     _, version, digest, size = _PREFIX.unpack_from(data)
     if version != FORMAT_VERSION:
-        raise _DamagedError(f"entry layout version {version}, expected {FORMAT_VERSION}")
+        raise CacheEntryError(f"entry layout version {version}, expected {FORMAT_VERSION}")
     view = memoryview(data)
     if hashlib.sha256(view[_PREFIX.size - 8 :]).digest() != digest:
-        raise _DamagedError("checksum mismatch (damaged or truncated)")
+        raise CacheEntryError("checksum mismatch (damaged or truncated)")
     start = _PREFIX.size
     header = json.loads(bytes(view[start : start + size]))
     if header.get("kind") != kind or header.get("key") != key:
-        raise _DamagedError(f"made for {header.get('kind')}/{header.get('key')}, not this key")
+        raise CacheEntryError(f"made for {header.get('kind')}/{header.get('key')}, not this key")
     base = start + size
     arrays: dict[str, np.ndarray] = {}
     frames: dict[str, pd.DataFrame] = {}
@@ -366,7 +363,7 @@ def load(kind: str, key: str) -> Bundle | None:
         return None
     try:
         bundle = decode(data, kind, key)
-    except Exception as exc:  # _DamagedError, or a blob numpy/pyarrow cannot read
+    except Exception as exc:  # CacheEntryError, or a blob numpy/pyarrow cannot read
         log.warning("cache entry %s rejected (%s): rebuilding it", path, exc)
         with contextlib.suppress(OSError):
             path.unlink(missing_ok=True)

@@ -15,6 +15,7 @@ from typing import Any
 from ._messages import LANGS, Message
 
 __all__ = [
+    "CacheEntryError",
     "ChecksumError",
     "CliInputError",
     "CrsError",
@@ -165,6 +166,11 @@ class CliInputError(QpvRadarError, ValueError):
 
 class RadarFileError(QpvRadarError, ValueError):
     """A radar JSON file that is not one (wrong type, version or content)."""
+
+
+class CacheEntryError(QpvRadarError, ValueError):
+    """A cache entry that is damaged, truncated or made for other inputs (it is rebuilt with a
+    warning; callers never see this error)."""
 
 
 class OpeningHoursError(QpvRadarError, ValueError):

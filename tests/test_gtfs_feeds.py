@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from qpv_radar import ServicePeriodError, TimetableError, fetch
+from qpv_radar import Networks, ServicePeriodError, TimetableError, fetch
 from qpv_radar.networks import StreetNetwork, load_street_network
 from qpv_radar.networks.gtfs import (
     GtfsFeed,
@@ -177,3 +177,22 @@ def test_merge_of_one_feed_is_that_feed() -> None:
     assert len(merged.stops) == 2 * len(tam.stops)
     assert merged.stops["stop_id"].is_unique and merged.routes["route_id"].is_unique
     assert np.array_equal(merged.tmpl_arr[: len(tam.tmpl_arr)], tam.tmpl_arr)
+
+
+def test_territory_with_two_feeds_routes_on_both(halves: tuple[Path, Path], tmp_path: Path) -> None:
+    # a territory file declaring the two halves: Networks merges them, the journey needs both
+    builtin = Path(__file__).resolve().parents[1] / "data" / "montpellier.toml"
+    text = builtin.read_text(encoding="utf-8")
+    head, _, _ = text.partition("[[gtfs]]")
+    feeds = "".join(f'[[gtfs]]\nsource = "{p.as_posix()}"\n\n' for p in halves)
+    toml = tmp_path / "deux_reseaux.toml"
+    toml.write_text(head + feeds, encoding="utf-8")
+    both = Networks(toml)
+    assert both.gtfs_paths == tuple(halves) and "transit" in both.modes
+    original = read_feed(fetch(TAM))
+    o, d = _stop_points(original, ORIGIN), _stop_points(original, DESTINATION)
+    it = both.itinerary(o.geometry.iloc[0], d.geometry.iloc[0], mode="transit", departure=DEPARTURE)
+    assert {"0", "3"} <= {leg.route_type for leg in it.legs if leg.mode == "ride"}
+    merged = both.travel_times(o, d, mode="transit", departure=DEPARTURE)
+    single = Networks("montpellier").travel_times(o, d, mode="transit", departure=DEPARTURE)
+    assert merged["travel_time"].iloc[0] == single["travel_time"].iloc[0] == it.travel_time_s

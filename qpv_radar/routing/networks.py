@@ -124,7 +124,10 @@ class Networks:
     @property
     def modes(self) -> tuple[str, ...]:
         """Modes these networks can route."""
-        has_gtfs = bool(self._gtfs_in) or bool(self.territory and self.territory.gtfs)
+        if self._gtfs_in is not None:
+            has_gtfs = bool(self._gtfs_in)
+        else:
+            has_gtfs = bool(self.territory and self.territory.gtfs)
         street = STREET_MODES if self.has_streets else ()
         return tuple(m for m in MODES if m in street or (m == "transit" and has_gtfs))
 

@@ -57,24 +57,9 @@ def services_on(feed: GtfsFeed, day: date | datetime | str) -> set[str]:
 
 
 def service_period(feed: GtfsFeed) -> tuple[date, date]:
-    """First and last date that calendar.txt or calendar_dates.txt (additions) cover."""
-    starts: list[date] = []
-    ends: list[date] = []
-    if len(feed.calendar):
-        starts.append(min(feed.calendar["start_date"]))
-        ends.append(max(feed.calendar["end_date"]))
-    cd = feed.calendar_dates
-    if len(cd):
-        added = cd.loc[cd["exception_type"] == 1, "date"]
-        if len(added):
-            starts.append(min(added))
-            ends.append(max(added))
-    if not starts:
-        raise ServicePeriodError(
-            f"{feed.path}: the feed defines no service date at all (calendar.txt and "
-            "calendar_dates.txt are empty). Use a feed with a calendar."
-        )
-    return min(starts), max(ends)
+    """First and last date that calendar.txt or calendar_dates.txt (additions) cover
+    (:attr:`GtfsFeed.period`)."""
+    return feed.period
 
 
 def _routable(feed: GtfsFeed) -> pd.Series:

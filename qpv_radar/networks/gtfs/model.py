@@ -10,6 +10,8 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from ..._errors import ServicePeriodError
+
 __all__ = ["DAY", "NEXT_DAY_HORIZON_S", "DateLike", "GtfsFeed"]
 
 IntArray = npt.NDArray[np.int32]
@@ -78,7 +80,27 @@ class GtfsFeed:
 
     @property
     def period(self) -> tuple[date, date]:
-        """First and last date of the feed's service period."""
-        from .calendar import service_period
+        """First and last date that calendar.txt or calendar_dates.txt (additions) cover.
 
-        return service_period(self)
+        Raises
+        ------
+        ServicePeriodError
+            The feed defines no service date at all.
+        """
+        starts: list[date] = []
+        ends: list[date] = []
+        if len(self.calendar):
+            starts.append(min(self.calendar["start_date"]))
+            ends.append(max(self.calendar["end_date"]))
+        cd = self.calendar_dates
+        if len(cd):
+            added = cd.loc[cd["exception_type"] == 1, "date"]
+            if len(added):
+                starts.append(min(added))
+                ends.append(max(added))
+        if not starts:
+            raise ServicePeriodError(
+                f"{self.path}: the feed defines no service date at all (calendar.txt and "
+                "calendar_dates.txt are empty). Use a feed with a calendar."
+            )
+        return min(starts), max(ends)

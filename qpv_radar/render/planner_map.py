@@ -144,15 +144,8 @@ def coverage_map(
         # the background is not a base layer: the radio buttons switch slots only
         folium.TileLayer("OpenStreetMap", control=False).add_to(m)
         m.fit_bounds([[b[1], b[0]], [b[3], b[2]]])
-    vals = pd.to_numeric(gdf[value], errors="coerce")
-    finite = vals[vals.map(lambda v: math.isfinite(v))]
+    cmap, vmin, vmax = _colormap(gdf, value)
     is_share = value.startswith("share")
-    vmin, vmax = (0.0, 1.0) if is_share else (float(finite.min()), float(finite.max() or 1.0))
-    if vmin == vmax:
-        vmax = vmin + 1.0
-    cmap = cm.LinearColormap(
-        ["#ffffb2", "#fecc5c", "#fd8d3c", "#e31a1c", "#800026"], vmin=vmin, vmax=vmax
-    )
     cmap.caption = labels.get(value, value).format(t=f"{minutes:g}")
     if slots is None:
         order = gdf.sort_values("departure", kind="stable") if "departure" in gdf else gdf
@@ -164,12 +157,6 @@ def coverage_map(
         for _, row in gdf[gdf[slot_column] == slot].iterrows():
             v = row[value]
             fill = "#808080" if not (isinstance(v, int | float) and math.isfinite(v)) else cmap(v)
-            lines = [f"<b>{html.escape(str(row.get(name_column, '')))}</b>"]
-            lines.append(f"{html.escape(labels['slot'])} : {html.escape(slot_label(slot, lang))}")
-            for col in tooltip_columns:
-                if col in row.index:
-                    label = labels.get(col, col).format(t=f"{minutes:g}")
-                    lines.append(f"{html.escape(label)} : {html.escape(_fmt(row[col], col, lang))}")
             folium.GeoJson(
                 row.geometry.__geo_interface__,
                 style_function=lambda _f, c=fill: {
@@ -178,21 +165,59 @@ def coverage_map(
                     "weight": 1,
                     "fillOpacity": 0.7,
                 },
-                tooltip=folium.Tooltip("<br>".join(lines)),
+                tooltip=folium.Tooltip(
+                    _tooltip(row, slot, name_column, tooltip_columns, minutes, lang)
+                ),
             ).add_to(group)
         group.add_to(m)
     m.get_root().html.add_child(_legend(cmap, vmin, vmax, is_share))  # type: ignore[attr-defined]
     heading = " — ".join(x for x in (title, note or labels["note"]) if x)
-    m.get_root().html.add_child(  # type: ignore[attr-defined]
-        folium.Element(
-            '<div style="position:fixed;top:10px;left:56px;max-width:45%;z-index:999;'
-            "background:white;opacity:0.9;"
-            f'padding:4px 8px;font:12px sans-serif">{html.escape(heading)}<br>'
-            f'<span style="font-size:10px">{html.escape(ATTRIBUTION)}</span></div>'
-        )
-    )
+    m.get_root().html.add_child(_heading(heading))  # type: ignore[attr-defined]
     folium.LayerControl(collapsed=False).add_to(m)
     return m
+
+
+def _colormap(gdf: gpd.GeoDataFrame, value: str) -> tuple[cm.LinearColormap, float, float]:
+    """The colour scale of ``value`` and its range: 0–1 for shares, else the finite values'."""
+    vals = pd.to_numeric(gdf[value], errors="coerce")
+    finite = vals[vals.map(lambda v: math.isfinite(v))]
+    is_share = value.startswith("share")
+    vmin, vmax = (0.0, 1.0) if is_share else (float(finite.min()), float(finite.max() or 1.0))
+    if vmin == vmax:
+        vmax = vmin + 1.0
+    cmap = cm.LinearColormap(
+        ["#ffffb2", "#fecc5c", "#fd8d3c", "#e31a1c", "#800026"], vmin=vmin, vmax=vmax
+    )
+    return cmap, vmin, vmax
+
+
+def _tooltip(
+    row: pd.Series,
+    slot: object,
+    name_column: str,
+    tooltip_columns: Sequence[str],
+    minutes: float,
+    lang: str,
+) -> str:
+    """A perimeter's tooltip (HTML, escaped): its name, the slot, then every indicator."""
+    labels = LABELS[lang]
+    lines = [f"<b>{html.escape(str(row.get(name_column, '')))}</b>"]
+    lines.append(f"{html.escape(labels['slot'])} : {html.escape(slot_label(slot, lang))}")
+    for col in tooltip_columns:
+        if col in row.index:
+            label = labels.get(col, col).format(t=f"{minutes:g}")
+            lines.append(f"{html.escape(label)} : {html.escape(_fmt(row[col], col, lang))}")
+    return "<br>".join(lines)
+
+
+def _heading(heading: str) -> folium.Element:
+    """The map's heading (title and note, escaped) and the data attribution, top left."""
+    return folium.Element(
+        '<div style="position:fixed;top:10px;left:56px;max-width:45%;z-index:999;'
+        "background:white;opacity:0.9;"
+        f'padding:4px 8px;font:12px sans-serif">{html.escape(heading)}<br>'
+        f'<span style="font-size:10px">{html.escape(ATTRIBUTION)}</span></div>'
+    )
 
 
 def _legend(cmap: cm.LinearColormap, vmin: float, vmax: float, is_share: bool) -> folium.Element:

@@ -83,22 +83,26 @@ def slot_label(slot: object, lang: str = "fr") -> str:
     return f"{_DAYS.get(lang, {}).get(day.lower(), day)} {hour}"
 
 
+#: The indicators a perimeter's tooltip shows by default.
+_TOOLTIP_COLUMNS = (
+    "population",
+    "share_uncovered",
+    "pop_uncovered",
+    "median_min",
+    "p80_min",
+    "n_open",
+    "n_hours_unknown",
+    "rank",
+)
+
+
 def coverage_map(
     table: gpd.GeoDataFrame,
     *,
     value: str = "share_uncovered",
     slot_column: str = "slot",
     name_column: str = "nom_qp",
-    tooltip_columns: Sequence[str] = (
-        "population",
-        "share_uncovered",
-        "pop_uncovered",
-        "median_min",
-        "p80_min",
-        "n_open",
-        "n_hours_unknown",
-        "rank",
-    ),
+    tooltip_columns: Sequence[str] = _TOOLTIP_COLUMNS,
     minutes: float = 30,
     slots: Sequence[str] | None = None,
     title: str | None = None,
@@ -154,27 +158,44 @@ def coverage_map(
         group = folium.FeatureGroup(
             name=html.escape(slot_label(slot, lang)), overlay=False, show=(i == 0)
         )
-        for _, row in gdf[gdf[slot_column] == slot].iterrows():
-            v = row[value]
-            fill = "#808080" if not (isinstance(v, int | float) and math.isfinite(v)) else cmap(v)
-            folium.GeoJson(
-                row.geometry.__geo_interface__,
-                style_function=lambda _f, c=fill: {
-                    "fillColor": c,
-                    "color": "#333333",
-                    "weight": 1,
-                    "fillOpacity": 0.7,
-                },
-                tooltip=folium.Tooltip(
-                    _tooltip(row, slot, name_column, tooltip_columns, minutes, lang)
-                ),
-            ).add_to(group)
+        rows = gdf[gdf[slot_column] == slot]
+        _add_perimeters(group, rows, slot, value, cmap, name_column, tooltip_columns, minutes,
+                        lang)  # fmt: skip
         group.add_to(m)
     m.get_root().html.add_child(_legend(cmap, vmin, vmax, is_share))  # type: ignore[attr-defined]
     heading = " — ".join(x for x in (title, note or labels["note"]) if x)
     m.get_root().html.add_child(_heading(heading))  # type: ignore[attr-defined]
     folium.LayerControl(collapsed=False).add_to(m)
     return m
+
+
+def _add_perimeters(
+    group: folium.FeatureGroup,
+    rows: gpd.GeoDataFrame,
+    slot: object,
+    value: str,
+    cmap: cm.LinearColormap,
+    name_column: str,
+    tooltip_columns: Sequence[str],
+    minutes: float,
+    lang: str,
+) -> None:
+    """One slot's perimeters, coloured by ``value`` (grey when unknown), with their tooltips."""
+    for _, row in rows.iterrows():
+        v = row[value]
+        fill = "#808080" if not (isinstance(v, int | float) and math.isfinite(v)) else cmap(v)
+        folium.GeoJson(
+            row.geometry.__geo_interface__,
+            style_function=lambda _f, c=fill: {
+                "fillColor": c,
+                "color": "#333333",
+                "weight": 1,
+                "fillOpacity": 0.7,
+            },
+            tooltip=folium.Tooltip(
+                _tooltip(row, slot, name_column, tooltip_columns, minutes, lang)
+            ),
+        ).add_to(group)
 
 
 def _colormap(gdf: gpd.GeoDataFrame, value: str) -> tuple[cm.LinearColormap, float, float]:

@@ -398,7 +398,7 @@ def test_poster_key_keeps_phones_whole_and_readable(
 
 
 def test_poster_key_columns_keep_entries_together(crowded_radar: Radar) -> None:
-    from qpv_radar.render.poster import _key_columns, _Style
+    from qpv_radar.render.poster.key import _key_columns, _Style
 
     roles = list(crowded_radar.roles)
     cols, _height = _key_columns(crowded_radar, roles, _Style(), 1.0, 250.0, "fr")
@@ -421,7 +421,7 @@ def test_poster_marker_states() -> None:
     from types import SimpleNamespace
 
     from qpv_radar.render.labels import marker_state
-    from qpv_radar.render.poster import _marker_style
+    from qpv_radar.render.poster.markers import _marker_style
 
     def state(reach: bool, hours: bool | None) -> str:
         return marker_state(SimpleNamespace(within_reach=reach, open_within_hours=hours))  # type: ignore[arg-type]
@@ -439,7 +439,7 @@ def test_poster_marker_states() -> None:
 
 
 def test_poster_wrap_never_cuts_a_phone() -> None:
-    from qpv_radar.render.poster import _tw, _wrap
+    from qpv_radar.render.poster.text import _tw, _wrap
 
     detail = [
         "ouvert à l'arrivée (09:10)",
@@ -467,7 +467,7 @@ def _drawn(radar: Radar, **kw: str) -> dict[str, list[tuple[float, float, float,
     import matplotlib
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-    from qpv_radar.render.poster import _RC, _figure
+    from qpv_radar.render.poster.figure import _RC, _figure
 
     out: dict[str, list[tuple[float, float, float, float]]] = {}
     with matplotlib.rc_context(_RC):

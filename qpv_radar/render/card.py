@@ -13,6 +13,7 @@ print everywhere and the text layer can be searched.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -62,6 +63,75 @@ def _wrap(text: str, font: str, size: float, width: float) -> list[str]:
     return lines
 
 
+@dataclass(frozen=True)
+class _Pen:
+    """Writes on one card of a reportlab canvas, sizes scaled by ``s`` from the A6 design.
+
+    Attributes
+    ----------
+    cv
+        The canvas.
+    s
+        Scale of the card against the A6 design.
+    mm
+        reportlab's millimetre, points.
+    regular, bold, italic
+        The registered DejaVu Sans font names.
+    """
+
+    cv: Any
+    s: float
+    mm: float
+    regular: str
+    bold: str
+    italic: str
+
+    def text(self, tx: float, ty: float, t: str, font: str, size: float, gray: float = 0.0) -> None:
+        """Write ``t`` at (``tx``, ``ty``), ``size`` in points of the A6 design."""
+        self.cv.setFillGray(gray)
+        self.cv.setFont(font, size * self.s)
+        self.cv.drawString(tx, ty, t)
+
+    def dotted(self, x0: float, ly: float, x1: float) -> None:
+        """A dotted line to write on by hand."""
+        cv = self.cv
+        cv.setStrokeGray(0.2)
+        cv.setDash(1, 2)
+        cv.setLineWidth(0.5 * self.s)
+        cv.line(x0, ly, x1, ly)
+        cv.setDash()
+
+    def block(
+        self,
+        tx: float,
+        ty: float,
+        t: str,
+        font: str,
+        size: float,
+        width: float,
+        gray: float = 0.0,
+        max_lines: int = 4,
+    ) -> float:
+        """Write ``t`` wrapped to ``width`` (at most ``max_lines``); the next line's ``ty``."""
+        s = self.s
+        lines = _wrap(t, font, size * s, width)[:max_lines]
+        for line in lines:
+            self.text(tx, ty, line, font, size, gray)
+            ty -= size * s * 1.25
+        return ty
+
+
+@dataclass(frozen=True)
+class _Column:
+    """The card's left column: its ``x``, text ``width``, ``right`` edge and ``floor`` (the
+    card's inner bottom), points."""
+
+    x: float
+    width: float
+    right: float
+    floor: float
+
+
 def _draw_card(
     cv: Any,
     x: float,
@@ -76,6 +146,7 @@ def _draw_card(
     note: str,
     lang: str,
 ) -> None:
+    """Draw the card recommending ``e`` in the box (``x``, ``y``, ``w``, ``h``) of ``cv``."""
     from reportlab.lib.units import mm
 
     regular, bold, italic = _fonts()
@@ -86,61 +157,57 @@ def _draw_card(
     cv.setStrokeGray(0.2)
     cv.setLineWidth(1.2 * s)
     cv.roundRect(x + 3 * mm * s, y + 3 * mm * s, w - 6 * mm * s, h - 6 * mm * s, 4 * mm * s)
-
-    def text(tx: float, ty: float, t: str, font: str, size: float, gray: float = 0.0) -> None:
-        cv.setFillGray(gray)
-        cv.setFont(font, size * s)
-        cv.drawString(tx, ty, t)
-
-    def dotted(x0: float, ly: float, x1: float) -> None:
-        """A dotted line to write on by hand."""
-        cv.setStrokeGray(0.2)
-        cv.setDash(1, 2)
-        cv.setLineWidth(0.5 * s)
-        cv.line(x0, ly, x1, ly)
-        cv.setDash()
-
-    def block(
-        tx: float,
-        ty: float,
-        t: str,
-        font: str,
-        size: float,
-        width: float,
-        gray: float = 0.0,
-        max_lines: int = 4,
-    ) -> float:
-        lines = _wrap(t, font, size * s, width)[:max_lines]
-        for line in lines:
-            text(tx, ty, line, font, size, gray)
-            ty -= size * s * 1.25
-        return ty
-
+    pen = _Pen(cv, s, mm, regular, bold, italic)
+    col = _Column(x + pad, left_w - pad, x + left_w, y + pad)
     top = y + h - pad - 4 * mm * s
-    text(x + pad, top, lb.t("card.title", lang).upper(), bold, 8, 0.35)
+    pen.text(col.x, top, lb.t("card.title", lang).upper(), bold, 8, 0.35)
+    ty = _draw_addressee(pen, col, top, e, lang)
+    _draw_journey(pen, col, ty, e, lang)
+    # free text line
+    fy = col.floor + 6 * mm * s
+    pen.text(col.x, fy, lb.t("card.free", lang), bold, 7)
+    fx = col.x + 13 * mm * s
+    pen.dotted(fx, fy - 1, col.right)
+    if note:
+        pen.text(fx + 1 * mm * s, fy + 0.5, note[:70], italic, 7.5)
+    # right column: who sends, handwritten note
+    rx = x + left_w + 5 * mm * s
+    rw = w - left_w - pad - 5 * mm * s
+    ry = _draw_sender(pen, rx, rw, top - 7 * mm * s, from_relay, agent, lang)
+    _draw_note_box(pen, rx, rw, ry, col.floor + 14 * mm * s, lang)
+    stamp = f"{datetime.now():%d/%m/%Y}" if lang == "fr" else f"{datetime.now():%Y-%m-%d}"
+    pen.text(col.x, col.floor - 2.5 * mm * s, f"{stamp} · {radar.data_date} · qpv_radar", regular,
+             5, 0.45)  # fmt: skip
+
+
+def _to_fill(pen: _Pen, col: _Column, ty: float, key: str, lang: str) -> float:
+    """Say the field is missing, and leave a dotted line to write it by hand."""
+    mm, s = pen.mm, pen.s
+    ty = pen.block(col.x, ty, lb.t(key, lang), pen.italic, 6.5, col.width, 0.3, max_lines=1)
+    ty -= 3.2 * mm * s
+    pen.dotted(col.x, ty, col.right)
+    return ty - 3.6 * mm * s
+
+
+def _draw_addressee(pen: _Pen, col: _Column, top: float, e: Entry, lang: str) -> float:
+    """Left column: the structure's name, address, phone, email and opening hours (a dotted
+    line for each one missing); the next line's y."""
+    mm, s, regular, bold = pen.mm, pen.s, pen.regular, pen.bold
     ty = top - 7 * mm * s
-    text(x + pad, ty, lb.t("card.to", lang), regular, 7, 0.3)
+    pen.text(col.x, ty, lb.t("card.to", lang), regular, 7, 0.3)
     ty -= 5.5 * mm * s
-    ty = block(x + pad, ty, e.name, bold, 12, left_w - pad, max_lines=2)
+    ty = pen.block(col.x, ty, e.name, bold, 12, col.width, max_lines=2)
     ty -= 1 * mm * s
-
-    def to_fill(ty: float, key: str) -> float:
-        """Say the field is missing, and leave a dotted line to write it by hand."""
-        ty = block(x + pad, ty, lb.t(key, lang), italic, 6.5, left_w - pad, 0.3, max_lines=1)
-        ty -= 3.2 * mm * s
-        dotted(x + pad, ty, x + left_w)
-        return ty - 3.6 * mm * s
-
     for value, missing in ((e.address, "missing.address"), (e.phone, "missing.phone")):
         if value:
-            ty = block(x + pad, ty, value, regular, 7.5, left_w - pad, max_lines=2)
+            ty = pen.block(col.x, ty, value, regular, 7.5, col.width, max_lines=2)
         else:
-            ty = to_fill(ty, missing)
+            ty = _to_fill(pen, col, ty, missing, lang)
     if e.email:
-        ty = block(x + pad, ty, e.email, regular, 7.5, left_w - pad, max_lines=2)
+        ty = pen.block(col.x, ty, e.email, regular, 7.5, col.width, max_lines=2)
     ty -= 1.5 * mm * s
-    text(
-        x + pad,
+    pen.text(
+        col.x,
         ty,
         f"{lb.t('opening', lang)} :" if lang == "fr" else f"{lb.t('opening', lang)}:",
         bold,
@@ -148,59 +215,71 @@ def _draw_card(
     )
     ty -= 3.6 * mm * s
     if e.opening_hours:
-        ty = block(
-            x + pad, ty, humane_hours(e.opening_hours, lang), regular, 7, left_w - pad, max_lines=3
+        ty = pen.block(
+            col.x, ty, humane_hours(e.opening_hours, lang), regular, 7, col.width, max_lines=3
         )
     else:
-        ty = to_fill(ty, "missing.hours") + 1.2 * mm * s
+        ty = _to_fill(pen, col, ty, "missing.hours", lang) + 1.2 * mm * s
+    return ty
+
+
+def _draw_journey(pen: _Pen, col: _Column, ty: float, e: Entry, lang: str) -> None:
+    """Left column, below the address: how to get there, whether it is open on arrival, and
+    the steps of a public-transport journey while they fit above the free-text line."""
+    mm, s, regular = pen.mm, pen.s, pen.regular
     ty -= 1.5 * mm * s
-    text(
-        x + pad,
+    pen.text(
+        col.x,
         ty,
         f"{lb.t('card.how', lang)} :" if lang == "fr" else f"{lb.t('card.how', lang)}:",
-        bold,
+        pen.bold,
         7,
     )
     ty -= 3.6 * mm * s
-    ty = block(x + pad, ty, lb.how_to_get_there(e, lang), regular, 8, left_w - pad, max_lines=2)
-    ty = block(x + pad, ty, lb.open_status(e, lang), italic, 6.5, left_w - pad, 0.25, max_lines=2)
+    ty = pen.block(col.x, ty, lb.how_to_get_there(e, lang), regular, 8, col.width, max_lines=2)
+    ty = pen.block(col.x, ty, lb.open_status(e, lang), pen.italic, 6.5, col.width, 0.25,
+                   max_lines=2)  # fmt: skip
     if len(e.legs) > 1:  # the steps of a public-transport journey
         ty -= 1 * mm * s
         for line in lb.leg_lines(e, lang)[:6]:
-            if ty < y + pad + 12 * mm * s:
+            if ty < col.floor + 12 * mm * s:
                 break
-            ty = block(
-                x + pad + 2 * mm * s, ty, line, regular, 6.5, left_w - pad - 2 * mm * s, max_lines=2
+            ty = pen.block(
+                col.x + 2 * mm * s, ty, line, regular, 6.5, col.width - 2 * mm * s, max_lines=2
             )
-    # free text line
-    fy = y + pad + 6 * mm * s
-    text(x + pad, fy, lb.t("card.free", lang), bold, 7)
-    fx = x + pad + 13 * mm * s
-    dotted(fx, fy - 1, x + left_w)
-    if note:
-        text(fx + 1 * mm * s, fy + 0.5, note[:70], italic, 7.5)
 
-    # right column: who sends, handwritten note
-    rx = x + left_w + 5 * mm * s
-    rw = w - left_w - pad - 5 * mm * s
-    ry = top - 7 * mm * s
-    text(rx, ry, lb.t("card.from", lang), regular, 7, 0.3)
+
+def _draw_sender(
+    pen: _Pen, rx: float, rw: float, ry: float, from_relay: str, agent: str, lang: str
+) -> float:
+    """Right column, from ``ry`` down: who sends (the relay), the agent's name or a dotted
+    line to sign; the next line's y."""
+    mm, s, regular = pen.mm, pen.s, pen.regular
+    pen.text(rx, ry, lb.t("card.from", lang), regular, 7, 0.3)
     ry -= 5 * mm * s
-    ry = block(rx, ry, from_relay or "………………………", bold, 9, rw, max_lines=3)
+    ry = pen.block(rx, ry, from_relay or "………………………", pen.bold, 9, rw, max_lines=3)
     who = f"{lb.t('card.agent', lang)}{lb.colon(lang)}"
     if agent:
-        ry = block(rx, ry, f"{who}{agent}", regular, 8, rw, max_lines=2)
+        ry = pen.block(rx, ry, f"{who}{agent}", regular, 8, rw, max_lines=2)
     else:  # a blank line for the adviser to sign their name by hand
         ry -= 2 * mm * s
-        text(rx, ry, who.rstrip(), regular, 8)
+        pen.text(rx, ry, who.rstrip(), regular, 8)
         from reportlab.pdfbase.pdfmetrics import stringWidth
 
-        dotted(rx + stringWidth(who, regular, 8 * s) + 1 * mm * s, ry - 1, rx + rw)
+        pen.dotted(rx + stringWidth(who, regular, 8 * s) + 1 * mm * s, ry - 1, rx + rw)
         ry -= 8 * s * 1.25
+    return ry
+
+
+def _draw_note_box(
+    pen: _Pen, rx: float, rw: float, ry: float, box_bottom: float, lang: str
+) -> None:
+    """Right column, below the sender: a ruled box for a handwritten word to the reception,
+    and the quote under it."""
+    cv, mm, s = pen.cv, pen.mm, pen.s
     ry -= 2.5 * mm * s
-    text(rx, ry, lb.t("card.note", lang), bold, 7)
+    pen.text(rx, ry, lb.t("card.note", lang), pen.bold, 7)
     ry -= 2 * mm * s
-    box_bottom = y + pad + 14 * mm * s
     cv.setStrokeGray(0.55)
     cv.setLineWidth(0.6 * s)
     cv.rect(rx, box_bottom, rw, ry - box_bottom)
@@ -209,16 +288,8 @@ def _draw_card(
     while ly > box_bottom + 2 * mm * s:
         cv.line(rx + 2 * mm * s, ly, rx + rw - 2 * mm * s, ly)
         ly -= 6 * mm * s
-    block(rx, box_bottom - 4.5 * mm * s, lb.t("card.quote", lang), italic, 7, rw, 0.2, max_lines=3)
-    stamp = f"{datetime.now():%d/%m/%Y}" if lang == "fr" else f"{datetime.now():%Y-%m-%d}"
-    text(
-        x + pad,
-        y + pad - 2.5 * mm * s,
-        f"{stamp} · {radar.data_date} · qpv_radar",
-        regular,
-        5,
-        0.45,
-    )
+    pen.block(rx, box_bottom - 4.5 * mm * s, lb.t("card.quote", lang), pen.italic, 7, rw, 0.2,
+              max_lines=3)  # fmt: skip
 
 
 def _default_ids(radar: Radar, n: int) -> list[str]:
@@ -283,12 +354,34 @@ def recommendation_card(
         A ``to`` id that is not on the radar (the valid ids are listed), unknown paper.
     """
     from reportlab.lib.pagesizes import A4, A6, landscape
-    from reportlab.lib.units import mm
     from reportlab.pdfgen.canvas import Canvas
 
     lb.check_lang(lang)
     if paper not in CARD_PAPERS:
         raise PersonError(f"unknown card paper {paper!r}: choose one of {', '.join(CARD_PAPERS)}.")
+    entries = _card_entries(radar, to, paper)
+    if from_relay is None:
+        relay = radar.first_choice("relay") if "relay" in radar.entries else None
+        from_relay = relay.name if relay else ""
+    who = {"from_relay": from_relay, "agent": agent, "note": note, "lang": lang}
+
+    out = Path(path)
+    _fonts()
+    if paper == "a4":
+        cv = Canvas(str(out), pagesize=A4)
+        _draw_a4(cv, A4, entries, radar, who)
+    else:
+        size = landscape(A6)
+        cv = Canvas(str(out), pagesize=size)
+        _draw_a6(cv, size, entries, radar, who)
+    cv.setTitle(lb.t("card.title", lang))
+    cv.setCreator("qpv_radar")
+    cv.save()
+    return out
+
+
+def _card_entries(radar: Radar, to: str | Sequence[str] | None, paper: str) -> list[Entry]:
+    """The structures to recommend, one card each; a single one twice on A4 (the page full)."""
     ids: list[str]
     if to is None:
         ids = _default_ids(radar, 2 if paper == "a4" else 1)
@@ -297,62 +390,47 @@ def recommendation_card(
     entries = [radar.entry(i) for i in ids]
     if paper == "a4" and len(entries) == 1:
         entries *= 2  # fill the page: two copies of the one card
-    if from_relay is None:
-        relay = radar.first_choice("relay") if "relay" in radar.entries else None
-        from_relay = relay.name if relay else ""
+    return entries
 
-    out = Path(path)
-    _fonts()
-    if paper == "a4":
-        page_w, page_h = A4
-        cv = Canvas(str(out), pagesize=A4)
-        slot_h = page_h / 2
-        for i, e in enumerate(entries):
-            if i and i % 2 == 0:
-                cv.showPage()
-            y = slot_h if i % 2 == 0 else 0.0
-            _draw_card(
-                cv,
-                0,
-                y,
-                page_w,
-                slot_h,
-                e,
-                radar,
-                from_relay=from_relay,
-                agent=agent,
-                note=note,
-                lang=lang,
-            )
-            if i % 2 == 0:
-                cv.setDash(3, 3)
-                cv.setStrokeGray(0.6)
-                cv.setLineWidth(0.5)
-                cv.line(5 * mm, slot_h, page_w - 5 * mm, slot_h)
-                cv.setDash()
-                cv.setFont(_fonts()[0], 6)
-                cv.setFillGray(0.5)
-                cv.drawString(6 * mm, slot_h + 1.2 * mm, "✂")
-    else:
-        size = landscape(A6)
-        cv = Canvas(str(out), pagesize=size)
-        for i, e in enumerate(entries):
-            if i:
-                cv.showPage()
-            _draw_card(
-                cv,
-                0,
-                0,
-                size[0],
-                size[1],
-                e,
-                radar,
-                from_relay=from_relay,
-                agent=agent,
-                note=note,
-                lang=lang,
-            )
-    cv.setTitle(lb.t("card.title", lang))
-    cv.setCreator("qpv_radar")
-    cv.save()
-    return out
+
+def _draw_a4(
+    cv: Any,
+    size: tuple[float, float],
+    entries: Sequence[Entry],
+    radar: Radar,
+    who: dict[str, str],
+) -> None:
+    """Two landscape cards per A4 portrait page (``size``), a dashed cut line between them;
+    ``who``: the keywords of :func:`_draw_card` (sender, agent, note, language)."""
+    from reportlab.lib.units import mm
+
+    page_w, page_h = size
+    slot_h = page_h / 2
+    for i, e in enumerate(entries):
+        if i and i % 2 == 0:
+            cv.showPage()
+        y = slot_h if i % 2 == 0 else 0.0
+        _draw_card(cv, 0, y, page_w, slot_h, e, radar, **who)
+        if i % 2 == 0:
+            cv.setDash(3, 3)
+            cv.setStrokeGray(0.6)
+            cv.setLineWidth(0.5)
+            cv.line(5 * mm, slot_h, page_w - 5 * mm, slot_h)
+            cv.setDash()
+            cv.setFont(_fonts()[0], 6)
+            cv.setFillGray(0.5)
+            cv.drawString(6 * mm, slot_h + 1.2 * mm, "✂")
+
+
+def _draw_a6(
+    cv: Any,
+    size: tuple[float, float],
+    entries: Sequence[Entry],
+    radar: Radar,
+    who: dict[str, str],
+) -> None:
+    """One card per landscape A6 page (``size``); ``who`` as for :func:`_draw_a4`."""
+    for i, e in enumerate(entries):
+        if i:
+            cv.showPage()
+        _draw_card(cv, 0, 0, size[0], size[1], e, radar, **who)

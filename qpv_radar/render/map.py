@@ -304,56 +304,84 @@ def radar_map(
     p = radar.person
     hlon, hlat = (p.lon, p.lat) if exact_home else blur_lonlat(p.lon, p.lat)
     if m is None:
-        m = folium.Map(location=[hlat, hlon], zoom_start=14, tiles=None, control_scale=True)
-        if tiles:
-            folium.TileLayer(tiles, control=False).add_to(m)
-        leaflet_only(m)
+        m = _new_map(hlat, hlon, tiles)
     root: Any = m.get_root()
     root.header.add_child(Element(_PRINT_CSS), name="qpv_radar_css")
+    _add_rings(m, radar, lang)
+    _add_home_qpv(m, radar, lang)
+    _add_home(m, hlat, hlon, exact_home, lang)
+    # Markers at the same place (a building shared by two structures, a structure with two
+    # roles) are fanned out by a few pixels around it, at every zoom, so each stays visible and
+    # clickable; a small dot marks the true place.
+    offsets = _fan_out(radar)
+    _add_spots(m, radar, offsets)
+    for role in radar.roles:  # one layer per role: markers, and the route to its first choice
+        _add_role(m, radar, role, offsets, exact_home, lang)
+    folium.LayerControl(collapsed=False).add_to(m)
+    root.html.add_child(Element(_header_html(radar, lang)), name="qpv_radar_header")
+    root.html.add_child(Element(_legend_html(radar, lang)), name="qpv_radar_legend")
+    _fit(m, radar, hlon, hlat)
+    return m
 
-    # Rings, largest first so the smaller ones stay on top.
-    if radar.rings:
-        mode = lb.mode_name(radar.rings[0].mode, lang)
-        rings_layer = folium.FeatureGroup(name=f"{lb.t('rings', lang)} ({mode})", show=True)
-        ordered = sorted(radar.rings, key=lambda r: -r.minutes)
-        n = len(ordered)
-        for i, ring in enumerate(ordered):
-            gj = folium.GeoJson(
-                {"type": "Feature", "geometry": ring.geometry.__geo_interface__, "properties": {}},
-                style_function=lambda _f, i=i: {
-                    "color": _RING_COLOR,
-                    "weight": 1.5,
-                    "dashArray": "4 3",
-                    "fillColor": _RING_COLOR,
-                    "fillOpacity": 0.06 + 0.05 * i / max(n - 1, 1),
-                    "className": "qpv-ring",
-                },
-            )
-            gj.add_child(
-                _Bind(_e(lb.t("ring", lang, m=ring.minutes, mode=mode)), "bindTooltip", sticky=True)
-            )
-            gj.add_to(rings_layer)
-        rings_layer.add_to(m)
 
-    # The person's own QPV, for context.
-    if radar.home_qpv_geometry is not None and radar.home_qpv_name:
-        qpv_layer = folium.FeatureGroup(
-            name=_e(lb.t("in_qpv", lang, qpv=radar.home_qpv_name)), show=True
-        )
+def _new_map(hlat: float, hlon: float, tiles: str | None) -> folium.Map:
+    """A new map centred on the (blurred) home, loading Leaflet only."""
+    m = folium.Map(location=[hlat, hlon], zoom_start=14, tiles=None, control_scale=True)
+    if tiles:
+        folium.TileLayer(tiles, control=False).add_to(m)
+    return leaflet_only(m)
+
+
+def _add_rings(m: folium.Map, radar: Radar, lang: str) -> None:
+    """The main mode's travel-time rings, largest first so the smaller ones stay on top."""
+    if not radar.rings:
+        return
+    mode = lb.mode_name(radar.rings[0].mode, lang)
+    rings_layer = folium.FeatureGroup(name=f"{lb.t('rings', lang)} ({mode})", show=True)
+    ordered = sorted(radar.rings, key=lambda r: -r.minutes)
+    n = len(ordered)
+    for i, ring in enumerate(ordered):
         gj = folium.GeoJson(
-            {"type": "Feature", "geometry": radar.home_qpv_geometry.__geo_interface__,
-             "properties": {}},
-            style_function=lambda _f: {
-                "color": "#7a0177", "weight": 2, "fill": False, "dashArray": "1 5",
-                "className": "qpv-home-qpv",
+            {"type": "Feature", "geometry": ring.geometry.__geo_interface__, "properties": {}},
+            style_function=lambda _f, i=i: {
+                "color": _RING_COLOR,
+                "weight": 1.5,
+                "dashArray": "4 3",
+                "fillColor": _RING_COLOR,
+                "fillOpacity": 0.06 + 0.05 * i / max(n - 1, 1),
+                "className": "qpv-ring",
             },
-        )  # fmt: skip
-        gj.add_child(_Bind(_e(f"QPV {radar.home_qpv_name} ({radar.home_qpv_code})"),
-                           "bindTooltip", sticky=True))  # fmt: skip
-        gj.add_to(qpv_layer)
-        qpv_layer.add_to(m)
+        )
+        gj.add_child(
+            _Bind(_e(lb.t("ring", lang, m=ring.minutes, mode=mode)), "bindTooltip", sticky=True)
+        )
+        gj.add_to(rings_layer)
+    rings_layer.add_to(m)
 
-    # Home.
+
+def _add_home_qpv(m: folium.Map, radar: Radar, lang: str) -> None:
+    """The person's own QPV, for context (its outline, dotted)."""
+    if radar.home_qpv_geometry is None or not radar.home_qpv_name:
+        return
+    qpv_layer = folium.FeatureGroup(
+        name=_e(lb.t("in_qpv", lang, qpv=radar.home_qpv_name)), show=True
+    )
+    gj = folium.GeoJson(
+        {"type": "Feature", "geometry": radar.home_qpv_geometry.__geo_interface__,
+         "properties": {}},
+        style_function=lambda _f: {
+            "color": "#7a0177", "weight": 2, "fill": False, "dashArray": "1 5",
+            "className": "qpv-home-qpv",
+        },
+    )  # fmt: skip
+    gj.add_child(_Bind(_e(f"QPV {radar.home_qpv_name} ({radar.home_qpv_code})"),
+                       "bindTooltip", sticky=True))  # fmt: skip
+    gj.add_to(qpv_layer)
+    qpv_layer.add_to(m)
+
+
+def _add_home(m: folium.Map, hlat: float, hlon: float, exact_home: bool, lang: str) -> None:
+    """Home: a house icon, and a 100 m circle unless the exact home is shown."""
     home_layer = folium.FeatureGroup(name=_e(lb.t("me", lang)), show=True)
     if not exact_home:
         folium.Circle(
@@ -382,10 +410,11 @@ def radar_map(
     home_marker.add_to(home_layer)
     home_layer.add_to(m)
 
-    # Markers at the same place (a building shared by two structures, a structure with two
-    # roles) are fanned out by a few pixels around it, at every zoom, so each stays visible and
-    # clickable; a small dot marks the true place.
-    offsets = _fan_out(radar)
+
+def _add_spots(
+    m: folium.Map, radar: Radar, offsets: dict[tuple[str, str], tuple[int, int]]
+) -> None:
+    """A small dot at the true place of each group of fanned-out markers."""
     spots = {(round(e.lat, 6), round(e.lon, 6)) for es in radar.entries.values() for e in es
              if (e.role, e.id) in offsets}  # fmt: skip
     if spots:
@@ -396,57 +425,72 @@ def radar_map(
                                 class_name="qpv-spot").add_to(spots_layer)  # fmt: skip
         spots_layer.add_to(m)
 
-    # One layer per role: markers, and the route to its first choice.
-    for role in radar.roles:
-        color = ROLE_COLORS.get(role, "#555")
-        sym = _e(lb.ROLE_SYMBOLS.get(role, "?"))
-        layer_name = (
-            f'<span style="color:{color};font-weight:bold">{sym}</span> '
-            f"{_e(lb.role_name(role, lang))}"
+
+def _add_role(
+    m: folium.Map,
+    radar: Radar,
+    role: str,
+    offsets: dict[tuple[str, str], tuple[int, int]],
+    exact_home: bool,
+    lang: str,
+) -> None:
+    """One role's layer: the route to its first choice, then its structures' markers."""
+    color = ROLE_COLORS.get(role, "#555")
+    sym = _e(lb.ROLE_SYMBOLS.get(role, "?"))
+    layer_name = (
+        f'<span style="color:{color};font-weight:bold">{sym}</span> {_e(lb.role_name(role, lang))}'
+    )
+    layer = folium.FeatureGroup(name=layer_name, show=True)
+    first = radar.first_choice(role)
+    if first is not None:
+        _add_route(layer, radar, first, color, exact_home, lang)
+    for e in radar.entries.get(role, ()):
+        ox, oy = offsets.get((role, e.id), (0, 0))
+        icon = folium.DivIcon(
+            html=_marker_svg(role, rank=e.rank, state=lb.marker_state(e)),
+            icon_size=(28, 28),
+            icon_anchor=(14 - ox, 14 - oy),  # co-located markers fanned out on screen
+            class_name=f"qpv-marker qpv-role-{role}" + (" qpv-fanned" if ox or oy else ""),
         )
-        layer = folium.FeatureGroup(name=layer_name, show=True)
-        first = radar.first_choice(role)
-        if first is not None:
-            for i, leg in enumerate(first.legs):
-                coords = list(leg.coords)
-                if i == 0 and not exact_home and coords:
-                    coords = private_route(coords, (p.lon, p.lat))
-                if len(coords) < 2:
-                    continue
-                ride = leg.line is not None
-                tip = lb.t("route", lang, name=first.name)
-                if ride:
-                    tip = f"{leg.mode} {leg.line}{lb.colon(lang)}{leg.board} → {leg.alight} — {tip}"
-                line = folium.PolyLine(
-                    [(lat, lon) for lon, lat in coords],
-                    color=(leg.color or color) if ride else color,
-                    weight=6 if ride else 4,
-                    opacity=0.85,
-                    dash_array=None if ride else "8 6",
-                    class_name="qpv-route",
-                )
-                line.add_child(_Bind(_e(tip), "bindTooltip", sticky=True))
-                line.add_to(layer)
-        for e in radar.entries.get(role, ()):
-            ox, oy = offsets.get((role, e.id), (0, 0))
-            icon = folium.DivIcon(
-                html=_marker_svg(role, rank=e.rank, state=lb.marker_state(e)),
-                icon_size=(28, 28),
-                icon_anchor=(14 - ox, 14 - oy),  # co-located markers fanned out on screen
-                class_name=f"qpv-marker qpv-role-{role}" + (" qpv-fanned" if ox or oy else ""),
-            )
-            marker = folium.Marker([e.lat, e.lon], icon=icon)
-            marker.add_child(_Bind(_popup_html(e, radar, lang), "bindPopup", maxWidth=330))
-            tip = f"{e.rank}. {e.name} — {lb.duration(e.best_minutes, lang)}"
-            marker.add_child(_Bind(_e(tip), "bindTooltip"))
-            marker.add_to(layer)
-        layer.add_to(m)
+        marker = folium.Marker([e.lat, e.lon], icon=icon)
+        marker.add_child(_Bind(_popup_html(e, radar, lang), "bindPopup", maxWidth=330))
+        tip = f"{e.rank}. {e.name} — {lb.duration(e.best_minutes, lang)}"
+        marker.add_child(_Bind(_e(tip), "bindTooltip"))
+        marker.add_to(layer)
+    layer.add_to(m)
 
-    folium.LayerControl(collapsed=False).add_to(m)
-    root.html.add_child(Element(_header_html(radar, lang)), name="qpv_radar_header")
-    root.html.add_child(Element(_legend_html(radar, lang)), name="qpv_radar_legend")
 
-    # Frame: symmetric around home, wide enough for the rings and the first choices.
+def _add_route(
+    layer: folium.FeatureGroup, radar: Radar, first: Entry, color: str, exact_home: bool,
+    lang: str,
+) -> None:  # fmt: skip
+    """The legs to ``first``: rides in their line's colour, walks dashed in the role's colour;
+    the first leg starts off the exact home unless ``exact_home``."""
+    p = radar.person
+    for i, leg in enumerate(first.legs):
+        coords = list(leg.coords)
+        if i == 0 and not exact_home and coords:
+            coords = private_route(coords, (p.lon, p.lat))
+        if len(coords) < 2:
+            continue
+        ride = leg.line is not None
+        tip = lb.t("route", lang, name=first.name)
+        if ride:
+            tip = f"{leg.mode} {leg.line}{lb.colon(lang)}{leg.board} → {leg.alight} — {tip}"
+        line = folium.PolyLine(
+            [(lat, lon) for lon, lat in coords],
+            color=(leg.color or color) if ride else color,
+            weight=6 if ride else 4,
+            opacity=0.85,
+            dash_array=None if ride else "8 6",
+            class_name="qpv-route",
+        )
+        line.add_child(_Bind(_e(tip), "bindTooltip", sticky=True))
+        line.add_to(layer)
+
+
+def _fit(m: folium.Map, radar: Radar, hlon: float, hlat: float) -> None:
+    """Frame the map: symmetric around home, wide enough for the rings and the first choices."""
     lons, lats = [hlon], [hlat]
     for ring in radar.rings:
         x0, y0, x1, y1 = ring.geometry.bounds
@@ -460,4 +504,3 @@ def radar_map(
     dx = max(abs(x - hlon) for x in lons) or 0.01
     dy = max(abs(y - hlat) for y in lats) or 0.01
     m.fit_bounds([[hlat - dy, hlon - dx], [hlat + dy, hlon + dx]])
-    return m

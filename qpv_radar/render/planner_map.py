@@ -83,22 +83,26 @@ def slot_label(slot: object, lang: str = "fr") -> str:
     return f"{_DAYS.get(lang, {}).get(day.lower(), day)} {hour}"
 
 
+#: The indicators a perimeter's tooltip shows by default.
+_TOOLTIP_COLUMNS = (
+    "population",
+    "share_uncovered",
+    "pop_uncovered",
+    "median_min",
+    "p80_min",
+    "n_open",
+    "n_hours_unknown",
+    "rank",
+)
+
+
 def coverage_map(
     table: gpd.GeoDataFrame,
     *,
     value: str = "share_uncovered",
     slot_column: str = "slot",
     name_column: str = "nom_qp",
-    tooltip_columns: Sequence[str] = (
-        "population",
-        "share_uncovered",
-        "pop_uncovered",
-        "median_min",
-        "p80_min",
-        "n_open",
-        "n_hours_unknown",
-        "rank",
-    ),
+    tooltip_columns: Sequence[str] = _TOOLTIP_COLUMNS,
     minutes: float = 30,
     slots: Sequence[str] | None = None,
     title: str | None = None,
@@ -144,6 +148,58 @@ def coverage_map(
         # the background is not a base layer: the radio buttons switch slots only
         folium.TileLayer("OpenStreetMap", control=False).add_to(m)
         m.fit_bounds([[b[1], b[0]], [b[3], b[2]]])
+    cmap, vmin, vmax = _colormap(gdf, value)
+    is_share = value.startswith("share")
+    cmap.caption = labels.get(value, value).format(t=f"{minutes:g}")
+    if slots is None:
+        order = gdf.sort_values("departure", kind="stable") if "departure" in gdf else gdf
+        slots = list(pd.unique(order[slot_column]))
+    for i, slot in enumerate(slots):
+        group = folium.FeatureGroup(
+            name=html.escape(slot_label(slot, lang)), overlay=False, show=(i == 0)
+        )
+        rows = gdf[gdf[slot_column] == slot]
+        _add_perimeters(group, rows, slot, value, cmap, name_column, tooltip_columns, minutes,
+                        lang)  # fmt: skip
+        group.add_to(m)
+    m.get_root().html.add_child(_legend(cmap, vmin, vmax, is_share))  # type: ignore[attr-defined]
+    heading = " — ".join(x for x in (title, note or labels["note"]) if x)
+    m.get_root().html.add_child(_heading(heading))  # type: ignore[attr-defined]
+    folium.LayerControl(collapsed=False).add_to(m)
+    return m
+
+
+def _add_perimeters(
+    group: folium.FeatureGroup,
+    rows: gpd.GeoDataFrame,
+    slot: object,
+    value: str,
+    cmap: cm.LinearColormap,
+    name_column: str,
+    tooltip_columns: Sequence[str],
+    minutes: float,
+    lang: str,
+) -> None:
+    """One slot's perimeters, coloured by ``value`` (grey when unknown), with their tooltips."""
+    for _, row in rows.iterrows():
+        v = row[value]
+        fill = "#808080" if not (isinstance(v, int | float) and math.isfinite(v)) else cmap(v)
+        folium.GeoJson(
+            row.geometry.__geo_interface__,
+            style_function=lambda _f, c=fill: {
+                "fillColor": c,
+                "color": "#333333",
+                "weight": 1,
+                "fillOpacity": 0.7,
+            },
+            tooltip=folium.Tooltip(
+                _tooltip(row, slot, name_column, tooltip_columns, minutes, lang)
+            ),
+        ).add_to(group)
+
+
+def _colormap(gdf: gpd.GeoDataFrame, value: str) -> tuple[cm.LinearColormap, float, float]:
+    """The colour scale of ``value`` and its range: 0–1 for shares, else the finite values'."""
     vals = pd.to_numeric(gdf[value], errors="coerce")
     finite = vals[vals.map(lambda v: math.isfinite(v))]
     is_share = value.startswith("share")
@@ -153,46 +209,36 @@ def coverage_map(
     cmap = cm.LinearColormap(
         ["#ffffb2", "#fecc5c", "#fd8d3c", "#e31a1c", "#800026"], vmin=vmin, vmax=vmax
     )
-    cmap.caption = labels.get(value, value).format(t=f"{minutes:g}")
-    if slots is None:
-        order = gdf.sort_values("departure", kind="stable") if "departure" in gdf else gdf
-        slots = list(pd.unique(order[slot_column]))
-    for i, slot in enumerate(slots):
-        group = folium.FeatureGroup(
-            name=html.escape(slot_label(slot, lang)), overlay=False, show=(i == 0)
-        )
-        for _, row in gdf[gdf[slot_column] == slot].iterrows():
-            v = row[value]
-            fill = "#808080" if not (isinstance(v, int | float) and math.isfinite(v)) else cmap(v)
-            lines = [f"<b>{html.escape(str(row.get(name_column, '')))}</b>"]
-            lines.append(f"{html.escape(labels['slot'])} : {html.escape(slot_label(slot, lang))}")
-            for col in tooltip_columns:
-                if col in row.index:
-                    label = labels.get(col, col).format(t=f"{minutes:g}")
-                    lines.append(f"{html.escape(label)} : {html.escape(_fmt(row[col], col, lang))}")
-            folium.GeoJson(
-                row.geometry.__geo_interface__,
-                style_function=lambda _f, c=fill: {
-                    "fillColor": c,
-                    "color": "#333333",
-                    "weight": 1,
-                    "fillOpacity": 0.7,
-                },
-                tooltip=folium.Tooltip("<br>".join(lines)),
-            ).add_to(group)
-        group.add_to(m)
-    m.get_root().html.add_child(_legend(cmap, vmin, vmax, is_share))  # type: ignore[attr-defined]
-    heading = " — ".join(x for x in (title, note or labels["note"]) if x)
-    m.get_root().html.add_child(  # type: ignore[attr-defined]
-        folium.Element(
-            '<div style="position:fixed;top:10px;left:56px;max-width:45%;z-index:999;'
-            "background:white;opacity:0.9;"
-            f'padding:4px 8px;font:12px sans-serif">{html.escape(heading)}<br>'
-            f'<span style="font-size:10px">{html.escape(ATTRIBUTION)}</span></div>'
-        )
+    return cmap, vmin, vmax
+
+
+def _tooltip(
+    row: pd.Series,
+    slot: object,
+    name_column: str,
+    tooltip_columns: Sequence[str],
+    minutes: float,
+    lang: str,
+) -> str:
+    """A perimeter's tooltip (HTML, escaped): its name, the slot, then every indicator."""
+    labels = LABELS[lang]
+    lines = [f"<b>{html.escape(str(row.get(name_column, '')))}</b>"]
+    lines.append(f"{html.escape(labels['slot'])} : {html.escape(slot_label(slot, lang))}")
+    for col in tooltip_columns:
+        if col in row.index:
+            label = labels.get(col, col).format(t=f"{minutes:g}")
+            lines.append(f"{html.escape(label)} : {html.escape(_fmt(row[col], col, lang))}")
+    return "<br>".join(lines)
+
+
+def _heading(heading: str) -> folium.Element:
+    """The map's heading (title and note, escaped) and the data attribution, top left."""
+    return folium.Element(
+        '<div style="position:fixed;top:10px;left:56px;max-width:45%;z-index:999;'
+        "background:white;opacity:0.9;"
+        f'padding:4px 8px;font:12px sans-serif">{html.escape(heading)}<br>'
+        f'<span style="font-size:10px">{html.escape(ATTRIBUTION)}</span></div>'
     )
-    folium.LayerControl(collapsed=False).add_to(m)
-    return m
 
 
 def _legend(cmap: cm.LinearColormap, vmin: float, vmax: float, is_share: bool) -> folium.Element:

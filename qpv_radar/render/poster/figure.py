@@ -1,0 +1,78 @@
+"""The poster's page as a matplotlib figure: header, radar, key and notes where the layout
+puts them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ...radar import Radar
+from .. import labels as lb
+from .key import _draw_key
+from .layout import _Layout, _layout
+from .paper import _Page, _page
+from .polar import _draw_radar
+
+#: Matplotlib settings of the poster: embedded TrueType DejaVu Sans (searchable text).
+_RC: Any = {
+    "pdf.fonttype": 42,
+    "font.family": "DejaVu Sans",
+    "axes.unicode_minus": False,
+}
+
+
+def _figure(radar: Radar, paper: str, lang: str, layout: str) -> Any:
+    """The poster as a matplotlib ``Figure`` (call it inside ``rc_context(_RC)``).
+
+    Its ``page`` axes spans the page in points; the artists the layout keeps apart carry a
+    ``gid``: ``ring-label``, ``sector-label``, ``marker``, ``key``, ``notes``.
+    """
+    from matplotlib.figure import Figure
+
+    pg = _page(paper)
+    lay = _layout(radar, pg, layout, lang)
+    fig = Figure(figsize=(pg.pw / 72, pg.ph / 72))
+    page: Any = fig.add_axes((0, 0, 1, 1))  # the page in points, for text and key markers
+    page.set_xlim(0, pg.pw)
+    page.set_ylim(0, pg.ph)
+    page.axis("off")
+    page.patch.set_visible(False)
+    _draw_header(page, radar, pg, lang)
+    _draw_radar(fig, page, radar, pg, lay, layout, lang)
+    _draw_key(page, radar, pg, lay, lang)
+    _draw_notes(page, pg, lay, lang)
+    return fig
+
+
+def _draw_header(page: Any, radar: Radar, pg: _Page, lang: str) -> None:
+    """Title, place and time, modes and time limit, centred at the top of the page."""
+    pw, s = pg.pw, pg.s
+    p = radar.person
+    where = (
+        lb.t("in_qpv", lang, qpv=radar.home_qpv_name)
+        if radar.home_qpv_name
+        else lb.t("subtitle.home", lang)
+    )
+    y = pg.ph * 0.968
+    page.text(pw / 2, y, lb.t("title", lang), ha="center", va="top", fontsize=18 * s,
+              weight="bold")  # fmt: skip
+    y -= 18 * s * 1.35
+    page.text(pw / 2, y, f"{where} — {lb.when_text(radar, lang)}", ha="center", va="top",
+              fontsize=9.5 * s)  # fmt: skip
+    y -= 9.5 * s * 1.5
+    modes = ", ".join(lb.mode_name(m, lang) for m in p.modes)
+    limit = f"{p.max_minutes:g}"
+    page.text(pw / 2, y, f"{lb.t('modes', lang, modes=modes)} · {lb.t('max', lang, m=limit)}",
+              ha="center", va="top", fontsize=8.5 * s, color="#333")  # fmt: skip
+
+
+def _draw_notes(page: Any, pg: _Page, lay: _Layout, lang: str) -> None:
+    """The path, notices, legend and footer (measured by the layout), and the "made with"
+    line at the foot of the page."""
+    y = lay.bottom_top
+    for text, size, color, bold, indent, before in lay.notes:
+        y -= before
+        page.text(pg.margin + indent, y, text, fontsize=size, va="top", color=color,
+                  weight="bold" if bold else "normal", gid="notes")  # fmt: skip
+        y -= size * 1.3
+    page.text(pg.pw - pg.margin, 0.010 * pg.ph, lb.t("generated", lang), fontsize=5.5 * pg.ts,
+              ha="right", va="bottom", color="#777")  # fmt: skip

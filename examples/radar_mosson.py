@@ -13,7 +13,14 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
-from qpv_radar import Person, compute_radar, radar_map, radar_poster, recommendation_card
+from qpv_radar import (
+    Networks,
+    Person,
+    compute_radar,
+    radar_map,
+    radar_poster,
+    recommendation_card,
+)
 from qpv_radar.render import labels
 
 out = Path(sys.argv[1] if len(sys.argv) > 1 else ".")
@@ -29,8 +36,10 @@ person = Person(
     modes=("walk", "transit"),
     needs=("creation", "emploi"),
 )
+# The territory's streets and timetables, loaded once and kept for every radar of this script.
+networks = Networks("montpellier")
 # Every structure gets its itinerary (the agent may pick any of them).
-radar = compute_radar("montpellier", person)
+radar = compute_radar("montpellier", person, networks=networks)
 
 print(f"QPV: {radar.home_qpv_name}")
 for step in radar.path:
@@ -65,7 +74,7 @@ dawn = Person(
     needs=("emploi",),
     max_minutes=30,
 )
-early = compute_radar("montpellier", dawn)
+early = compute_radar("montpellier", dawn, networks=networks)
 for notice in early.notices:
     print("  ⚠", labels.notice_text(notice))
 print(f"written in {out.resolve()}")

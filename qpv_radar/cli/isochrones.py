@@ -42,8 +42,7 @@ def _run(args: argparse.Namespace) -> int:
     import geopandas as gpd
     import shapely
 
-    from ..networks.streets import load_street_network
-    from ..routing.isochrone import isochrones
+    from ..routing.networks import Networks
 
     try:
         minutes = [float(m) for m in args.minutes.split(",") if m.strip()]
@@ -55,8 +54,8 @@ def _run(args: argparse.Namespace) -> int:
         raise CliInputError(f"--minutes {args.minutes!r}: give positive numbers, e.g. 5,10,15.")
     points = [parse_lonlat(text, "--from") for text in args.origin]
     origins = gpd.GeoSeries([shapely.Point(lon, lat) for lon, lat in points], crs=4326)
-    net = load_street_network(args.territory, args.mode)
-    iso = isochrones(net, origins, minutes, buffer_m=args.buffer)
+    nets = Networks(args.territory)
+    iso = nets.isochrones(origins, mode=args.mode, minutes=minutes, buffer_m=args.buffer)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     iso.to_file(args.out, driver="GeoJSON")
     print(args.out)

@@ -343,17 +343,23 @@ class Networks:
 
     def isochrones(
         self,
-        origin: Point,
+        origin: Any,
         *,
         mode: str,
-        minutes: Sequence[int],
+        minutes: Sequence[float],
         departure: datetime | None = None,
         outline: bool = False,
+        buffer_m: float = 40.0,
     ) -> gpd.GeoDataFrame:
         """Areas reachable from ``origin`` within each band of ``minutes``.
 
         Parameters
         ----------
+        origin
+            A point (shapely, WGS84). Exact street isochrones also take several points (a
+            GeoSeries/GeoDataFrame): their areas are merged.
+        buffer_m
+            Exact street isochrones: half-width of the strip kept along reachable streets.
         outline
             Street modes: the quick outline of the reached street nodes
             (:func:`~qpv_radar.routing.outlines.street_outlines`, for maps) instead of the
@@ -371,12 +377,13 @@ class Networks:
         if mode in STREET_MODES:
             net = self.street_network(mode)
             if outline:
-                return outlines.street_outlines(net, origin, minutes)
+                return outlines.street_outlines(net, origin, [int(m) for m in minutes])
             from .isochrone import isochrones
 
-            return isochrones(net, origin, minutes=list(minutes))
+            return isochrones(net, origin, minutes=list(minutes), buffer_m=buffer_m)
         sample = outlines.node_sample(self.street_network("walk"), spacing_m=150.0, crs=self.crs)
         home = gpd.GeoDataFrame({"id": ["home"]}, geometry=[origin], crs=WGS84).set_index("id")
         tt = self.travel_times(home, sample, mode=mode, departure=departure)
         secs = tt.set_index("to_id")["travel_time"].reindex(sample.index).to_numpy(dtype=float)
-        return outlines.time_outlines(sample, np.asarray(secs), minutes, crs=self.crs)
+        bands = [int(m) for m in minutes]
+        return outlines.time_outlines(sample, np.asarray(secs), bands, crs=self.crs)

@@ -1,7 +1,7 @@
 """The house rules of the package, read from its source (AST), and the one ``Networks`` door.
 
-- no import cycle between the package's modules (every ``import`` counted, also those inside
-  functions);
+- no import cycle between the package's modules (every ``import`` that runs counted, also
+  those inside functions; those under ``if TYPE_CHECKING:`` serve annotations only);
 - no ``ImportError`` guard around the package's own modules (every part is always installed);
 - every exception class in ``_errors.py``;
 - ``Networks`` answers every mode through one method, and says clearly what it cannot do.
@@ -37,12 +37,27 @@ def _modules() -> dict[str, Path]:
     return {_module_name(p): p for p in sorted(PACKAGE.rglob("*.py"))}
 
 
+def _runtime_nodes(tree: ast.AST) -> list[ast.AST]:
+    """Every node except those under ``if TYPE_CHECKING:`` (annotations only, never run)."""
+    out: list[ast.AST] = []
+    todo = [tree]
+    while todo:
+        node = todo.pop()
+        out.append(node)
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.If) and "TYPE_CHECKING" in ast.unparse(child.test):
+                todo.extend(child.orelse)
+                continue
+            todo.append(child)
+    return out
+
+
 def _imports(name: str, path: Path, known: set[str]) -> set[str]:
-    """The package's modules that ``name`` imports (relative imports resolved)."""
+    """The package's modules that ``name`` imports when it runs (relative imports resolved)."""
     is_pkg = path.name == "__init__.py"
     base = name.split(".") if is_pkg else name.split(".")[:-1]
     out: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+    for node in _runtime_nodes(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Import):
             out |= {a.name for a in node.names if a.name in known}
         elif isinstance(node, ast.ImportFrom):
@@ -86,9 +101,9 @@ def test_no_import_cycle() -> None:
 
 def test_the_cycle_check_can_fail(tmp_path: Path) -> None:
     a, b = tmp_path / "a.py", tmp_path / "b.py"
-    a.write_text("from qpv_radar import b\n")
+    a.write_text("from qpv_radar import b\nif TYPE_CHECKING:\n    from qpv_radar import c\n")
     b.write_text("def f():\n    from qpv_radar import a\n")
-    known = {"qpv_radar.a", "qpv_radar.b"}
+    known = {"qpv_radar.a", "qpv_radar.b", "qpv_radar.c"}
     assert _imports("qpv_radar.a", a, known) == {"qpv_radar.b"}
     assert _imports("qpv_radar.b", b, known) == {"qpv_radar.a"}  # imports in functions count
 

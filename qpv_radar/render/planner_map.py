@@ -17,38 +17,11 @@ import folium
 import geopandas as gpd
 import pandas as pd
 
+from . import labels as lb
 from .map import leaflet_only
 
-__all__ = ["LABELS", "coverage_map"]
+__all__ = ["coverage_map", "slot_label"]
 
-LABELS: dict[str, dict[str, str]] = {
-    "fr": {
-        "share_uncovered": "Part des habitants sans structure ouverte à {t} min",
-        "pop_uncovered": "Habitants sans structure ouverte à moins de {t} min",
-        "population": "Population (INSEE)",
-        "median_min": "Temps médian jusqu'à la structure la plus proche (min)",
-        "p80_min": "80e centile du temps jusqu'à la plus proche (min)",
-        "n_open": "Structures ouvertes à ce créneau",
-        "n_hours_unknown": "Structures aux horaires inconnus (comptées ouvertes)",
-        "rank": "Rang (1 = pire écart)",
-        "slot": "Créneau",
-        "unreachable": "hors d'atteinte",
-        "note": "Périmètres QPV 2015",
-    },
-    "en": {
-        "share_uncovered": "Share of residents without an open structure in {t} min",
-        "pop_uncovered": "Residents with no open structure within {t} min",
-        "population": "Population (INSEE)",
-        "median_min": "Median time to the nearest structure (min)",
-        "p80_min": "80th percentile time to the nearest (min)",
-        "n_open": "Structures open at this slot",
-        "n_hours_unknown": "Structures with unknown hours (counted open)",
-        "rank": "Rank (1 = worst gap)",
-        "slot": "Slot",
-        "unreachable": "unreachable",
-        "note": "QPV perimeters 2015",
-    },
-}
 ATTRIBUTION = (
     "© OpenStreetMap contributors (ODbL) · ANCT · INSEE · TaM / Montpellier Méditerranée "
     "Métropole · Ville de Montpellier · France Travail"
@@ -58,7 +31,7 @@ ATTRIBUTION = (
 def _fmt(value: Any, col: str, lang: str) -> str:
     if isinstance(value, float):
         if math.isinf(value):
-            return LABELS[lang]["unreachable"]
+            return lb.t("coverage.unreachable", lang)
         if math.isnan(value):
             return "–"
         if col.startswith("share"):
@@ -67,11 +40,11 @@ def _fmt(value: Any, col: str, lang: str) -> str:
     return str(value)
 
 
-_DAYS = {
-    "fr": {"weekday": "semaine", "saturday": "samedi", "sunday": "dimanche", "monday": "lundi",
-           "tuesday": "mardi", "wednesday": "mercredi", "thursday": "jeudi", "friday": "vendredi"},
-    "en": {},
-}  # fmt: skip
+def _column_label(col: str, lang: str, minutes: float) -> str:
+    """The words of an indicator column (the column's name when it has none)."""
+    code = f"coverage.{col}"
+    words = lb.t(code, lang, t=f"{minutes:g}")
+    return col if words == code else words
 
 
 def slot_label(slot: object, lang: str = "fr") -> str:
@@ -80,7 +53,9 @@ def slot_label(slot: object, lang: str = "fr") -> str:
     day, sep, hour = text.partition("-")
     if not sep or ":" not in hour:
         return text
-    return f"{_DAYS.get(lang, {}).get(day.lower(), day)} {hour}"
+    code = f"slot.{day.lower()}"
+    words = lb.t(code, lang)
+    return f"{day if words == code else words} {hour}"
 
 
 #: The indicators a perimeter's tooltip shows by default.
@@ -140,7 +115,6 @@ def coverage_map(
     -------
     folium.Map
     """
-    labels = LABELS[lang]
     gdf = table.to_crs("EPSG:4326")
     if m is None:
         b = gdf.total_bounds
@@ -150,7 +124,7 @@ def coverage_map(
         m.fit_bounds([[b[1], b[0]], [b[3], b[2]]])
     cmap, vmin, vmax = _colormap(gdf, value)
     is_share = value.startswith("share")
-    cmap.caption = labels.get(value, value).format(t=f"{minutes:g}")
+    cmap.caption = _column_label(value, lang, minutes)
     if slots is None:
         order = gdf.sort_values("departure", kind="stable") if "departure" in gdf else gdf
         slots = list(pd.unique(order[slot_column]))
@@ -163,7 +137,7 @@ def coverage_map(
                         lang)  # fmt: skip
         group.add_to(m)
     m.get_root().html.add_child(_legend(cmap, vmin, vmax, is_share))  # type: ignore[attr-defined]
-    heading = " — ".join(x for x in (title, note or labels["note"]) if x)
+    heading = " — ".join(x for x in (title, note or lb.t("coverage.note", lang)) if x)
     m.get_root().html.add_child(_heading(heading))  # type: ignore[attr-defined]
     folium.LayerControl(collapsed=False).add_to(m)
     return m
@@ -221,12 +195,12 @@ def _tooltip(
     lang: str,
 ) -> str:
     """A perimeter's tooltip (HTML, escaped): its name, the slot, then every indicator."""
-    labels = LABELS[lang]
     lines = [f"<b>{html.escape(str(row.get(name_column, '')))}</b>"]
-    lines.append(f"{html.escape(labels['slot'])} : {html.escape(slot_label(slot, lang))}")
+    slot_word = lb.t("coverage.slot", lang)
+    lines.append(f"{html.escape(slot_word)} : {html.escape(slot_label(slot, lang))}")
     for col in tooltip_columns:
         if col in row.index:
-            label = labels.get(col, col).format(t=f"{minutes:g}")
+            label = _column_label(col, lang, minutes)
             lines.append(f"{html.escape(label)} : {html.escape(_fmt(row[col], col, lang))}")
     return "<br>".join(lines)
 

@@ -3,8 +3,9 @@
 Every actor stores its hours as one OSM ``opening_hours`` string (``"Mo-Fr 09:00-12:00,
 14:00-17:00"``), or ``None`` when the source does not say: **unknown is not closed**, and the
 functions here return ``None`` for it. Public holidays (``PH``) follow the French calendar.
-Naive datetimes are read as local time of the structure; aware ones are converted to
-``Europe/Paris`` first.
+Naive datetimes are read as local time of the structure; aware ones are converted to the
+structure's timezone first (``tz``: the territory's, default
+:data:`~qpv_radar._defaults.DEFAULT_TIMEZONE`).
 
 Converters turn the sources' own formats into OSM strings:
 
@@ -27,6 +28,8 @@ from zoneinfo import ZoneInfo
 
 import opening_hours as _oh
 
+from .._defaults import DEFAULT_TIMEZONE
+
 __all__ = [
     "DAYS",
     "from_france_services",
@@ -40,7 +43,6 @@ __all__ = [
 ]
 
 DAYS: tuple[str, ...] = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
-_LOCAL = ZoneInfo("Europe/Paris")
 _HORIZON = timedelta(days=370)
 # opening_hours.ParserError exists at runtime but not in the package's type stubs
 _PARSER_ERRORS: tuple[type[Exception], ...] = (
@@ -83,10 +85,11 @@ def is_valid(opening_hours: str) -> bool:
     return True
 
 
-def _local(when: datetime) -> tuple[datetime, ZoneInfo | None]:
+def _local(when: datetime, tz: str) -> tuple[datetime, ZoneInfo | None]:
     if when.tzinfo is None:
         return when, None
-    return when.astimezone(_LOCAL).replace(tzinfo=None), _LOCAL
+    zone = ZoneInfo(tz)
+    return when.astimezone(zone).replace(tzinfo=None), zone
 
 
 def _back(value: datetime, tz: ZoneInfo | None) -> datetime:
@@ -94,18 +97,22 @@ def _back(value: datetime, tz: ZoneInfo | None) -> datetime:
     return value if tz is None else value.replace(tzinfo=tz)
 
 
-def is_open(opening_hours: str | None, when: datetime) -> bool | None:
+def is_open(
+    opening_hours: str | None, when: datetime, *, tz: str = DEFAULT_TIMEZONE
+) -> bool | None:
     """Whether the structure is open at ``when``; ``None`` when the hours are unknown."""
     if opening_hours is None:
         return None
-    local, _ = _local(when)
+    local, _ = _local(when, tz)
     state, _comment = parse(opening_hours).state(local)
     if state == _oh.State.UNKNOWN:
         return None
     return bool(state == _oh.State.OPEN)
 
 
-def next_opening(opening_hours: str | None, when: datetime) -> datetime | None:
+def next_opening(
+    opening_hours: str | None, when: datetime, *, tz: str = DEFAULT_TIMEZONE
+) -> datetime | None:
     """The first time at or after ``when`` the structure is open.
 
     Returns ``when`` itself if open then, ``None`` when the hours are unknown or it never opens
@@ -113,10 +120,10 @@ def next_opening(opening_hours: str | None, when: datetime) -> datetime | None:
     """
     if opening_hours is None:
         return None
-    local, tz = _local(when)
+    local, zone = _local(when, tz)
     for start, _end, state, _comment in parse(opening_hours).intervals(local, local + _HORIZON):
         if state == _oh.State.OPEN:
-            return _back(max(start, local), tz)
+            return _back(max(start, local), zone)
     return None
 
 
@@ -126,6 +133,7 @@ def open_during(
     end: datetime,
     *,
     mode: Literal["all", "any"] = "all",
+    tz: str = DEFAULT_TIMEZONE,
 ) -> bool | None:
     """Whether the structure is open during ``[start, end)``.
 
@@ -134,6 +142,8 @@ def open_during(
     mode
         ``"all"`` (default): open for the whole span (e.g. a 30-minute appointment);
         ``"any"``: open at some moment of it (e.g. an arrival window).
+    tz
+        Timezone of the structure (aware datetimes are converted to it).
 
     Returns
     -------
@@ -144,8 +154,8 @@ def open_during(
         return None
     if end <= start:
         raise ValueError(f"open_during: end {end} is not after start {start}")
-    a, _ = _local(start)
-    b, _ = _local(end)
+    a, _ = _local(start, tz)
+    b, _ = _local(end, tz)
     states = [s for _s, _e, s, _c in parse(opening_hours).intervals(a, b)]
     if _oh.State.UNKNOWN in states:
         return None

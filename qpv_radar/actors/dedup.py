@@ -21,6 +21,7 @@ import numpy as np
 from scipy.cluster.hierarchy import DisjointSet
 from scipy.spatial import cKDTree
 
+from .._defaults import LAMBERT93
 from ._common import fold
 from .model import ACTOR_COLUMNS, ROLES, normalise_dtypes
 
@@ -30,7 +31,7 @@ _FILL = ("address", "commune_code", "commune", "phone", "email", "website", "ope
 
 
 def merge_duplicates(
-    actors: gpd.GeoDataFrame, *, distance_m: float = 50.0, crs: str = "EPSG:2154"
+    actors: gpd.GeoDataFrame, *, distance_m: float = 50.0, crs: str = LAMBERT93
 ) -> gpd.GeoDataFrame:
     """Merge same-kind duplicates and flag co-located structures.
 

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from .._defaults import LAMBERT93, WGS84
 from .._errors import CrsError, InputFileError, InputProblem
 
 __all__ = ["origin_points"]
@@ -34,7 +35,7 @@ def origin_points(
     *,
     population: str = "pop_mun",
     cell_m: float = 100.0,
-    crs: str = "EPSG:2154",
+    crs: str = LAMBERT93,
 ) -> gpd.GeoDataFrame:
     """Spread each QPV's population over origin points on its streets.
 
@@ -77,7 +78,7 @@ def origin_points(
         xy, source = _points_in(geom, node_xy, cell_m)
         w = 1.0 / len(xy)
         rows += [(str(code), float(p) * w, source, x, y) for x, y in xy]
-    return _origin_frame(rows, crs).to_crs("EPSG:4326")
+    return _origin_frame(rows, crs).to_crs(WGS84)
 
 
 def _checked_population(

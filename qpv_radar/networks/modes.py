@@ -25,6 +25,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from .._defaults import MAX_SNAP_M
 from .._errors import NetworkError
 
 __all__ = [
@@ -154,7 +155,7 @@ class ModeRules:
     mode: str
     speed_kmh: float
     connector_speed_kmh: float
-    max_snap_m: float = 300.0
+    max_snap_m: float = MAX_SNAP_M
     car_speed_kmh: dict[str, float] = field(default_factory=lambda: dict(CAR_SPEED_KMH))
 
     @property

@@ -12,12 +12,14 @@ import numpy as np
 import numpy.typing as npt
 from shapely.geometry import Point
 
+from ..._defaults import BOARD_SLACK_S as _BOARD_SLACK_S
+from ..._defaults import LAMBERT93, WGS84
 from ..._errors import CrsError, ServicePeriodError, TimetableError
 from ...networks.gtfs import DAY, NEXT_DAY_HORIZON_S, Timetable
 
-METRIC_CRS = "EPSG:2154"
+METRIC_CRS = LAMBERT93
 #: Seconds to be at a stop before a departure to board it (R5's boarding slack).
-BOARD_SLACK_S = 60
+BOARD_SLACK_S = _BOARD_SLACK_S
 
 
 # ----------------------------------------------------------------------------------------------
@@ -45,7 +47,7 @@ def _as_point_gdf(p: Any, name: str) -> gpd.GeoDataFrame:
     else:
         lon, lat = p
         geom = Point(float(lon), float(lat))
-    return gpd.GeoDataFrame(geometry=[geom], index=[name], crs="EPSG:4326")
+    return gpd.GeoDataFrame(geometry=[geom], index=[name], crs=WGS84)
 
 
 # ----------------------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from ..._defaults import MAX_ACCESS_S, MAX_EGRESS_S, MAX_TRANSFER_S, WGS84
 from ..._errors import TimetableError, UnreachableError
 from ...networks.gtfs import Timetable
 from .. import raptor
@@ -85,9 +86,9 @@ def transit_itinerary(
     destination_point: Any,
     departure: datetime,
     *,
-    max_access_s: float = 900.0,
-    max_egress_s: float = 900.0,
-    max_transfer_s: float = 300.0,
+    max_access_s: float = MAX_ACCESS_S,
+    max_egress_s: float = MAX_EGRESS_S,
+    max_transfer_s: float = MAX_TRANSFER_S,
     max_time_s: float | None = None,
     board_slack_s: int = BOARD_SLACK_S,
 ) -> Itinerary:
@@ -138,9 +139,9 @@ def transit_itineraries(
     destinations: gpd.GeoDataFrame,
     departure: datetime,
     *,
-    max_access_s: float = 900.0,
-    max_egress_s: float = 900.0,
-    max_transfer_s: float = 300.0,
+    max_access_s: float = MAX_ACCESS_S,
+    max_egress_s: float = MAX_EGRESS_S,
+    max_transfer_s: float = MAX_TRANSFER_S,
     max_time_s: float | None = None,
     board_slack_s: int = BOARD_SLACK_S,
 ) -> dict[Any, Itinerary | None]:
@@ -187,7 +188,7 @@ def transit_itineraries(
     )
     search = _search(timetable, fp, acc, t0, board_slack_s)
     draw = _Drawing.of(timetable, o, here, there)
-    d84 = dests.geometry.to_crs("EPSG:4326")
+    d84 = dests.geometry.to_crs(WGS84)
     limit = np.inf if max_time_s is None else t0 + max_time_s
     plans, founds = _plans(search.best, dests.index, egr_all, dire_all, t0, limit)
     _check_complete(timetable, np.full(len(founds), t0), np.asarray(founds, dtype=float))
@@ -291,7 +292,7 @@ class _Drawing:
 
     @classmethod
     def of(cls, timetable: Timetable, o: gpd.GeoDataFrame, here: str, there: str) -> _Drawing:
-        o84 = o.to_crs("EPSG:4326").geometry.iloc[0]
+        o84 = o.to_crs(WGS84).geometry.iloc[0]
         return cls(
             midnight=datetime.combine(timetable.date, datetime.min.time()),
             tz=ZoneInfo(timetable.timezone),

@@ -19,6 +19,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from ..._defaults import MAX_ACCESS_S, MAX_EGRESS_S, MAX_TRANSFER_S
 from ..._errors import ServicePeriodError, TimetableError
 from ...networks.gtfs import DAY, Timetable
 from .. import raptor
@@ -189,9 +190,9 @@ def transit_travel_times(
     window_minutes: int = 0,
     percentiles: tuple[int, ...] = (50, 80),
     max_time_s: float | None = None,
-    max_access_s: float = 900.0,
-    max_egress_s: float = 900.0,
-    max_transfer_s: float = 300.0,
+    max_access_s: float = MAX_ACCESS_S,
+    max_egress_s: float = MAX_EGRESS_S,
+    max_transfer_s: float = MAX_TRANSFER_S,
     board_slack_s: int = BOARD_SLACK_S,
     progress: bool = True,
 ) -> pd.DataFrame:
@@ -386,9 +387,9 @@ def departure_profile(
     departure: datetime,
     window_minutes: int = 0,
     max_time_s: float | None = None,
-    max_access_s: float = 900.0,
-    max_egress_s: float = 900.0,
-    max_transfer_s: float = 300.0,
+    max_access_s: float = MAX_ACCESS_S,
+    max_egress_s: float = MAX_EGRESS_S,
+    max_transfer_s: float = MAX_TRANSFER_S,
     board_slack_s: int = BOARD_SLACK_S,
 ) -> pd.DataFrame:
     """Travel time for each departure minute of the window, for one origin and destination.

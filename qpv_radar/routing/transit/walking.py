@@ -16,6 +16,7 @@ import numpy.typing as npt
 import pandas as pd
 from scipy.spatial import cKDTree
 
+from ..._defaults import CROW_FLY_DETOUR, MAX_TRANSFER_S, WALK_KMH, WGS84
 from ...networks.gtfs import Timetable
 from ._common import METRIC_CRS, _csr, _points, _xy
 
@@ -27,8 +28,8 @@ class CrowFlyWalk:
     Used where no street network covers the feed (and by tests that must not depend on one).
     """
 
-    speed_m_s: float = 1.25
-    detour: float = 1.3
+    speed_m_s: float = WALK_KMH / 3.6
+    detour: float = CROW_FLY_DETOUR
     crs: str = METRIC_CRS
 
 
@@ -102,7 +103,7 @@ def _stops_gdf(tt: Timetable, served_only: bool = True) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(
         stops[["stop_id", "stop_name"]],
         geometry=gpd.points_from_xy(stops["stop_lon"], stops["stop_lat"]),
-        crs="EPSG:4326",
+        crs=WGS84,
     )
 
 
@@ -161,7 +162,7 @@ def _walk_tables(
     return acc, egr, dire
 
 
-def footpaths(tt: Timetable, walk: Any, *, max_transfer_s: float = 300.0) -> pd.DataFrame:
+def footpaths(tt: Timetable, walk: Any, *, max_transfer_s: float = MAX_TRANSFER_S) -> pd.DataFrame:
     """Stop-to-stop walking transfers ``from_idx, to_idx, time_s`` (cached per feed and walk).
 
     Built from ``walk`` within ``max_transfer_s`` over all stop points of the feed, then

@@ -36,7 +36,7 @@ reported on the ``qpv_radar.qpv`` logger, not raised.
 """
 
 from .load import join_indicators, load_qpv
-from .locate import locate
+from .lookup import locate
 from .read import QPV_COLUMNS, read_qpv
 
 __all__ = ["QPV_COLUMNS", "join_indicators", "load_qpv", "locate", "read_qpv"]

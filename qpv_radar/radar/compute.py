@@ -156,16 +156,7 @@ def compute_radar(
     terr = _as_territory(territory)
     if k < 1:
         raise OptionError(f"k must be at least 1, got {k}.")
-    if networks is None:
-        from ..routing.networks import Networks
-
-        networks = Networks(terr)
-    if actors is None:
-        actors = load_actors(terr, progress=False)  # callers show status
-    if qpv is None:
-        qpv = load_qpv(terr)
-    actors = actors.to_crs(WGS84)
-    qpv = qpv.to_crs(WGS84)
+    networks, actors, qpv = _inputs(terr, networks, actors, qpv)
 
     home = Point(person.lon, person.lat)
     _check_home_inside(home, actors, qpv, terr.crs, terr.name)
@@ -173,10 +164,7 @@ def compute_radar(
     home_qpv_geom = (
         qpv.loc[qpv["code_qp"] == home_code].geometry.iloc[0] if home_code is not None else None
     )
-    role_sets = actors["roles"].map(_roles_of)
-    wanted = role_sets.map(lambda rs: any(r in person.roles for r in rs))
-    cand = actors[wanted].copy()
-    cand_roles = role_sets[wanted]
+    cand, cand_roles = _wanted(actors, person)
 
     notices: list[Notice] = []
     mins, modes = _minutes_by_mode(networks, home, cand, person, window_minutes, notices)
@@ -202,6 +190,33 @@ def compute_radar(
         qpv_note=terr.qpv_note,
         home_qpv_geometry=home_qpv_geom,
     )
+
+
+def _inputs(
+    terr: Territory,
+    networks: RadarNetworks | None,
+    actors: gpd.GeoDataFrame | None,
+    qpv: gpd.GeoDataFrame | None,
+) -> tuple[RadarNetworks, gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """The networks, structures and QPVs given, else the territory's; layers in WGS84."""
+    if networks is None:
+        from ..routing.networks import Networks
+
+        networks = Networks(terr)
+    if actors is None:
+        actors = load_actors(terr, progress=False)  # callers show status
+    if qpv is None:
+        qpv = load_qpv(terr)
+    actors = actors.to_crs(WGS84)
+    qpv = qpv.to_crs(WGS84)
+    return networks, actors, qpv
+
+
+def _wanted(actors: gpd.GeoDataFrame, person: Person) -> tuple[gpd.GeoDataFrame, pd.Series]:
+    """The structures with a role the person needs, and their roles."""
+    role_sets = actors["roles"].map(_roles_of)
+    wanted = role_sets.map(lambda rs: any(r in person.roles for r in rs))
+    return actors[wanted].copy(), role_sets[wanted]
 
 
 def _minutes_by_mode(

@@ -174,6 +174,15 @@ def read_data_inclusion(
     """
     sp = Path(structures)
     recs = _records(sp)
+    _check_structures(sp, recs)
+    extra_roles = _service_roles(Path(services), recs) if services is not None else {}
+    records, rows, bad = _actor_records(recs, extra_roles, communes, vintage)
+    log_bad_hours(sp, bad)
+    return actors_frame(records, path=sp, rows=rows, skip_missing_coordinates=True)
+
+
+def _check_structures(sp: Path, recs: list[dict[str, Any]]) -> None:
+    """Raise on structures missing a required field or with a code_insee not 5 characters."""
     problems = _missing(recs, REQUIRED_STRUCTURE)
     for i, r in enumerate(recs, start=1):
         code = r.get("code_insee")
@@ -183,29 +192,43 @@ def read_data_inclusion(
             )
     if problems:
         raise InputFileError(sp, problems)
+
+
+def _service_roles(vp: Path, recs: list[dict[str, Any]]) -> dict[str, set[str]]:
+    """Structure id → the roles its services' ``thematiques`` add; raises on services missing
+    a required field or pointing to an unknown structure."""
     extra_roles: dict[str, set[str]] = {}
-    if services is not None:
-        vp = Path(services)
-        srv = _records(vp)
-        sproblems = _missing(srv, REQUIRED_SERVICE)
-        known = {str(r["id"]) for r in recs}
-        for i, s in enumerate(srv, start=1):
-            sid = str(s.get("structure_id", ""))
-            if sid and sid not in known:
-                sproblems.append(
-                    InputProblem(
-                        i,
-                        "structure_id",
-                        f"unknown structure {sid!r}",
-                        "export the services with their structures",
-                    )
+    srv = _records(vp)
+    sproblems = _missing(srv, REQUIRED_SERVICE)
+    known = {str(r["id"]) for r in recs}
+    for i, s in enumerate(srv, start=1):
+        sid = str(s.get("structure_id", ""))
+        if sid and sid not in known:
+            sproblems.append(
+                InputProblem(
+                    i,
+                    "structure_id",
+                    f"unknown structure {sid!r}",
+                    "export the services with their structures",
                 )
-                continue
-            roles = extra_roles.setdefault(sid, set())
-            for t in _list(s.get("thematiques")):
-                roles.update(roles_for_thematique(t))
-        if sproblems:
-            raise InputFileError(vp, sproblems)
+            )
+            continue
+        roles = extra_roles.setdefault(sid, set())
+        for t in _list(s.get("thematiques")):
+            roles.update(roles_for_thematique(t))
+    if sproblems:
+        raise InputFileError(vp, sproblems)
+    return extra_roles
+
+
+def _actor_records(
+    recs: list[dict[str, Any]],
+    extra_roles: dict[str, set[str]],
+    communes: Collection[str] | None,
+    vintage: str | None,
+) -> tuple[list[dict[str, Any]], list[int], list[str]]:
+    """The loader records of the structures kept (``communes``), their row numbers, and the
+    opening hours that do not parse (kept as unknown)."""
     dates = sorted(str(r["date_maj"]) for r in recs)
     records: list[dict[str, Any]] = []
     rows: list[int] = []
@@ -248,5 +271,4 @@ def read_data_inclusion(
             }
         )
         rows.append(i)
-    log_bad_hours(sp, bad)
-    return actors_frame(records, path=sp, rows=rows, skip_missing_coordinates=True)
+    return records, rows, bad

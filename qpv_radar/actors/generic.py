@@ -87,6 +87,31 @@ def read_generic(
         A vector file without CRS.
     """
     p = check_file(path)
+    mapping = _checked_mapping(p, columns)
+    df = _read_frame(p, mapping, encoding=encoding, sep=sep)
+    _complete_mapping(p, df, mapping)
+    records, rows = _records(
+        df,
+        mapping,
+        prefix=id_prefix or p.stem,
+        kind=kind,
+        roles=roles,
+        communes=communes,
+        source=source or p.name,
+        vintage=vintage or "",
+    )
+    lon_col, lat_col = mapping["lon"], mapping["lat"]
+    return actors_frame(
+        records,
+        path=p,
+        rows=rows,
+        lon_col="geometry" if lon_col == "__lon" else lon_col,
+        lat_col="geometry" if lat_col == "__lat" else lat_col,
+    )
+
+
+def _checked_mapping(p: Path, columns: Mapping[str, str] | None) -> dict[str, str]:
+    """The column mapping, as a new dict; raises on fields that are not actor fields."""
     mapping = dict(columns or {})
     unknown = [k for k in mapping if k not in FIELDS]
     if unknown:
@@ -97,6 +122,12 @@ def read_generic(
                 for k in unknown
             ],
         )
+    return mapping
+
+
+def _read_frame(p: Path, mapping: dict[str, str], *, encoding: str, sep: str) -> pd.DataFrame:
+    """The file as a table; a vector file's points (WGS84) become the ``__lon``/``__lat``
+    columns, mapped to ``lon``/``lat`` unless the mapping names others."""
     df: pd.DataFrame
     if p.suffix.lower() in _VECTOR:
         gdf = read_vector(p)
@@ -110,6 +141,12 @@ def read_generic(
         mapping.setdefault("lat", "__lat")
     else:
         df = read_table(p, encoding=encoding, sep=sep)
+    return df
+
+
+def _complete_mapping(p: Path, df: pd.DataFrame, mapping: dict[str, str]) -> None:
+    """Map unmapped fields to same-named columns; raise on mapped columns missing and on
+    ``name``, ``lon`` or ``lat`` unmapped."""
     for f in FIELDS:
         if f not in mapping and f in df.columns:
             mapping[f] = f
@@ -125,7 +162,20 @@ def read_generic(
     ]
     if problems:
         raise InputFileError(p, problems)
-    prefix = id_prefix or p.stem
+
+
+def _records(
+    df: pd.DataFrame,
+    mapping: Mapping[str, str],
+    *,
+    prefix: str,
+    kind: str | None,
+    roles: Sequence[str] | None,
+    communes: Collection[str] | None,
+    source: str,
+    vintage: str,
+) -> tuple[list[dict[str, Any]], list[int]]:
+    """The loader records of the rows kept (``communes``) and their row numbers."""
     records, rows = [], []
     for i, rec in enumerate(df.to_dict("records"), start=1):
         r: dict[str, Any] = {f: rec[c] for f, c in mapping.items()}
@@ -143,15 +193,8 @@ def read_generic(
             else tuple(roles or ())
         )
         r["mobile"] = str(r.get("mobile") or "").strip().lower() in _TRUE
-        r["source"] = source or p.name
-        r["vintage"] = vintage or ""
+        r["source"] = source
+        r["vintage"] = vintage
         records.append(r)
         rows.append(i)
-    lon_col, lat_col = mapping["lon"], mapping["lat"]
-    return actors_frame(
-        records,
-        path=p,
-        rows=rows,
-        lon_col="geometry" if lon_col == "__lon" else lon_col,
-        lat_col="geometry" if lat_col == "__lat" else lat_col,
-    )
+    return records, rows

@@ -229,22 +229,43 @@ def actors_frame(
     recs = [dict(r) for r in records]
     row_nums = list(rows) if rows is not None else list(range(1, len(recs) + 1))
     if skip_missing_coordinates:
-        has = [
-            not (np.isnan(parse_decimal(r.get("lon"))) or np.isnan(parse_decimal(r.get("lat"))))
-            for r in recs
-        ]
-        dropped = [n for n, h in zip(row_nums, has, strict=True) if not h]
-        if dropped:
-            logger.warning(
-                "%s: %d row(s) without coordinates skipped (rows %s)",
-                path,
-                len(dropped),
-                ", ".join(map(str, dropped[:20])),
-            )
-        recs = [r for r, h in zip(recs, has, strict=True) if h]
-        row_nums = [n for n, h in zip(row_nums, has, strict=True) if h]
+        recs, row_nums = _drop_missing_coordinates(recs, row_nums, path)
     if not recs:
         return empty_actors()
+    problems = _record_problems(recs, row_nums)
+    lon = [parse_decimal(r.get("lon")) for r in recs]
+    lat = [parse_decimal(r.get("lat")) for r in recs]
+    problems += coordinate_problems(lon, lat, row_nums, lon_col=lon_col, lat_col=lat_col)
+    if problems:
+        problems.sort(key=lambda p: p.row or 0)
+        raise InputFileError(path, problems)
+    return _frame(recs, lon, lat)
+
+
+def _drop_missing_coordinates(
+    recs: list[dict[str, Any]], row_nums: list[int], path: object
+) -> tuple[list[dict[str, Any]], list[int]]:
+    """The records with coordinates and their row numbers; the others logged."""
+    has = [
+        not (np.isnan(parse_decimal(r.get("lon"))) or np.isnan(parse_decimal(r.get("lat"))))
+        for r in recs
+    ]
+    dropped = [n for n, h in zip(row_nums, has, strict=True) if not h]
+    if dropped:
+        logger.warning(
+            "%s: %d row(s) without coordinates skipped (rows %s)",
+            path,
+            len(dropped),
+            ", ".join(map(str, dropped[:20])),
+        )
+    recs = [r for r, h in zip(recs, has, strict=True) if h]
+    row_nums = [n for n, h in zip(row_nums, has, strict=True) if h]
+    return recs, row_nums
+
+
+def _record_problems(recs: list[dict[str, Any]], row_nums: list[int]) -> list[InputProblem]:
+    """Problems of ids, names, roles and opening hours; each record's ``kind``, ``roles``
+    (canonical order) and ``opening_hours`` normalised in place."""
     problems: list[InputProblem] = []
     seen: dict[str, int] = {}
     for r, n in zip(recs, row_nums, strict=True):
@@ -285,12 +306,11 @@ def actors_frame(
                     "https://wiki.openstreetmap.org/wiki/Key:opening_hours)",
                 )
             )
-    lon = [parse_decimal(r.get("lon")) for r in recs]
-    lat = [parse_decimal(r.get("lat")) for r in recs]
-    problems += coordinate_problems(lon, lat, row_nums, lon_col=lon_col, lat_col=lat_col)
-    if problems:
-        problems.sort(key=lambda p: p.row or 0)
-        raise InputFileError(path, problems)
+    return problems
+
+
+def _frame(recs: list[dict[str, Any]], lon: list[float], lat: list[float]) -> gpd.GeoDataFrame:
+    """The checked records as the actors GeoDataFrame, indexed by ``id``."""
     data: dict[str, list[Any]] = {
         "id": [str(r["id"]) for r in recs],
         "name": [_clean_text(r["name"]) for r in recs],

@@ -295,6 +295,15 @@ def apply_rules(rules: ModeRules, tags: pd.DataFrame, *, directed_input: bool = 
     # usable. When the tag exists, an edge without it (a building, a fence…) is not a street.
     has_tags = bool(highway.notna().any())
     hw = highway.fillna("").to_numpy(dtype=object)
+    ok = _allowed(rules, tags, hw) if has_tags else np.ones(n, dtype=bool)
+    forward, backward = _directions(rules, tags, ok, directed_input=directed_input)
+    speed_kmh = _speeds_kmh(rules, tags, hw, has_tags=has_tags)
+    return EdgeRules(forward=forward, backward=backward, speed_mps=speed_kmh / 3.6)
+
+
+def _allowed(rules: ModeRules, tags: pd.DataFrame, hw: np.ndarray) -> np.ndarray:
+    """Edges the mode may use in some direction: by highway class, access and mode tags."""
+    n = len(tags)
     access = _col(tags, "access")
     if rules.mode == "walk":
         allowed_class = np.isin(hw, list(_WALK_HIGHWAYS))
@@ -318,9 +327,15 @@ def apply_rules(rules: ModeRules, tags: pd.DataFrame, *, directed_input: bool = 
     ok = (allowed_class & ~needs_yes) | (allowed_class & needs_yes & said_yes)
     ok |= said_yes & (hw != "") & (rules.mode != "car")  # e.g. foot=yes on a trunk road
     ok &= ~said_no & ~closed & ~(area & (rules.mode == "car"))
-    if not has_tags:
-        ok = np.ones(n, dtype=bool)
+    return ok
 
+
+def _directions(
+    rules: ModeRules, tags: pd.DataFrame, ok: np.ndarray, *, directed_input: bool
+) -> tuple[np.ndarray, np.ndarray]:
+    """(forward, backward) usability: one-way streets and roundabouts for bikes and cars,
+    contraflow for bikes; walking goes both ways."""
+    n = len(tags)
     forward = ok.copy()
     backward = ok.copy()
     if rules.mode != "walk":
@@ -345,7 +360,14 @@ def apply_rules(rules: ModeRules, tags: pd.DataFrame, *, directed_input: bool = 
             reverse &= ~contra
         backward &= ~fwd_only
         forward &= ~reverse
+    return forward, backward
 
+
+def _speeds_kmh(
+    rules: ModeRules, tags: pd.DataFrame, hw: np.ndarray, *, has_tags: bool
+) -> np.ndarray:
+    """Speed of every edge: the mode's speed, or for cars ``maxspeed`` else the class speed."""
+    n = len(tags)
     if rules.mode == "car":
         maxspeed = np.array([parse_maxspeed(v) for v in _col(tags, "maxspeed")], dtype=float)
         by_class = np.array(
@@ -355,4 +377,4 @@ def apply_rules(rules: ModeRules, tags: pd.DataFrame, *, directed_input: bool = 
         speed_kmh = np.where(has_tags, speed_kmh, rules.speed_kmh)
     else:
         speed_kmh = np.full(n, rules.speed_kmh)
-    return EdgeRules(forward=forward, backward=backward, speed_mps=speed_kmh / 3.6)
+    return speed_kmh

@@ -143,9 +143,21 @@ def read_osm(path: str | Path) -> EdgeTable:
     NetworkError
         It holds no highway way.
     """
+    path = Path(path)
+    refs, lonlat, tag_rows = _highway_ways(path)
+    if not refs:
+        raise NetworkError(
+            f"{path}: no highway way in this OSM file: nothing to route on. Give an extract "
+            "that contains streets."
+        )
+    return _split_ways(refs, lonlat, tag_rows)
+
+
+def _highway_ways(path: Path) -> tuple[list[np.ndarray], list[np.ndarray], list[dict[str, str]]]:
+    """Node ids, (lon, lat) and tags (:data:`TAG_KEYS`) of every way with a ``highway`` tag and
+    at least two nodes located in the file."""
     import osmium
 
-    path = Path(path)
     refs: list[np.ndarray] = []
     lonlat: list[np.ndarray] = []
     tag_rows: list[dict[str, str]] = []
@@ -187,11 +199,14 @@ def read_osm(path: str | Path) -> EdgeTable:
                 )
             ],
         ) from exc
-    if not refs:
-        raise NetworkError(
-            f"{path}: no highway way in this OSM file: nothing to route on. Give an extract "
-            "that contains streets."
-        )
+    return refs, lonlat, tag_rows
+
+
+def _split_ways(
+    refs: list[np.ndarray], lonlat: list[np.ndarray], tag_rows: list[dict[str, str]]
+) -> EdgeTable:
+    """The ways as edges, split at every node that occurs more than once among them (shared
+    with another way, or a loop)."""
     all_ids = np.concatenate(refs)
     uniq, counts = np.unique(all_ids, return_counts=True)
     shared = set(uniq[counts > 1].tolist())

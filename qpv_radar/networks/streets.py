@@ -28,12 +28,13 @@ from pyproj import Geod, Transformer
 from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 
-from .. import _cache, datasets
+from .. import _cache
 from .._defaults import DEFAULT_TERRITORY
 from .._errors import NetworkError
 from . import modes, readers
+from .inputs import read_object, resolve_input
 from .modes import ModeRules, apply_rules, mode_rules
-from .readers import EdgeTable, read_edge_frame, read_graph, read_street_file
+from .readers import EdgeTable, read_street_file
 
 __all__ = [
     "StreetNetwork",
@@ -45,8 +46,6 @@ __all__ = [
 #: Version of the files written by :meth:`StreetNetwork.save` (the cache keys on the code).
 _SAVE_VERSION = 1
 _CACHE_KIND = "networks"
-#: Files of a shapefile read with its ``.shp`` (their content is part of the cache key).
-_SHAPEFILE_SIDECARS = (".shx", ".dbf", ".prj", ".cpg")
 log = logging.getLogger("qpv_radar.cache")
 #: Smallest arc time (s): csgraph must never see a zero weight (it could drop the arc).
 _MIN_ARC_S = 1e-6
@@ -286,47 +285,11 @@ def build_street_network(
     NetworkError
         No edge usable by the mode.
     """
-    er = apply_rules(rules, table.tags, directed_input=table.directed_input)
-    usable = er.forward | er.backward
-    if not usable.any():
-        raise NetworkError(
-            f"{source or 'street input'}: no street usable by mode {rules.mode!r} "
-            f"({len(usable)} edges read, all excluded by the mode's rules). "
-            "Check the file covers streets, or choose another mode."
-        )
-    keep = np.flatnonzero(usable)
-    geoms_ll = table.geometry[keep]
-    u = table.u[keep].astype(np.int64)
-    v = table.v[keep].astype(np.int64)
-    length = _geodesic_lengths(geoms_ll)
-    speed = er.speed_mps[keep]
-    t = length / speed
-    t_fwd = np.where(er.forward[keep], t, np.inf)
-    t_bwd = np.where(er.backward[keep], t, np.inf)
-
-    # Drop nodes no usable edge touches, renumber 0..N-1.
-    used, inv = np.unique(np.r_[u, v], return_inverse=True)
-    u, v = inv[: len(u)], inv[len(u) :]
-    lon, lat = table.node_lon[used], table.node_lat[used]
+    u, v, geoms_ll, t_fwd, t_bwd, length = _usable_edges(table, rules, source)
+    u, v, lon, lat = _renumber_nodes(table, u, v)
     crs = crs or _metric_crs(lon, lat)
-    tr = Transformer.from_crs(4326, crs, always_xy=True)
-    x, y = tr.transform(lon, lat)
-    geoms_m = shapely.transform(geoms_ll, lambda c: np.column_stack(tr.transform(c[:, 0], c[:, 1])))
-    _, coords, (offsets,) = shapely.to_ragged_array(geoms_m)
-
-    # Directed arcs; parallel arcs collapsed to the fastest, self-loops left out.
-    eidx = np.arange(len(u))
-    a = np.r_[u, v]
-    b = np.r_[v, u]
-    w = np.r_[t_fwd, t_bwd]
-    e = np.r_[eidx, eidx]
-    ok = np.isfinite(w) & (a != b)
-    a, b, w, e = a[ok], b[ok], w[ok], e[ok]
-    order = np.lexsort((w, b, a))
-    a, b, w, e = a[order], b[order], w[order], e[order]
-    first = np.r_[True, (a[1:] != a[:-1]) | (b[1:] != b[:-1])]
-    a, b, w, e = a[first], b[first], np.maximum(w[first], _MIN_ARC_S), e[first]
-
+    x, y, coords, offsets = _project(lon, lat, geoms_ll, crs)
+    a, b, w, e = _arcs(u, v, t_fwd, t_bwd)
     n = len(lon)
     graph = sparse.csr_matrix((np.ones(len(a)), (a, b)), shape=(n, n))
     _, comp = connected_components(graph, directed=True, connection="weak")
@@ -351,52 +314,62 @@ def build_street_network(
     return StreetNetwork(arrays, rules, crs, source)
 
 
-def _input_files(path: Path) -> list[Path]:
-    """The files whose content the network is built from (a shapefile's sidecars too)."""
-    if path.is_dir():
-        return sorted(p for p in path.rglob("*") if p.is_file())
-    if path.suffix.lower() == ".shp":
-        sidecars = [path.with_suffix(ext) for ext in _SHAPEFILE_SIDECARS]
-        return [path, *(p for p in sidecars if p.is_file())]
-    return [path]
+_Arrays = tuple[np.ndarray, ...]
 
 
-def _resolve_input(obj: Any, mode: str) -> tuple[Any, str, str, list[Path] | None, str | None]:
-    """Return (input, format, description, input files or None, CRS hint) for any input.
+def _usable_edges(table: EdgeTable, rules: ModeRules, source: str) -> _Arrays:
+    """(u, v, WGS84 geometry, forward and backward seconds, metres) of the edges the mode
+    may use (``inf`` seconds in a direction it may not); raises when there is none."""
+    er = apply_rules(rules, table.tags, directed_input=table.directed_input)
+    usable = er.forward | er.backward
+    if not usable.any():
+        raise NetworkError(
+            f"{source or 'street input'}: no street usable by mode {rules.mode!r} "
+            f"({len(usable)} edges read, all excluded by the mode's rules). "
+            "Check the file covers streets, or choose another mode."
+        )
+    keep = np.flatnonzero(usable)
+    geoms_ll = table.geometry[keep]
+    u = table.u[keep].astype(np.int64)
+    v = table.v[keep].astype(np.int64)
+    length = _geodesic_lengths(geoms_ll)
+    speed = er.speed_mps[keep]
+    t = length / speed
+    t_fwd = np.where(er.forward[keep], t, np.inf)
+    t_bwd = np.where(er.backward[keep], t, np.inf)
+    return u, v, geoms_ll, t_fwd, t_bwd, length
 
-    A territory's ``[streets]`` table may name a graph per mode (``bike = "…"``), used instead
-    of its ``source`` for that mode. The input files (``None`` for an in-memory object) key the
-    cache by their content.
-    """
-    from ..territory import Source, Territory, builtin_territories, load_territory
 
-    if isinstance(obj, str) and (obj in builtin_territories() or obj.endswith(".toml")):
-        obj = load_territory(obj)
-    if isinstance(obj, Territory):
-        if obj.streets is None:
-            raise NetworkError(
-                f"territory {obj.name!r} declares no [streets] source. Add one to its TOML file."
-            )
-        src = obj.streets
-        if isinstance(src.options.get(mode), str):
-            src = Source(source=src.options[mode], loader=src.loader, base=src.base)
-        path = src.resolve()
-        return path, src.loader, f"{obj.name}:{src.source}", _input_files(path), obj.crs
-    if isinstance(obj, Source):
-        path = obj.resolve()
-        return path, obj.loader, obj.source, _input_files(path), None
-    if isinstance(obj, str | Path):
-        if isinstance(obj, str) and obj in datasets.registry():
-            path = datasets.fetch(obj)
-            return path, "", obj, _input_files(path), None
-        path = Path(obj).expanduser()
-        if not path.exists():
-            raise NetworkError(
-                f"{obj}: no such file, territory or registry dataset. Give a street file "
-                "(.osm, .osm.pbf, .shp, .gpkg, .graphml), a territory name or a registry path."
-            )
-        return path, "", str(path), _input_files(path), None
-    return obj, "object", type(obj).__name__, None, None
+def _renumber_nodes(table: EdgeTable, u: np.ndarray, v: np.ndarray) -> _Arrays:
+    """Drop nodes no usable edge touches, renumber 0..N-1: (u, v, node lon, node lat)."""
+    used, inv = np.unique(np.r_[u, v], return_inverse=True)
+    u, v = inv[: len(u)], inv[len(u) :]
+    return u, v, table.node_lon[used], table.node_lat[used]
+
+
+def _project(lon: np.ndarray, lat: np.ndarray, geoms_ll: np.ndarray, crs: str) -> _Arrays:
+    """Nodes and edge geometries in the metric CRS: (x, y, geometry coords, offsets)."""
+    tr = Transformer.from_crs(4326, crs, always_xy=True)
+    x, y = tr.transform(lon, lat)
+    geoms_m = shapely.transform(geoms_ll, lambda c: np.column_stack(tr.transform(c[:, 0], c[:, 1])))
+    _, coords, (offsets,) = shapely.to_ragged_array(geoms_m)
+    return x, y, coords, offsets
+
+
+def _arcs(u: np.ndarray, v: np.ndarray, t_fwd: np.ndarray, t_bwd: np.ndarray) -> _Arrays:
+    """Directed arcs (from, to, seconds, edge); parallel arcs collapsed to the fastest,
+    self-loops left out."""
+    eidx = np.arange(len(u))
+    a = np.r_[u, v]
+    b = np.r_[v, u]
+    w = np.r_[t_fwd, t_bwd]
+    e = np.r_[eidx, eidx]
+    ok = np.isfinite(w) & (a != b)
+    a, b, w, e = a[ok], b[ok], w[ok], e[ok]
+    order = np.lexsort((w, b, a))
+    a, b, w, e = a[order], b[order], w[order], e[order]
+    first = np.r_[True, (a[1:] != a[:-1]) | (b[1:] != b[:-1])]
+    return a[first], b[first], np.maximum(w[first], _MIN_ARC_S), e[first]
 
 
 def _cache_key(files: list[Path], rules: ModeRules, crs: str | None) -> str:
@@ -470,31 +443,16 @@ def load_street_network(
         max_snap_m=max_snap_m,
         car_speed_kmh=car_speed_kmh,
     )
-    obj, fmt, label, files, crs_hint = _resolve_input(territory_or_source, rules.mode)
+    obj, fmt, label, files, crs_hint = resolve_input(territory_or_source, rules.mode)
     crs = crs or crs_hint
     key = _cache_key(files, rules, crs) if cache and files is not None else None
     if key is not None and (net := _from_cache(key, rules)) is not None:
         return net
-    table = _read_object(obj, label) if fmt == "object" else read_street_file(obj, fmt)
+    table = read_object(obj, label) if fmt == "object" else read_street_file(obj, fmt)
     net = build_street_network(table, rules, crs=crs, source=label)
     if key is not None:
         _cache.save(_CACHE_KIND, key, net._arrays(), meta={"crs": net.crs, "source": net.source})
     return net
-
-
-def _read_object(obj: Any, label: str) -> EdgeTable:
-    import geopandas as gpd
-    import networkx as nx
-
-    if isinstance(obj, nx.Graph):
-        return read_graph(obj, label=label)
-    if isinstance(obj, gpd.GeoDataFrame | gpd.GeoSeries):
-        frame = obj.to_frame("geometry") if isinstance(obj, gpd.GeoSeries) else obj
-        return read_edge_frame(frame, label=label)
-    raise NetworkError(
-        f"cannot build a street network from a {type(obj).__name__}: give a territory, a file, "
-        "a registry path, a networkx graph or a GeoDataFrame of street lines."
-    )
 
 
 #: osmnx ``network_type`` used to download each mode's graph.

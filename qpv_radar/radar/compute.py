@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, Literal
@@ -19,9 +19,11 @@ from .._errors import OptionError, ServicePeriodError, UnreachableError
 from ..actors import hours, load_actors
 from ..qpv import load_qpv, locate
 from ..territory import Territory, load_territory
+from .attribution import attribution, data_date
 from .journeys import entry_legs
 from .model import Entry, Notice, PathStep, Radar, RadarNetworks, Ring
-from .person import NEEDS, Person
+from .path import suggest_path
+from .person import Person
 
 __all__ = ["compute_radar"]
 
@@ -154,16 +156,7 @@ def compute_radar(
     terr = _as_territory(territory)
     if k < 1:
         raise OptionError(f"k must be at least 1, got {k}.")
-    if networks is None:
-        from ..routing.networks import Networks
-
-        networks = Networks(terr)
-    if actors is None:
-        actors = load_actors(terr, progress=False)  # callers show status
-    if qpv is None:
-        qpv = load_qpv(terr)
-    actors = actors.to_crs(WGS84)
-    qpv = qpv.to_crs(WGS84)
+    networks, actors, qpv = _inputs(terr, networks, actors, qpv)
 
     home = Point(person.lon, person.lat)
     _check_home_inside(home, actors, qpv, terr.crs, terr.name)
@@ -171,10 +164,7 @@ def compute_radar(
     home_qpv_geom = (
         qpv.loc[qpv["code_qp"] == home_code].geometry.iloc[0] if home_code is not None else None
     )
-    role_sets = actors["roles"].map(_roles_of)
-    wanted = role_sets.map(lambda rs: any(r in person.roles for r in rs))
-    cand = actors[wanted].copy()
-    cand_roles = role_sets[wanted]
+    cand, cand_roles = _wanted(actors, person)
 
     notices: list[Notice] = []
     mins, modes = _minutes_by_mode(networks, home, cand, person, window_minutes, notices)
@@ -183,7 +173,7 @@ def compute_radar(
         role: _role_entries(role, table, person, k, home_code, modes, notices)
         for role in person.roles
     }
-    path = _suggest_path(person, entries)
+    path = suggest_path(person, entries)
     if itineraries != "none":
         entries = _with_legs(networks, home, person, entries, path, itineraries)
     return Radar(
@@ -195,11 +185,38 @@ def compute_radar(
         path=path,
         rings=_rings(networks, home, modes, person.when, ring_minutes),
         notices=tuple(notices),
-        attribution=_attribution(terr, person, actors),
-        data_date=_data_date(terr, person),
+        attribution=attribution(terr, person, actors),
+        data_date=data_date(terr, person),
         qpv_note=terr.qpv_note,
         home_qpv_geometry=home_qpv_geom,
     )
+
+
+def _inputs(
+    terr: Territory,
+    networks: RadarNetworks | None,
+    actors: gpd.GeoDataFrame | None,
+    qpv: gpd.GeoDataFrame | None,
+) -> tuple[RadarNetworks, gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """The networks, structures and QPVs given, else the territory's; layers in WGS84."""
+    if networks is None:
+        from ..routing.networks import Networks
+
+        networks = Networks(terr)
+    if actors is None:
+        actors = load_actors(terr, progress=False)  # callers show status
+    if qpv is None:
+        qpv = load_qpv(terr)
+    actors = actors.to_crs(WGS84)
+    qpv = qpv.to_crs(WGS84)
+    return networks, actors, qpv
+
+
+def _wanted(actors: gpd.GeoDataFrame, person: Person) -> tuple[gpd.GeoDataFrame, pd.Series]:
+    """The structures with a role the person needs, and their roles."""
+    role_sets = actors["roles"].map(_roles_of)
+    wanted = role_sets.map(lambda rs: any(r in person.roles for r in rs))
+    return actors[wanted].copy(), role_sets[wanted]
 
 
 def _minutes_by_mode(
@@ -428,96 +445,3 @@ def _rings(
         for m, g in zip(gdf["minutes"], gdf.geometry.to_crs(WGS84), strict=True)
         if g is not None and not g.is_empty
     )
-
-
-def _suggest_path(person: Person, entries: Mapping[str, tuple[Entry, ...]]) -> tuple[PathStep, ...]:
-    """The nearest sensible choice per step: within reach and open within the person's hours
-    when possible (a relay inside the person's own QPV first), else the nearest."""
-    steps: list[PathStep] = []
-    needs = person.short_needs or ()
-    covered: set[str] = set()
-    for need in needs:
-        for role in NEEDS[need]:
-            steps.append(PathStep(need, role, _pick(role, entries.get(role, ()))))
-            covered.add(role)
-    for role in person.roles:  # roles asked directly
-        if role not in covered:
-            steps.append(PathStep(role, role, _pick(role, entries.get(role, ()))))
-    return tuple(steps)
-
-
-def _pick(role: str, es: Sequence[Entry]) -> str | None:
-    if not es:
-        return None
-
-    def score(e: Entry) -> tuple[int, int, float]:
-        trust = 0 if (role == "relay" and e.in_home_qpv) else 1
-        usable = 0 if (e.within_reach and e.open_within_hours is not False) else 1
-        return (usable, trust, e.best_minutes if e.best_minutes is not None else math.inf)
-
-    return min(es, key=score).id
-
-
-_ATTRIBUTION_BY_PUBLISHER = (
-    ("OpenStreetMap", "© les contributeurs d'OpenStreetMap (ODbL)"),
-    ("ANCT", "ANCT"),
-    ("INSEE", "INSEE"),
-    ("TaM", "TaM / Montpellier Méditerranée Métropole"),
-    ("Montpellier", "Ville de Montpellier"),
-    ("France Travail", "France Travail"),
-    ("Pôle emploi", "France Travail"),
-)
-
-
-def _sources_used(terr: Territory, person: Person) -> list[str]:
-    srcs = [s for s in (terr.qpv, terr.indicators, terr.streets) if s is not None]
-    srcs += list(terr.actors)
-    if "transit" in person.modes:
-        srcs += list(terr.gtfs)
-    return [s.source for s in srcs]
-
-
-def _attribution(terr: Territory, person: Person, actors: gpd.GeoDataFrame) -> tuple[str, ...]:
-    from ..datasets import registry
-
-    reg = registry()
-    text = " ".join(
-        f"{reg[s].publisher} {reg[s].url}" for s in _sources_used(terr, person) if s in reg
-    )
-    if "source" in actors:
-        text += " " + " ".join(str(s) for s in actors["source"].dropna().unique())
-    out = ["© les contributeurs d'OpenStreetMap (ODbL)"]
-    for key, label in _ATTRIBUTION_BY_PUBLISHER[1:]:
-        if key.lower() in text.lower() and label not in out:
-            out.append(label)
-    return tuple(out)
-
-
-def _data_date(terr: Territory, person: Person) -> str:
-    """One short line: the vintage of each kind of data used."""
-    from ..datasets import registry
-
-    reg = registry()
-
-    def vintages(sources: Iterable[Any]) -> list[str]:
-        return [reg[s.source].vintage for s in sources if s and s.source in reg]
-
-    parts = []
-    if terr.qpv is not None:
-        gen = f"QPV {terr.qpv_generation}" if terr.qpv_generation else "QPV"
-        parts.append(gen)
-    if terr.streets is not None:
-        parts += [f"OSM {v}" for v in vintages([terr.streets])]
-    years = sorted({y for v in vintages(terr.actors) for y in _years(v)})
-    if years:
-        span = f"{years[0]}–{years[-1]}" if years[0] != years[-1] else years[0]
-        parts.append(f"structures {span}")
-    if "transit" in person.modes:
-        parts += [f"GTFS {v}" for v in vintages(terr.gtfs)]
-    return " · ".join(parts)
-
-
-def _years(v: str) -> list[str]:
-    import re
-
-    return re.findall(r"(?:19|20)\d\d", v)

@@ -1,16 +1,15 @@
-"""The radar's result as plain data: :class:`Radar` and its :class:`Entry`, :class:`Leg`,
-:class:`PathStep`, :class:`Ring`, :class:`Notice`; JSON and GeoJSON; what it asks of the
-networks (:class:`RadarNetworks`); and the privacy helpers (:func:`blur_lonlat`,
-:func:`private_route`)."""
+"""The radar's result as plain data: :class:`Radar` (its pieces, :class:`Entry`, :class:`Leg`,
+:class:`PathStep`, :class:`Ring`, :class:`Notice`, live in :mod:`.parts`); JSON and GeoJSON;
+what it asks of the networks (:class:`RadarNetworks`); the privacy helpers
+(:func:`blur_lonlat`, :func:`private_route`) live in :mod:`.privacy`."""
 
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any, Literal, Protocol
+from typing import Any, Protocol
 
 import geopandas as gpd
 import pandas as pd
@@ -19,7 +18,9 @@ from shapely.geometry.base import BaseGeometry
 
 from .._defaults import ROLES, WGS84
 from .._errors import PersonError, RadarFileError
+from .parts import Entry, Leg, Notice, PathStep, Ring
 from .person import Person
+from .privacy import blur_lonlat, private_route
 
 __all__ = [
     "Entry",
@@ -80,199 +81,6 @@ class RadarNetworks(Protocol):
     ) -> gpd.GeoDataFrame:
         """``minutes`` and geometry (EPSG:4326), one row per band."""
         ...
-
-
-@dataclass(frozen=True)
-class Leg:
-    """One leg of an itinerary.
-
-    ``mode`` is ``walk``, ``bike``, ``car`` or a transit vehicle (``tram``, ``bus``, …);
-    ``line``/``color`` name the transit line; ``coords`` is the path as (lon, lat) pairs.
-    """
-
-    mode: str
-    minutes: float
-    line: str | None = None
-    color: str | None = None
-    board: str | None = None
-    alight: str | None = None
-    departure: datetime | None = None
-    arrival: datetime | None = None
-    distance_m: float | None = None
-    coords: tuple[tuple[float, float], ...] = ()
-
-    def to_dict(self) -> dict[str, Any]:
-        """Plain JSON-ready dict."""
-        return {
-            "mode": self.mode,
-            "minutes": self.minutes,
-            "line": self.line,
-            "color": self.color,
-            "board": self.board,
-            "alight": self.alight,
-            "departure": self.departure.isoformat() if self.departure else None,
-            "arrival": self.arrival.isoformat() if self.arrival else None,
-            "distance_m": self.distance_m,
-            "coords": [list(c) for c in self.coords],
-        }
-
-    @classmethod
-    def from_dict(cls, d: Mapping[str, Any]) -> Leg:
-        """Inverse of :meth:`to_dict`."""
-        return cls(
-            mode=d["mode"],
-            minutes=float(d["minutes"]),
-            line=d.get("line"),
-            color=d.get("color"),
-            board=d.get("board"),
-            alight=d.get("alight"),
-            departure=_dt(d.get("departure")),
-            arrival=_dt(d.get("arrival")),
-            distance_m=d.get("distance_m"),
-            coords=tuple((float(x), float(y)) for x, y in d.get("coords", [])),
-        )
-
-
-@dataclass(frozen=True)
-class Entry:
-    """One structure on the radar, for one role.
-
-    Attributes
-    ----------
-    minutes
-        Travel time by mode (``None`` when unreachable by that mode).
-    best_mode, best_minutes
-        The fastest of the person's modes.
-    within_reach
-        ``best_minutes <= person.max_minutes``.
-    open_on_arrival
-        Open when the person arrives (leaving at ``person.when`` by the fastest mode); ``None``
-        when its hours are unknown.
-    open_within_hours
-        Open at some moment between arrival and the end of the person's hours.
-    next_opening
-        When not open on arrival: the next opening after arrival (may be another day).
-    in_home_qpv
-        Inside the person's own QPV.
-    """
-
-    id: str
-    role: str
-    rank: int
-    name: str
-    roles: tuple[str, ...]
-    kind: str | None
-    address: str | None
-    commune: str | None
-    phone: str | None
-    email: str | None
-    website: str | None
-    opening_hours: str | None
-    mobile: bool
-    source: str | None
-    lon: float
-    lat: float
-    qpv_code: str | None
-    qpv_name: str | None
-    distance_m: float
-    minutes: dict[str, float | None]
-    best_mode: str | None
-    best_minutes: float | None
-    within_reach: bool
-    in_home_qpv: bool
-    arrival: datetime | None
-    open_on_arrival: bool | None
-    open_within_hours: bool | None
-    next_opening: datetime | None
-    legs: tuple[Leg, ...] = ()
-
-    def to_dict(self) -> dict[str, Any]:
-        """Plain JSON-ready dict."""
-        d = {k: getattr(self, k) for k in self.__dataclass_fields__}
-        d["roles"] = list(self.roles)
-        d["arrival"] = self.arrival.isoformat() if self.arrival else None
-        d["next_opening"] = self.next_opening.isoformat() if self.next_opening else None
-        d["legs"] = [leg.to_dict() for leg in self.legs]
-        d["minutes"] = dict(self.minutes)
-        return d
-
-    @classmethod
-    def from_dict(cls, d: Mapping[str, Any]) -> Entry:
-        """Inverse of :meth:`to_dict`."""
-        kw = dict(d)
-        kw["roles"] = tuple(d["roles"])
-        kw["arrival"] = _dt(d.get("arrival"))
-        kw["next_opening"] = _dt(d.get("next_opening"))
-        kw["legs"] = tuple(Leg.from_dict(x) for x in d.get("legs", []))
-        kw["minutes"] = {k: (None if v is None else float(v)) for k, v in d["minutes"].items()}
-        return cls(**kw)
-
-
-@dataclass(frozen=True)
-class PathStep:
-    """One step of a suggested path: the structure chosen for a role (``None`` if none)."""
-
-    need: str
-    role: str
-    entry_id: str | None
-    chosen_by: Literal["radar", "agent"] = "radar"
-
-    def to_dict(self) -> dict[str, Any]:
-        """Plain JSON-ready dict."""
-        return {
-            "need": self.need,
-            "role": self.role,
-            "entry_id": self.entry_id,
-            "chosen_by": self.chosen_by,
-        }
-
-
-@dataclass(frozen=True)
-class Ring:
-    """A travel-time band around home for one mode: reachable within ``minutes``."""
-
-    minutes: int
-    mode: str
-    geometry: BaseGeometry
-
-    def to_dict(self) -> dict[str, Any]:
-        """Plain JSON-ready dict (geometry as GeoJSON)."""
-        return {"minutes": self.minutes, "mode": self.mode, "geometry": mapping(self.geometry)}
-
-
-@dataclass(frozen=True)
-class Notice:
-    """Something the agent must know, as data; :mod:`qpv_radar.render.labels` words it.
-
-    ``code`` is one of ``nothing_within`` (no structure of ``role`` within ``minutes`` by the
-    person's modes at ``when``; ``nearest``/``nearest_minutes`` name the nearest one, if any),
-    ``no_structure`` (the territory has none for ``role``), ``mode_unavailable`` (a mode whose
-    engine is missing: ``mode``), ``no_timetable`` (no timetable of ``mode`` covers the date of
-    ``when``: the radar is made with the other modes; ``detail`` gives the period the
-    timetable covers, as an ISO interval ``2023-12-18/2024-02-25``).
-    """
-
-    code: str
-    role: str | None = None
-    mode: str | None = None
-    minutes: float | None = None
-    when: datetime | None = None
-    nearest: str | None = None
-    nearest_minutes: float | None = None
-    detail: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        """Plain JSON-ready dict."""
-        d = {k: getattr(self, k) for k in self.__dataclass_fields__}
-        d["when"] = self.when.isoformat() if self.when else None
-        return d
-
-    @classmethod
-    def from_dict(cls, d: Mapping[str, Any]) -> Notice:
-        """Inverse of :meth:`to_dict`."""
-        kw = dict(d)
-        kw["when"] = _dt(d.get("when"))
-        return cls(**kw)
 
 
 @dataclass(frozen=True)
@@ -520,40 +328,3 @@ class Radar:
                 }
             )
         return {"type": "FeatureCollection", "features": feats}
-
-
-def _dt(v: Any) -> datetime | None:
-    return datetime.fromisoformat(v) if v else None
-
-
-def private_route(
-    coords: Sequence[tuple[float, float]],
-    home: tuple[float, float],
-    *,
-    metres: float = 150.0,
-) -> list[tuple[float, float]]:
-    """A route that does not lead to the door: its points within ``metres`` of ``home`` are
-    dropped and it starts from the blurred home (:func:`blur_lonlat`) instead."""
-    lon0, lat0 = home
-    kx = 111_320.0 * math.cos(math.radians(lat0))
-    far = [
-        (x, y) for x, y in coords if math.hypot((x - lon0) * kx, (y - lat0) * 110_540.0) > metres
-    ]
-    return [blur_lonlat(lon0, lat0), *far]
-
-
-def blur_lonlat(lon: float, lat: float, metres: float = 100.0) -> tuple[float, float]:
-    """Snap a point to the centre of its cell on a ``metres`` grid (Lambert-93).
-
-    Deterministic (the same home always gives the same point) and at most ``metres·√2/2``
-    away: the map shows the neighbourhood, not the door.
-    """
-    from pyproj import Transformer
-
-    fwd = Transformer.from_crs(WGS84, "EPSG:2154", always_xy=True)
-    inv = Transformer.from_crs("EPSG:2154", WGS84, always_xy=True)
-    x, y = fwd.transform(lon, lat)
-    x = (math.floor(x / metres) + 0.5) * metres
-    y = (math.floor(y / metres) + 0.5) * metres
-    blon, blat = inv.transform(x, y)
-    return float(blon), float(blat)

@@ -14,7 +14,6 @@ The page loads only Leaflet (no jQuery, Bootstrap or icon fonts): it is light an
 
 from __future__ import annotations
 
-import html
 import json
 from typing import Any
 
@@ -24,60 +23,10 @@ from jinja2 import Template
 
 from ..radar import Entry, Radar, blur_lonlat, private_route
 from . import labels as lb
+from ._map_style import PRINT_CSS, RING_COLOR, ROLE_COLORS, marker_svg
+from ._map_style import escape as _e
 
 __all__ = ["ROLE_COLORS", "radar_map"]
-
-#: Colour-blind-safe colours (Okabe–Ito) per role.
-ROLE_COLORS: dict[str, str] = {
-    "relay": "#0072B2",
-    "entry_door": "#E69F00",
-    "support_financing": "#009E73",
-    "employment": "#CC79A7",
-    "mobility": "#D55E00",
-}
-_RING_COLOR = "#3b6ea5"
-
-_PRINT_CSS = """
-<style>
-  .qpv-marker { background: none; border: none; }
-  .qpv-marker svg { overflow: visible; }
-  #qpv-legend, #qpv-header {
-    position: fixed; z-index: 1000; background: rgba(255,255,255,0.93);
-    font: 12px/1.35 "DejaVu Sans", Arial, sans-serif; color: #111;
-    border: 1px solid #777; border-radius: 4px; padding: 6px 9px; max-width: 330px;
-  }
-  /* above the scale bar (bottom left, about 40 px high) */
-  #qpv-legend { left: 10px; bottom: 52px; max-height: calc(100vh - 190px); overflow-y: auto; }
-  #qpv-header { left: 50px; top: 10px; max-width: 480px; }
-  #qpv-header h1 { font-size: 15px; margin: 0 0 2px 0; }
-  #qpv-legend .sym { display: inline-block; width: 16px; height: 16px; border-radius: 50%;
-    color: #fff; text-align: center; font-weight: bold; font-size: 11px; line-height: 16px;
-    margin-right: 4px; border: 1px solid #222; }
-  #qpv-legend .ring { display: inline-block; width: 16px; height: 10px; margin-right: 4px;
-    border: 1px solid #3b6ea5; }
-  #qpv-legend .notice { color: #8a1c00; }
-  #qpv-legend .state svg { vertical-align: middle; margin-right: 4px; }
-  #qpv-legend .small, #qpv-header .small { font-size: 10px; color: #444; }
-  .qpv-popup h3 { font-size: 14px; margin: 0 0 4px 0; }
-  .qpv-popup table { border-collapse: collapse; font-size: 12px; }
-  .qpv-popup td { padding: 1px 4px 1px 0; vertical-align: top; }
-  .qpv-popup .status { font-weight: bold; }
-  .qpv-popup .small { font-size: 11px; color: #333; }
-  @media print {
-    .leaflet-control-zoom, .leaflet-control-layers, .leaflet-control-attribution a.leaflet-link
-      { display: none !important; }
-    #qpv-legend, #qpv-header { box-shadow: none; border-color: #000; }
-    #qpv-legend { max-height: none; overflow: visible; }
-    @page { size: A4 landscape; margin: 8mm; }
-    html, body { width: 100%; height: 100%; }
-  }
-</style>
-"""
-
-
-def _e(value: object) -> str:
-    """HTML-escape any value (``None`` → empty)."""
-    return "" if value is None else html.escape(str(value), quote=True)
 
 
 def _js_string(text: str) -> str:
@@ -108,32 +57,6 @@ class _Bind(MacroElement):
         self.method = method
         self.content = _js_string(content_html)
         self.opts = json.dumps(options)
-
-
-def _marker_svg(
-    role: str, *, rank: int | None = None, closed: bool = False, state: str | None = None
-) -> str:
-    """The marker: filled (open or hours unknown), white with the role's letter (closed during
-    the person's hours), grey and dashed (beyond the person's time limit)."""
-    state = state or ("closed" if closed else "open")
-    color = ROLE_COLORS.get(role, "#555")
-    sym = _e(lb.ROLE_SYMBOLS.get(role, "?"))
-    fill = "#fff" if state != "open" else color
-    text = {"open": "#fff", "closed": color, "beyond": "#555"}.get(state, "#fff")
-    stroke = '#777" stroke-dasharray="3 2' if state == "beyond" else "#222"
-    badge = ""
-    if rank is not None:
-        badge = (
-            f'<circle cx="24" cy="4" r="7" fill="#fff" stroke="#222" stroke-width="1"/>'
-            f'<text x="24" y="7.5" font-size="9" text-anchor="middle" fill="#111" '
-            f'font-family="Arial">{rank}</text>'
-        )
-    return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="28" height="28" viewBox="0 0 28 28">'
-        f'<circle cx="14" cy="14" r="11" fill="{fill}" stroke="{stroke}" stroke-width="2"/>'
-        f'<text x="14" y="18.5" font-size="13" font-weight="bold" text-anchor="middle" '
-        f'fill="{text}" font-family="Arial">{sym}</text>{badge}</svg>'
-    )
 
 
 #: Structures closer than this (metres) share a place on the map: their markers are fanned.
@@ -220,7 +143,7 @@ def _legend_html(radar: Radar, lang: str) -> str:
     limit = f"{radar.person.max_minutes:g}"
     for state, key in (("open", "poster.open"), ("closed", "poster.closed"),
                        ("beyond", "map.beyond")):  # fmt: skip
-        svg = _marker_svg("relay", state=state).replace('width="28" height="28"',
+        svg = marker_svg("relay", state=state).replace('width="28" height="28"',
                                                         'width="16" height="16"')  # fmt: skip
         items.append(f'<div class="state">{svg}{_e(lb.t(key, lang, m=limit))}</div>')
     steps = []
@@ -306,7 +229,7 @@ def radar_map(
     if m is None:
         m = _new_map(hlat, hlon, tiles)
     root: Any = m.get_root()
-    root.header.add_child(Element(_PRINT_CSS), name="qpv_radar_css")
+    root.header.add_child(Element(PRINT_CSS), name="qpv_radar_css")
     _add_rings(m, radar, lang)
     _add_home_qpv(m, radar, lang)
     _add_home(m, hlat, hlon, exact_home, lang)
@@ -344,10 +267,10 @@ def _add_rings(m: folium.Map, radar: Radar, lang: str) -> None:
         gj = folium.GeoJson(
             {"type": "Feature", "geometry": ring.geometry.__geo_interface__, "properties": {}},
             style_function=lambda _f, i=i: {
-                "color": _RING_COLOR,
+                "color": RING_COLOR,
                 "weight": 1.5,
                 "dashArray": "4 3",
-                "fillColor": _RING_COLOR,
+                "fillColor": RING_COLOR,
                 "fillOpacity": 0.06 + 0.05 * i / max(n - 1, 1),
                 "className": "qpv-ring",
             },
@@ -447,7 +370,7 @@ def _add_role(
     for e in radar.entries.get(role, ()):
         ox, oy = offsets.get((role, e.id), (0, 0))
         icon = folium.DivIcon(
-            html=_marker_svg(role, rank=e.rank, state=lb.marker_state(e)),
+            html=marker_svg(role, rank=e.rank, state=lb.marker_state(e)),
             icon_size=(28, 28),
             icon_anchor=(14 - ox, 14 - oy),  # co-located markers fanned out on screen
             class_name=f"qpv-marker qpv-role-{role}" + (" qpv-fanned" if ox or oy else ""),

@@ -1,38 +1,6 @@
-"""QPV perimeters: read the published variants, normalise them, locate points.
+"""Read a QPV file in any of its published variants and normalise it to :data:`QPV_COLUMNS`.
 
-Published QPV files differ in field names and layout. :func:`read_qpv` recognises them and
-returns one schema, one row per QPV, stored in WGS84 (EPSG:4326):
-
-========================  =====================================================================
-column                    meaning
-========================  =====================================================================
-``code_qp``               QPV code (``QP034005`` for the 2015 generation, ``QN03405M`` for 2024)
-``nom_qp``                QPV name
-``commune_codes``         list of INSEE commune codes (empty list when the file has none)
-``commune_names``         list of commune names
-``generation``            2015 or 2024 (from the code prefix ``QP``/``QN``, or given)
-``is_perimeter``          ``True`` for real perimeters; ``False`` for ANCT's commune-level lists
-``geometry``              (Multi)Polygon perimeter, or the commune geometries for lists
-========================  =====================================================================
-
-Variants read:
-
-* Occitanie 2015 re-export: ``code_qp, nom_qp, commune_qp, code_commune, nom_commune…``;
-* official upper-case releases: ``CODE_QP, NOM_QP, COMMUNE_QP``;
-* 2024 releases: ``code_qp, lib_qp, insee_com, lib_com``;
-* ANCT commune-level 2024 layers (one feature per commune, comma-joined ``code_qp`` and
-  ``lib_qp``): exploded to one row per QPV, ``is_perimeter=False``, geometry the union of the
-  communes' points or outlines; they cannot be used with :func:`locate`. Their ``lib_com`` is
-  the upstream multi-commune label (``"Omissy; Saint-Quentin"``) for QPVs spanning several
-  communes: ``commune_names`` is then that label split on ``;``, not aligned with the codes.
-
-Bad input (each gives a clear error naming the file, the row and the fix): missing or empty
-file, no features, missing code or name column, no CRS (pass ``crs=``), coordinates outside
-France or with latitude and longitude swapped (:class:`~qpv_radar.CrsError`), empty
-geometries, non-polygonal perimeters, duplicate codes (pass ``dissolve_duplicates=True`` to
-merge the parts), wrong encoding. Invalid polygons (self-intersections, often from truncated
-coordinates: 32 of the 105 Occitanie polygons) are repaired with ``shapely.make_valid`` and
-reported on the ``qpv_radar.qpv`` logger, not raised.
+The variants, the schema and the checks are described in :mod:`qpv_radar.qpv`.
 """
 
 from __future__ import annotations
@@ -46,15 +14,13 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from . import datasets
-from ._errors import CrsError, InputFileError, InputProblem, QpvError
-from ._geo import WGS84, lonlat_problems
-from ._io import check_file, check_text_encoding, read_vector
-from .territory import Territory, builtin_territories, load_territory
+from .._errors import CrsError, InputFileError, InputProblem
+from .._geo import WGS84, lonlat_problems
+from .._io import check_file, read_vector
 
-__all__ = ["QPV_COLUMNS", "join_indicators", "load_qpv", "locate", "read_qpv"]
+__all__ = ["QPV_COLUMNS", "read_qpv"]
 
-logger = logging.getLogger(__name__)
+logger = logging.getLogger("qpv_radar.qpv")
 
 QPV_COLUMNS = (
     "code_qp",
@@ -122,6 +88,26 @@ def read_qpv(
         No CRS, or coordinates outside France (wrong CRS, or latitude/longitude swapped).
     """
     p = check_file(path)
+    raw = _read_wgs84(p, crs)
+    code_col, name_col = _code_and_name_columns(p, raw)
+    ccode_col, cname_col = _first(raw.columns, _COMMUNE_CODE), _first(raw.columns, _COMMUNE_NAME)
+
+    codes = raw[code_col].astype("object").where(raw[code_col].notna(), None)
+    is_list = codes.map(lambda c: c is not None and "," in str(c)).to_numpy()
+    _check_geometries(p, raw, perimeters=not is_list.any())
+    _check_extent(p, raw)
+
+    if is_list.any():
+        out = _explode_commune_lists(p, raw, code_col, name_col, ccode_col, cname_col, generation)
+    else:
+        out = _normalise_perimeters(
+            p, raw, code_col, name_col, ccode_col, cname_col, generation, dissolve_duplicates
+        )
+    return out
+
+
+def _read_wgs84(p: Path, crs: str | None) -> gpd.GeoDataFrame:
+    """The file's features in WGS84; an empty file or one without CRS (and no ``crs``) raises."""
     raw = read_vector(p)
     if len(raw) == 0:
         raise InputFileError(
@@ -134,8 +120,11 @@ def read_qpv(
                 "or pass crs='EPSG:2154' (Lambert-93) / crs='EPSG:4326' (WGS84) to read_qpv()."
             )
         raw = raw.set_crs(crs)
-    raw = raw.to_crs(WGS84)
+    return raw.to_crs(WGS84)
 
+
+def _code_and_name_columns(p: Path, raw: gpd.GeoDataFrame) -> tuple[str, str]:
+    """The QPV code and name columns; raises listing the columns found when one is missing."""
     code_col, name_col = _first(raw.columns, _CODE), _first(raw.columns, _NAME)
     problems: list[InputProblem] = []
     if code_col is None:
@@ -151,20 +140,7 @@ def read_qpv(
     if problems:
         raise InputFileError(p, [*problems, _found_columns(raw)])
     assert code_col is not None and name_col is not None
-    ccode_col, cname_col = _first(raw.columns, _COMMUNE_CODE), _first(raw.columns, _COMMUNE_NAME)
-
-    codes = raw[code_col].astype("object").where(raw[code_col].notna(), None)
-    is_list = codes.map(lambda c: c is not None and "," in str(c)).to_numpy()
-    _check_geometries(p, raw, perimeters=not is_list.any())
-    _check_extent(p, raw)
-
-    if is_list.any():
-        out = _explode_commune_lists(p, raw, code_col, name_col, ccode_col, cname_col, generation)
-    else:
-        out = _normalise_perimeters(
-            p, raw, code_col, name_col, ccode_col, cname_col, generation, dissolve_duplicates
-        )
-    return out
+    return code_col, name_col
 
 
 def _found_columns(raw: pd.DataFrame) -> InputProblem:
@@ -383,181 +359,3 @@ def _explode_commune_lists(
     out = _dissolve(exploded)
     out["is_perimeter"] = False
     return out[list(QPV_COLUMNS)]
-
-
-def join_indicators(qpv: gpd.GeoDataFrame, path: str | Path) -> gpd.GeoDataFrame:
-    """Join an indicator table (e.g. INSEE's ``qp.csv``: ``pop_mun``, ``tp60``…) by QPV code.
-
-    Columns already in ``qpv`` (``nom_qp``…) are not duplicated. QPVs absent from the table
-    get missing values. The index of ``qpv`` is preserved.
-
-    Raises
-    ------
-    InputFileError
-        Unreadable file, no code column, duplicate codes, wrong encoding.
-    """
-    p = check_file(path)
-    text = check_text_encoding(p)
-    import io
-
-    try:
-        table = pd.read_csv(io.StringIO(text), dtype={"code_qp": str, "CODE_QP": str})
-    except (pd.errors.ParserError, ValueError) as exc:
-        raise InputFileError(
-            p, [InputProblem(None, None, f"not a readable CSV ({exc})", "fix the CSV")]
-        ) from exc
-    code_col = _first(table.columns, _CODE)
-    if code_col is None:
-        raise InputFileError(
-            p,
-            [
-                InputProblem(
-                    None, "code_qp", "no QPV code column", f"name it one of {', '.join(_CODE)}"
-                ),
-                _found_columns(table),
-            ],
-        )
-    table = table.rename(columns={code_col: "code_qp"})
-    dup = table["code_qp"].duplicated(keep=False).to_numpy()
-    if dup.any():
-        raise InputFileError(
-            p,
-            [
-                InputProblem(
-                    int(i) + 1,
-                    "code_qp",
-                    f"duplicate code {table['code_qp'].iat[int(i)]!r}",
-                    "keep one row per QPV",
-                )
-                for i in np.flatnonzero(dup)
-            ],
-        )
-    keep = ["code_qp"] + [c for c in table.columns if c not in qpv.columns and c != "nom_commune"]
-    merged = qpv.merge(table[keep], on="code_qp", how="left")
-    merged.index = qpv.index
-    return merged
-
-
-def load_qpv(
-    territory_or_path: Territory | str | Path,
-    *,
-    indicators: str | Path | None = None,
-    crs: str | None = None,
-    generation: int | None = None,
-) -> gpd.GeoDataFrame:
-    """QPVs of a territory (filtered to its communes, indicators joined) or of a file.
-
-    Parameters
-    ----------
-    territory_or_path
-        A :class:`~qpv_radar.Territory`, a built-in territory name (``"montpellier"``), the
-        path of a territory TOML file, or a QPV file (local path or registry path).
-    indicators
-        Indicator CSV to join by code (default: the territory's ``[qpv] indicators``).
-    crs, generation
-        Passed to :func:`read_qpv`.
-
-    Returns
-    -------
-    geopandas.GeoDataFrame
-        :data:`QPV_COLUMNS` plus indicator columns, EPSG:4326, index 0…n-1.
-        ``attrs["note"]`` carries the territory's note on the perimeters' vintage.
-    """
-    territory: Territory | None = None
-    if isinstance(territory_or_path, Territory):
-        territory = territory_or_path
-    elif str(territory_or_path) in builtin_territories() or (
-        str(territory_or_path).lower().endswith(".toml")
-    ):
-        territory = load_territory(territory_or_path)
-    if territory is None:
-        source = str(territory_or_path)
-        path = datasets.fetch(source) if source in datasets.registry() else Path(source)
-        gdf = read_qpv(path, crs=crs, generation=generation)
-        if indicators is not None:
-            gdf = join_indicators(gdf, indicators)
-        return gdf
-    if territory.qpv is None:
-        raise QpvError(
-            f"territory {territory.name!r} declares no QPV perimeters: add a [qpv] table with "
-            "perimeters = '<registry path or file>' to its TOML file."
-        )
-    gdf = read_qpv(
-        territory.qpv.resolve(), crs=crs, generation=generation or territory.qpv_generation
-    )
-    if territory.communes:
-        has_codes = gdf["commune_codes"].map(len) > 0
-        if has_codes.any():
-            wanted = set(territory.communes)
-            keep = gdf["commune_codes"].map(lambda cs: bool(wanted.intersection(cs)))
-            gdf = gdf[keep | ~has_codes].reset_index(drop=True)
-        else:
-            logger.warning(
-                "%s: the QPV file has no commune codes; all its QPVs are kept", territory.name
-            )
-    ind = indicators if indicators is not None else territory.indicators
-    if ind is not None:
-        gdf = join_indicators(gdf, ind if isinstance(ind, str | Path) else ind.resolve())
-    gdf.attrs["note"] = territory.qpv_note
-    gdf.attrs["territory"] = territory.name
-    return gdf
-
-
-def locate(points: gpd.GeoSeries | gpd.GeoDataFrame, qpv: gpd.GeoDataFrame) -> pd.DataFrame:
-    """Find the QPV containing each point (vectorised, shapely STRtree).
-
-    Parameters
-    ----------
-    points
-        Points (any CRS, declared). Non-point geometries are located by a point on their surface.
-    qpv
-        QPV perimeters from :func:`load_qpv` / :func:`read_qpv`.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Aligned to ``points.index``, columns ``code_qp`` and ``nom_qp`` (``None`` outside every
-        QPV). A point on a boundary belongs to the QPV; overlapping perimeters give the first.
-
-    Raises
-    ------
-    CrsError
-        ``points`` or ``qpv`` without CRS, or points with latitude and longitude swapped.
-    QpvError
-        ``qpv`` is a commune-level list, not perimeters.
-    """
-    geo = points.geometry if isinstance(points, gpd.GeoDataFrame) else points
-    if geo.crs is None:
-        raise CrsError(
-            "the points have no CRS: set one, e.g. gpd.GeoSeries(..., crs='EPSG:4326') for "
-            "longitude/latitude."
-        )
-    if qpv.crs is None:
-        raise CrsError("the QPV layer has no CRS: read it with read_qpv()/load_qpv().")
-    if "is_perimeter" in qpv.columns and not bool(qpv["is_perimeter"].all()):
-        raise QpvError(
-            "this QPV layer is a commune-level list (is_perimeter=False), not perimeters: a "
-            "point cannot be located in it. Load real QPV perimeters."
-        )
-    pts = shapely.point_on_surface(geo.to_crs(WGS84).values)
-    x, y = shapely.get_x(pts), shapely.get_y(pts)
-    swapped, _ = lonlat_problems(x, y)
-    if swapped.any():
-        labels = ", ".join(str(v) for v in geo.index[swapped][:10])
-        raise CrsError(
-            f"points {labels} have latitude and longitude swapped (they would be in France "
-            "the other way round): build points as (longitude, latitude)."
-        )
-    poly = qpv.to_crs(WGS84).geometry.values
-    tree = shapely.STRtree(poly)
-    valid = ~(np.asarray(shapely.is_missing(pts)) | np.asarray(shapely.is_empty(pts)))
-    ipt, ipoly = tree.query(pts[valid], predicate="intersects")
-    ipt = np.flatnonzero(valid)[ipt]
-    order = np.lexsort((ipoly, ipt))
-    ipt, ipoly = ipt[order], ipoly[order]
-    first_pt, first = np.unique(ipt, return_index=True)
-    codes = np.full(len(pts), None, dtype=object)
-    names = np.full(len(pts), None, dtype=object)
-    codes[first_pt] = qpv["code_qp"].to_numpy(dtype=object)[ipoly[first]]
-    names[first_pt] = qpv["nom_qp"].to_numpy(dtype=object)[ipoly[first]]
-    return pd.DataFrame({"code_qp": codes, "nom_qp": names}, index=geo.index, dtype=object)

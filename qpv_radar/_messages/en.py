@@ -133,6 +133,42 @@ WORDS: dict[str, str] = {
     "itinerary.destination": "destination",
     "itinerary.walk": "walk",
     "itinerary.line": "line",
+    # ---- errors of the house-msg conversion (issue 9): areas below, one comment each ----
+    # networks.gtfs (calendar)
+    "gtfs.outside_period": "{day:%Y-%m-%d} is outside the service period of {feed} ({period[0]:%Y-%m-%d} → {period[1]:%Y-%m-%d}); nearest dates with service: {nearest}. Route on a date inside the period, or use a feed that covers your date.",
+    "gtfs.no_service_on": "no public transport runs on {day:%Y-%m-%d} in {feed} (period {period[0]:%Y-%m-%d} → {period[1]:%Y-%m-%d}). Nearest dates with service: {nearest}.",
+    "gtfs.no_nearest_date": "none",
+    # datasets
+    "datasets.not_available": "cannot get dataset {path!r}: not in the cache ({target}); {not_in_mirror}downloading {url} failed ({exc_type}: {exc}). Connect to the internet, or set {env} to a folder laid out like the registry (e.g. QPV_RADAR_MIRROR=../shared/data).",
+    "datasets.not_in_mirror": "the mirror {mirror} has no such file; ",
+    # planner (inputs)
+    "planner.no_structure": "role {roles}: the structure sources of territory {territory!r} ({loaders}) hold no structure with this role, so every QPV would look 100 % uncovered. Add a source that has some as an [[actors]] table of the territory file ({toml}), e.g. loader = \"generic\", source = \"my_structures.csv\", roles = [\"{role}\"] (README, 'Your own territory'); {hint}{other}",
+    "planner.no_structure.other_role": "or choose a role the territory has: {held}.",
+    "planner.no_structure.no_role": "its sources hold no structure at all.",
+    "planner.no_loader": "none",
+    "planner.copy_builtin": "for the built-in one, copy {name}.toml from qpv_radar/_data/ and pass the copy as --territory FILE",
+    "planner.hint.candidates": "give your own candidate places, ",
+    # territory
+    "territory.unknown": "unknown territory {name!r}: not a built-in one ({builtins}) and no such file. Give a built-in name or the path of a territory TOML file (see the README, 'Your own territory').",
+    # cli (arguments)
+    "cli.lonlat.not_two_numbers": "{option} {text!r} is not LON,LAT (two decimal numbers separated by a comma, e.g. 3.8200,43.6321).",
+    "cli.lonlat.out_of_range": "{option} {text!r} is outside valid longitude/latitude ranges.",
+    "cli.lonlat.swapped": "{option} {text!r} looks like LAT,LON: read as LON,LAT it lies outside France, the other way round inside. Give the longitude first: {option} {lat},{lon}.",
+    "cli.when_needed": "give --when (e.g. 2024-01-16T09:00): the territory has no default date.",
+    "cli.when_not_iso": "--when {text!r} is not an ISO date-time like 2024-01-16T09:00.",
+    "cli.until_not_time": "--until {text!r} is not a time like 12:00.",
+    # radar (person)
+    "person.unknown_needs": "unknown need(s): {needs}. Valid needs: {valid} (or business, job, mobility); roles: {roles}; or data·inclusion thematiques starting with {families}.",
+    "person.no_need": "no need given. Give at least one of {needs} or a role ({roles}).",
+    "person.home_not_lonlat": "home ({lon}, {lat}) is not a longitude/latitude pair. Give the longitude first, in degrees (e.g. 3.8200, 43.6321).",
+    "person.empty_hours": "empty hour range: from {when:%Y-%m-%d %H:%M} until {until:%Y-%m-%d %H:%M}. Give an end after the start (e.g. --when 2024-01-16T09:00 --until 12:00).",
+    "person.bad_modes": "unknown or missing mode(s) {bad}: give some of {modes}.",
+    "person.no_mode": "(none)",
+    "person.max_minutes": "max_minutes must be positive, got {value}.",
+    # analysis (slots)
+    "slots.not_a_slot": "slot {slot!r} is not DAY-HH:MM (weekday-06:00, saturday-10:00, sunday-10:00) nor an ISO date-time (2024-01-16T06:00).",
+    "slots.bad_hour": "slot {slot!r}: hour {hh:02d}:{mm:02d} is not a time of day (00:00–23:59).",
+    "slots.unknown_day": "slot {slot!r}: unknown day {day!r}; use weekday, saturday, sunday or a day name.",
 }
 
 #: Words of opening hours (OSM day abbreviations → words).

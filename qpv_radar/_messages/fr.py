@@ -135,6 +135,42 @@ WORDS: dict[str, str] = {
     "itinerary.destination": "destination",
     "itinerary.walk": "à pied",
     "itinerary.line": "ligne",
+    # ---- errors of the house-msg conversion (issue 9): areas below, one comment each ----
+    # networks.gtfs (calendar)
+    "gtfs.outside_period": "le {day:%d/%m/%Y} est hors de la période des horaires de {feed} (du {period[0]:%d/%m/%Y} au {period[1]:%d/%m/%Y}) ; dates desservies les plus proches : {nearest}. Choisissez une date dans la période, ou un fichier d'horaires qui couvre votre date.",
+    "gtfs.no_service_on": "aucun transport en commun ne circule le {day:%d/%m/%Y} selon {feed} (période du {period[0]:%d/%m/%Y} au {period[1]:%d/%m/%Y}). Dates desservies les plus proches : {nearest}.",
+    "gtfs.no_nearest_date": "aucune",
+    # datasets
+    "datasets.not_available": "impossible d'obtenir le jeu de données {path!r} : absent du cache ({target}) ; {not_in_mirror}le téléchargement de {url} a échoué ({exc_type} : {exc}). Connectez-vous à internet, ou donnez dans {env} un dossier organisé comme le registre (par ex. QPV_RADAR_MIRROR=../shared/data).",
+    "datasets.not_in_mirror": "absent du miroir {mirror} ; ",
+    # planner (inputs)
+    "planner.no_structure": "rôle {roles} : aucune structure des sources du territoire {territory!r} ({loaders}) n'a ce rôle ; chaque QPV paraîtrait découvert à 100 %. Ajoutez une source qui en contient, comme table [[actors]] du fichier du territoire ({toml} ; par ex. loader = \"generic\", source = \"mes_structures.csv\", roles = [\"{role}\"] ; README, « Your own territory »){hint}{other}",
+    "planner.no_structure.other_role": ", ou choisissez un rôle présent : {held}.",
+    "planner.no_structure.no_role": ".",
+    "planner.no_loader": "aucune",
+    "planner.copy_builtin": "pour le territoire intégré, copiez {name}.toml depuis qpv_radar/_data/ et passez la copie en --territory FICHIER",
+    "planner.hint.candidates": " ; donnez vos propres lieux candidats",
+    # territory
+    "territory.unknown": "territoire inconnu {name!r} : ni un territoire intégré ({builtins}) ni un fichier existant. Donnez un nom intégré ou le chemin d'un fichier TOML de territoire (README, « Your own territory »).",
+    # cli (arguments)
+    "cli.lonlat.not_two_numbers": "{option} {text!r} n'est pas LON,LAT (deux nombres décimaux séparés par une virgule, par ex. 3.8200,43.6321).",
+    "cli.lonlat.out_of_range": "{option} {text!r} : longitude ou latitude hors limites.",
+    "cli.lonlat.swapped": "{option} {text!r} ressemble à LAT,LON : lu comme LON,LAT le point est hors de France, dans l'autre sens il y est. Donnez la longitude d'abord : {option} {lat},{lon}.",
+    "cli.when_needed": "donnez --when (par ex. 2024-01-16T09:00) : le territoire n'a pas de date par défaut.",
+    "cli.when_not_iso": "--when {text!r} n'est pas une date-heure comme 2024-01-16T09:00.",
+    "cli.until_not_time": "--until {text!r} n'est pas une heure comme 12:00.",
+    # radar (person)
+    "person.unknown_needs": "besoin(s) inconnu(s) : {needs}. Besoins possibles : {valid} ; rôles : {roles} ; ou thématiques data·inclusion commençant par {families}.",
+    "person.no_need": "aucun besoin indiqué. Donnez au moins l'un de {needs} ou un rôle ({roles}).",
+    "person.home_not_lonlat": "domicile ({lon}, {lat}) : ce n'est pas une longitude/latitude. Donnez la longitude d'abord, en degrés (par ex. 3.8200, 43.6321).",
+    "person.empty_hours": "plage horaire vide : de {when:%d/%m/%Y %H:%M} à {until:%d/%m/%Y %H:%M}. Donnez une fin après le début (par ex. --when 2024-01-16T09:00 --until 12:00).",
+    "person.bad_modes": "mode(s) inconnu(s) ou absent(s) {bad} : choisissez parmi {modes}.",
+    "person.no_mode": "(aucun)",
+    "person.max_minutes": "le temps maximal doit être positif (reçu : {value}).",
+    # analysis (slots)
+    "slots.not_a_slot": "créneau {slot!r} : ni JOUR-HH:MM (weekday-06:00, samedi-10:00, dimanche-10:00) ni une date-heure ISO (2024-01-16T06:00).",
+    "slots.bad_hour": "créneau {slot!r} : {hh:02d}:{mm:02d} n'est pas une heure (00:00–23:59).",
+    "slots.unknown_day": "créneau {slot!r} : jour inconnu {day!r} ; utilisez weekday, samedi, dimanche ou un nom de jour.",
 }
 
 #: Words of opening hours (OSM day abbreviations → words).

@@ -6,10 +6,19 @@ import json
 import sys
 from typing import Any
 
-from .._errors import CliInputError
+from .._errors import CliInputError, LanguageError
 from .._geo import lonlat_problems
+from .._messages import LANGS, text
 
-__all__ = ["CliInputError", "parse_lonlat", "print_json"]
+__all__ = ["CliInputError", "parse_lonlat", "print_json", "t"]
+
+
+def t(code: str, lang: str, /, **params: Any) -> str:
+    """The words of a catalogue ``code`` in ``lang``: :func:`qpv_radar.render.labels.t` for the
+    commands that draw nothing (importing the render layer would slow their start)."""
+    if lang not in LANGS:
+        raise LanguageError("errors.language", lang=lang, langs=", ".join(LANGS))
+    return text(code, lang, **params)
 
 
 def print_json(obj: Any) -> None:

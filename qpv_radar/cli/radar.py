@@ -122,6 +122,7 @@ def _compute(args: argparse.Namespace, lang: str) -> Radar:
     from rich.console import Console
 
     from ..radar import Person, compute_radar
+    from ..render import labels
     from ..territory import load_territory
 
     terr = load_territory(args.territory)
@@ -136,7 +137,7 @@ def _compute(args: argparse.Namespace, lang: str) -> Radar:
         max_minutes=args.max_minutes,
     )
     # every structure gets its itinerary: the agent may pick or recommend any of them
-    status = "Calcul du radar…" if lang == "fr" else "Computing the radar…"
+    status = labels.t("cli.radar.computing", lang)
     with Console(stderr=True).status(status):  # the first run loads networks: seconds
         return compute_radar(terr, person, k=args.k, itineraries="all")
 
@@ -230,10 +231,10 @@ def _print_summary(radar: Radar, lang: str) -> None:
         for col in (
             "#",
             "id",
-            "nom" if lang == "fr" else "name",
+            labels.t("cli.col.name", lang),
             "min",
             "mode",
-            "ouverture" if lang == "fr" else "opening",
+            labels.t("cli.col.opening", lang),
         ):
             # ids are meant to be copied into --card-to / --choose: never wrapped
             table.add_column(col, overflow="fold", no_wrap=col == "id")

@@ -142,7 +142,7 @@ WORDS: dict[str, str] = {
     "datasets.not_available": "cannot get dataset {path!r}: not in the cache ({target}); {not_in_mirror}downloading {url} failed ({exc_type}: {exc}). Connect to the internet, or set {env} to a folder laid out like the registry (e.g. QPV_RADAR_MIRROR=../shared/data).",
     "datasets.not_in_mirror": "the mirror {mirror} has no such file; ",
     # planner (inputs)
-    "planner.no_structure": "role {roles}: the structure sources of territory {territory!r} ({loaders}) hold no structure with this role, so every QPV would look 100 % uncovered. Add a source that has some as an [[actors]] table of the territory file ({toml}), e.g. loader = \"generic\", source = \"my_structures.csv\", roles = [\"{role}\"] (README, 'Your own territory'); {hint}{other}",
+    "planner.no_structure": 'role {roles}: the structure sources of territory {territory!r} ({loaders}) hold no structure with this role, so every QPV would look 100 % uncovered. Add a source that has some as an [[actors]] table of the territory file ({toml}), e.g. loader = "generic", source = "my_structures.csv", roles = ["{role}"] (README, \'Your own territory\'); {hint}{other}',
     "planner.no_structure.other_role": "or choose a role the territory has: {held}.",
     "planner.no_structure.no_role": "its sources hold no structure at all.",
     "planner.no_loader": "none",

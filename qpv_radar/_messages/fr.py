@@ -144,7 +144,7 @@ WORDS: dict[str, str] = {
     "datasets.not_available": "impossible d'obtenir le jeu de données {path!r} : absent du cache ({target}) ; {not_in_mirror}le téléchargement de {url} a échoué ({exc_type} : {exc}). Connectez-vous à internet, ou donnez dans {env} un dossier organisé comme le registre (par ex. QPV_RADAR_MIRROR=../shared/data).",
     "datasets.not_in_mirror": "absent du miroir {mirror} ; ",
     # planner (inputs)
-    "planner.no_structure": "rôle {roles} : aucune structure des sources du territoire {territory!r} ({loaders}) n'a ce rôle ; chaque QPV paraîtrait découvert à 100 %. Ajoutez une source qui en contient, comme table [[actors]] du fichier du territoire ({toml} ; par ex. loader = \"generic\", source = \"mes_structures.csv\", roles = [\"{role}\"] ; README, « Your own territory »){hint}{other}",
+    "planner.no_structure": 'rôle {roles} : aucune structure des sources du territoire {territory!r} ({loaders}) n\'a ce rôle ; chaque QPV paraîtrait découvert à 100 %. Ajoutez une source qui en contient, comme table [[actors]] du fichier du territoire ({toml} ; par ex. loader = "generic", source = "mes_structures.csv", roles = ["{role}"] ; README, « Your own territory »){hint}{other}',
     "planner.no_structure.other_role": ", ou choisissez un rôle présent : {held}.",
     "planner.no_structure.no_role": ".",
     "planner.no_loader": "aucune",

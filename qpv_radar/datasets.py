@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from ._errors import ChecksumError, DataNotAvailableError, UnknownDatasetError
+from ._messages import Message
 
 __all__ = ["Dataset", "cache_dir", "fetch", "is_cached", "mirror_dir", "registry"]
 
@@ -151,17 +152,17 @@ def _retrieve(ds: Dataset, *, progressbar: bool) -> Path:
             f"re-download it, or repair the mirror at {mirror}."
         ) from exc
     except Exception as exc:  # requests/socket errors: offline, DNS, HTTP 404…
-        where = f"the mirror {mirror} has no such file; " if mirror is not None else ""
         raise DataNotAvailableError(
-            f"cannot get dataset {ds.path!r}: not in the cache ({target}); {where}"
-            f"downloading {ds.url} failed ({type(exc).__name__}: {exc}). "
-            f"Connect to the internet, or set {MIRROR_ENV} to a folder laid out like the "
-            "registry (e.g. QPV_RADAR_MIRROR=../shared/data).",
-            fr=f"impossible d'obtenir le jeu de données {ds.path!r} : absent du cache ({target}) ; "
-            + (f"absent du miroir {mirror} ; " if mirror is not None else "")
-            + f"le téléchargement de {ds.url} a échoué ({type(exc).__name__} : {exc}). "
-            f"Connectez-vous à internet, ou donnez dans {MIRROR_ENV} un dossier organisé comme "
-            "le registre (par ex. QPV_RADAR_MIRROR=../shared/data).",
+            "datasets.not_available",
+            path=ds.path,
+            target=target,
+            not_in_mirror=(
+                Message("datasets.not_in_mirror", {"mirror": mirror}) if mirror is not None else ""
+            ),
+            url=ds.url,
+            exc_type=type(exc).__name__,
+            exc=str(exc),
+            env=MIRROR_ENV,
         ) from exc
     return Path(local)
 

@@ -127,13 +127,7 @@ def load_territory(name_or_path: str | Path = DEFAULT_TERRITORY) -> Territory:
         file_path = Path(s).expanduser()
         if not file_path.is_file():
             raise TerritoryError(
-                f"unknown territory {s!r}: not a built-in one ({', '.join(builtin_territories())}) "
-                "and no such file. Give a built-in name or the path of a territory TOML file "
-                "(see the README, 'Your own territory').",
-                fr=f"territoire inconnu {s!r} : ni un territoire intégré "
-                f"({', '.join(builtin_territories())}) ni un fichier existant. Donnez un nom "
-                "intégré ou le chemin d'un fichier TOML de territoire (README, « Your own "
-                "territory »).",
+                "territory.unknown", name=s, builtins=", ".join(builtin_territories())
             )
         text = file_path.read_text("utf-8")
         base, label = file_path.parent, str(file_path)

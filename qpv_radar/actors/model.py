@@ -25,6 +25,7 @@ import pandas as pd
 
 from .._errors import InputFileError, InputProblem
 from .._geo import WGS84, lonlat_problems
+from .._messages import LANGS, text
 from . import hours
 
 __all__ = [
@@ -43,13 +44,9 @@ logger = logging.getLogger("qpv_radar.actors")
 
 ROLES: tuple[str, ...] = ("relay", "entry_door", "support_financing", "employment", "mobility")
 
-# Labels for people: {role: {lang: label}}.
+# Labels for people: {role: {lang: label}} (words of the catalogue, ``role.short.*``).
 ROLE_LABELS: dict[str, dict[str, str]] = {
-    "relay": {"fr": "relais", "en": "relay"},
-    "entry_door": {"fr": "porte d'entrée", "en": "entry door"},
-    "support_financing": {"fr": "accompagnement et financement", "en": "support and financing"},
-    "employment": {"fr": "emploi et formation", "en": "employment and training"},
-    "mobility": {"fr": "mobilité", "en": "mobility"},
+    role: {lang: text(f"role.short.{role}", lang) for lang in LANGS} for role in ROLES
 }
 
 # Default roles of each kind of structure (a source may add more, e.g. data·inclusion themes).

@@ -89,29 +89,17 @@ def parse_slot(slot: str, reference: datetime) -> datetime:
         try:
             return datetime.fromisoformat(slot.strip())
         except ValueError:
-            raise SlotError(
-                f"slot {slot!r} is not DAY-HH:MM (weekday-06:00, saturday-10:00, sunday-10:00) "
-                "nor an ISO date-time (2024-01-16T06:00).",
-                fr=f"créneau {slot!r} : ni JOUR-HH:MM (weekday-06:00, samedi-10:00, "
-                "dimanche-10:00) ni une date-heure ISO (2024-01-16T06:00).",
-            ) from None
+            raise SlotError("slots.not_a_slot", slot=slot) from None
     day, hh, mm = m.group(1).lower(), int(m.group(2)), int(m.group(3))
     if hh > 23 or mm > 59:
-        raise SlotError(
-            f"slot {slot!r}: hour {hh:02d}:{mm:02d} is not a time of day (00:00–23:59).",
-            fr=f"créneau {slot!r} : {hh:02d}:{mm:02d} n'est pas une heure (00:00–23:59).",
-        )
+        raise SlotError("slots.bad_hour", slot=slot, hh=hh, mm=mm)
     monday = (reference - timedelta(days=reference.weekday())).date()
     if day == "weekday":
         offset = reference.weekday() if reference.weekday() < 5 else 1
     elif day in _DAYS:
         offset = _DAYS[day]
     else:
-        raise SlotError(
-            f"slot {slot!r}: unknown day {day!r}; use weekday, saturday, sunday or a day name.",
-            fr=f"créneau {slot!r} : jour inconnu {day!r} ; utilisez weekday, samedi, dimanche "
-            "ou un nom de jour.",
-        )
+        raise SlotError("slots.unknown_day", slot=slot, day=day)
     date = monday + timedelta(days=offset)
     return reference.replace(
         year=date.year, month=date.month, day=date.day, hour=hh, minute=mm, second=0, microsecond=0

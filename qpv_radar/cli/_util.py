@@ -6,10 +6,19 @@ import json
 import sys
 from typing import Any
 
-from .._errors import CliInputError
+from .._errors import CliInputError, LanguageError
 from .._geo import lonlat_problems
+from .._messages import LANGS, text
 
-__all__ = ["CliInputError", "parse_lonlat", "print_json"]
+__all__ = ["CliInputError", "parse_lonlat", "print_json", "t"]
+
+
+def t(code: str, lang: str, /, **params: Any) -> str:
+    """The words of a catalogue ``code`` in ``lang``: :func:`qpv_radar.render.labels.t` for the
+    commands that draw nothing (importing the render layer would slow their start)."""
+    if lang not in LANGS:
+        raise LanguageError("errors.language", lang=lang, langs=", ".join(LANGS))
+    return text(code, lang, **params)
 
 
 def print_json(obj: Any) -> None:
@@ -34,25 +43,12 @@ def parse_lonlat(text: str, option: str = "--lonlat") -> tuple[float, float]:
         lon_s, lat_s = text.split(",")
         lon, lat = float(lon_s), float(lat_s)
     except ValueError as exc:
-        raise CliInputError(
-            f"{option} {text!r} is not LON,LAT (two decimal numbers separated by a comma, "
-            "e.g. 3.8200,43.6321).",
-            fr=f"{option} {text!r} n'est pas LON,LAT (deux nombres décimaux séparés par une "
-            "virgule, par ex. 3.8200,43.6321).",
-        ) from exc
+        raise CliInputError("cli.lonlat.not_two_numbers", option=option, text=text) from exc
     if not (-180 <= lon <= 180 and -90 <= lat <= 90):
-        raise CliInputError(
-            f"{option} {text!r} is outside valid longitude/latitude ranges.",
-            fr=f"{option} {text!r} : longitude ou latitude hors limites.",
-        )
+        raise CliInputError("cli.lonlat.out_of_range", option=option, text=text)
     swapped, _ = lonlat_problems(lon, lat)
     if bool(swapped):
         raise CliInputError(
-            f"{option} {text!r} looks like LAT,LON: read as LON,LAT it lies outside France, the "
-            f"other way round inside. Give the longitude first: {option} {lat_s.strip()},"
-            f"{lon_s.strip()}.",
-            fr=f"{option} {text!r} ressemble à LAT,LON : lu comme LON,LAT le point est hors de "
-            f"France, dans l'autre sens il y est. Donnez la longitude d'abord : {option} "
-            f"{lat_s.strip()},{lon_s.strip()}.",
+            "cli.lonlat.swapped", option=option, text=text, lat=lat_s.strip(), lon=lon_s.strip()
         )
     return lon, lat

@@ -6,7 +6,7 @@ import argparse
 from typing import Any
 
 from .._defaults import DEFAULT_TERRITORY
-from ._util import CliInputError, print_json
+from ._util import CliInputError, print_json, t
 
 
 def register(sub: Any) -> None:
@@ -41,7 +41,6 @@ def actor_records(actors: Any) -> list[dict[str, Any]]:
 
 def _list(args: argparse.Namespace) -> int:
     from ..actors import ROLES, load_actors
-    from ..actors.model import ROLE_LABELS
 
     if args.role is not None and args.role not in ROLES:
         raise CliInputError(f"unknown role {args.role!r}: use one of {', '.join(ROLES)}.")
@@ -55,28 +54,22 @@ def _list(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.table import Table
 
-    fr = args.lang == "fr"
-    unknown = "inconnus" if fr else "unknown"
+    lang = args.lang
     table = Table(title=f"{len(rows)} structures — {args.territory}")
-    heads = (
-        ("nom", "rôles", "type", "horaires", "source")
-        if fr
-        else (
-            "name",
-            "roles",
-            "kind",
-            "opening hours",
-            "source",
-        )
-    )
-    for h in heads:
-        table.add_column(h)
+    for code in (
+        "cli.col.name",
+        "cli.col.roles",
+        "cli.col.kind",
+        "cli.col.hours",
+        "cli.col.source",
+    ):
+        table.add_column(t(code, lang))
     for r in rows:
         table.add_row(
             str(r["name"]),
-            ", ".join(ROLE_LABELS[x][args.lang] for x in r["roles"]),
+            ", ".join(t(f"role.short.{x}", lang) for x in r["roles"]),
             str(r["kind"]),
-            r["opening_hours"] or unknown,
+            r["opening_hours"] or t("cli.actors.hours_unknown", lang),
             f"{r['source']} ({r['vintage']})",
         )
     Console(width=200).print(table)

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from .._defaults import DEFAULT_TERRITORY
+from .._messages import Message
 from ._util import CliInputError
 
 _HTML = (".html", ".htm")
@@ -110,7 +111,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.html:
         from ..render.planner_map import coverage_map
 
-        label = "Écarts de couverture" if args.lang == "fr" else "Coverage gaps"
+        label = labels.t("cli.coverage.title", args.lang)
         coverage_map(
             table,
             minutes=args.minutes,
@@ -119,49 +120,38 @@ def _run(args: argparse.Namespace) -> int:
             note=res.note,
             lang=args.lang,
         ).save(args.html)
-    fr = args.lang == "fr"
-    head = (
-        f"Pires écarts ({role}, {mode}, {args.minutes:g} min) :"
-        if fr
-        else f"Worst gaps ({role}, {mode}, {args.minutes:g} min):"
-    )
-    print(head)
+    print(labels.t("cli.coverage.head", args.lang, role=role, mode=mode, m=args.minutes))
+    residents = labels.t("cli.residents", args.lang)
     for r in table.head(args.top).itertuples():
         print(
             f"{r.rank:>3}  {r.slot:<15} {r.nom_qp:<32} {r.share_uncovered:6.0%}  "
-            f"{r.pop_uncovered:8,.0f} / {r.population:,.0f}" + (" hab." if fr else " residents")
+            f"{r.pop_uncovered:8,.0f} / {r.population:,.0f} {residents}"
         )
-    print(_hours_line(res, args.role, args.unknown_hours, fr))
+    print(_hours_line(res, args.role, args.unknown_hours, args.lang))
     if res.note:
         print(res.note)
     return 0
 
 
-def _hours_line(res: Any, role: str, unknown: str, fr: bool) -> str:
+def _hours_line(res: Any, role: str, unknown: str, lang: str) -> str:
     """How many of the role's structures have unknown opening hours, and how they counted."""
+    from ..render import labels
+
     s = res.structures
     s = s[s["roles"].map(lambda rs: role in tuple(rs or ())).to_numpy(bool)]
     hours = list(s["opening_hours"]) if "opening_hours" in s.columns else [None] * len(s)
     n_unknown = sum(not isinstance(h, str) or not h.strip() for h in hours)
-    n, other = len(s), ("closed" if unknown == "open" else "open")
-    if fr:
-        how = "comptées ouvertes" if unknown == "open" else "comptées fermées"
-        tail = (
-            " : leurs écarts par créneau ne reflètent que les temps de trajet, pas l'ouverture."
-            if n_unknown and unknown == "open"
-            else "."
-        )
-        return (
-            f"Horaires : {n_unknown} des {n} structures « {role} » sans horaires publiés, {how} "
-            f"à toute heure (--unknown-hours {other} pour l'inverse){tail}"
-        )
-    how = "counted as open" if unknown == "open" else "counted as closed"
-    tail = (
-        ": their gaps by slot reflect travel times only, not whether they are open."
-        if n_unknown and unknown == "open"
-        else "."
-    )
-    return (
-        f"Opening hours: {n_unknown} of the {n} '{role}' structures have no published hours, "
-        f"{how} at every hour (--unknown-hours {other} for the reverse){tail}"
+    return labels.t(
+        "cli.coverage.hours",
+        lang,
+        n_unknown=n_unknown,
+        n=len(s),
+        role=role,
+        how=(
+            Message("cli.coverage.counted_open")
+            if unknown == "open"
+            else Message("cli.coverage.counted_closed")
+        ),
+        other="closed" if unknown == "open" else "open",
+        tail=Message("cli.coverage.travel_only") if n_unknown and unknown == "open" else ".",
     )

@@ -6,7 +6,7 @@ import argparse
 from typing import Any
 
 from .. import datasets
-from ._util import print_json
+from ._util import print_json, t
 
 
 def register(sub: Any) -> None:
@@ -43,18 +43,18 @@ def _list(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.table import Table
 
-    fr = args.lang == "fr"
-    table = Table(title=f"qpv_radar — {len(rows)} {'jeux de données' if fr else 'datasets'}")
-    for col in (
-        ("chemin", "path"),
-        ("éditeur", "publisher"),
-        ("licence", "licence"),
-        ("millésime", "vintage"),
-        ("en cache", "cached"),
+    lang = args.lang
+    table = Table(title=t("cli.data.title", lang, n=len(rows)))
+    for code in (
+        "cli.col.path",
+        "cli.col.publisher",
+        "cli.col.licence",
+        "cli.col.vintage",
+        "cli.col.cached",
     ):
-        table.add_column(col[0] if fr else col[1])
+        table.add_column(t(code, lang))
     for r in rows:
-        cached = ("oui" if fr else "yes") if r["cached"] else ("non" if fr else "no")
+        cached = t("cli.yes", lang) if r["cached"] else t("cli.no", lang)
         table.add_row(
             str(r["path"]), str(r["publisher"]), str(r["licence"]), str(r["vintage"]), cached
         )

@@ -15,6 +15,7 @@ import sys
 from collections.abc import Sequence
 
 from .._errors import QpvRadarError
+from ._util import t
 
 # Listed explicitly (not discovered) so the help shows commands in the order of the data flow.
 _COMMAND_MODULES: tuple[str, ...] = (
@@ -62,7 +63,7 @@ def _log_to_stderr(lang: str) -> None:
     if log.handlers or logging.getLogger().handlers:
         return
     handler = logging.StreamHandler(sys.stderr)
-    label = "avertissement" if lang == "fr" else "warning"
+    label = t("cli.warning", lang)
     handler.setFormatter(logging.Formatter(f"qpv-radar: {label}: %(message)s"))
     log.addHandler(handler)
 
@@ -75,8 +76,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         status = args.func(args)
     except QpvRadarError as exc:
-        label = "erreur" if args.lang == "fr" else "error"
-        print(f"qpv-radar: {label}: {exc.message(args.lang)}", file=sys.stderr)
+        print(f"qpv-radar: {t('cli.error', args.lang)}: {exc.message(args.lang)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

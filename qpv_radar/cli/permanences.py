@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from .._defaults import DEFAULT_TERRITORY
-from ._util import CliInputError
+from ._util import CliInputError, t
 
 _TABLE_SUFFIXES = (".csv", ".gpkg", ".parquet", ".geoparquet")
 _HEADER = "id,name,lon,lat"
@@ -161,7 +161,7 @@ def _run(args: argparse.Namespace) -> int:
     from ..routing.networks import Networks
     from ..territory import load_territory
 
-    fr = args.lang == "fr"
+    lang = args.lang
     if args.k < 1:
         raise CliInputError(f"--k {args.k}: choose at least one place.")
     if args.minutes <= 0:
@@ -188,13 +188,7 @@ def _run(args: argparse.Namespace) -> int:
     )
     if len(res) < args.k:
         n = len(res)
-        print(
-            f"qpv-radar: note : --k {args.k} mais {n} lieu(x) candidat(s) seulement : "
-            f"tous classés ({n})."
-            if fr
-            else f"qpv-radar: note: --k {args.k} but only {n} candidate place(s): all {n} ranked.",
-            file=sys.stderr,
-        )
+        print(t("cli.permanences.k_note", lang, k=args.k, n=n), file=sys.stderr)
     if args.out:
         out = res
         if Path(args.out).suffix.lower() in (".gpkg", ".parquet", ".geoparquet"):
@@ -204,21 +198,16 @@ def _run(args: argparse.Namespace) -> int:
                 res, geometry=gpd.points_from_xy(res["lon"], res["lat"]), crs="EPSG:4326"
             )
         write_table(out, args.out)
+    method = res["method"].iloc[0]
     print(
-        f"{len(res)} lieux ({res['method'].iloc[0]}, {args.mode}, {args.minutes:g} min) :"
-        if fr
-        else f"{len(res)} places ({res['method'].iloc[0]}, {args.mode}, {args.minutes:g} min):"
+        t("cli.permanences.head", lang, n=len(res), method=method, mode=args.mode, m=args.minutes)
     )
+    residents = t("cli.residents", lang)
     for r in res.itertuples():
         print(
-            f"{r.rank:>2}. {r.name}  +{r.gain:,.0f} "
-            + ("hab." if fr else "residents")
-            + f"  (cumul {r.covered:,.0f}, {r.share_covered:.0%})"
+            f"{r.rank:>2}. {r.name}  +{r.gain:,.0f} {residents}"
+            f"  (cumul {r.covered:,.0f}, {r.share_covered:.0%})"
         )
     if args.method == "exact" and len(res) > 1:
-        print(
-            "(optimum ; gain = habitants ajoutés par chaque lieu, le plus couvrant d'abord)"
-            if fr
-            else "(optimum; gain = residents each place adds, the one covering most first)"
-        )
+        print(t("cli.permanences.optimum", lang))
     return 0

@@ -6,7 +6,15 @@ import argparse
 from typing import Any
 
 from .._defaults import DEFAULT_TERRITORY
-from ._util import parse_lonlat, print_json
+from ._util import parse_lonlat, print_json, t
+
+#: Catalogue codes of the QPV table's column heads.
+_HEADS = {
+    "code_qp": "cli.col.code_qp",
+    "nom_qp": "cli.col.nom_qp",
+    "generation": "cli.col.generation",
+    "pop_mun": "cli.col.pop_mun",
+}
 
 
 def register(sub: Any) -> None:
@@ -44,7 +52,7 @@ def _locate(args: argparse.Namespace) -> int:
     if args.json:
         print_json(result)
     elif result["code_qp"] is None:
-        print("hors QPV" if args.lang == "fr" else "outside every QPV")
+        print(t("cli.qpv.outside", args.lang))
     else:
         print(f"{result['code_qp']} {result['nom_qp']}")
     return 0
@@ -69,13 +77,10 @@ def _list(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.table import Table
 
-    fr = args.lang == "fr"
     title = f"{len(rows)} QPV — {args.territory}"
     table = Table(title=title, caption=qpv.attrs.get("note") or None)
-    heads = {"code_qp": "code", "nom_qp": "nom" if fr else "name", "generation": "génération"}
-    heads["pop_mun"] = "population"
     for c in cols:
-        table.add_column(heads.get(c, c) if fr else c)
+        table.add_column(t(_HEADS[c], args.lang))
     for r in rows:
         table.add_row(*("" if r[c] is None else str(r[c]) for c in cols))
     Console(width=120).print(table)

@@ -101,19 +101,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 def _parse_when(text: str | None, default: datetime | None) -> datetime:
     if not text:
         if default is None:
-            raise CliInputError(
-                "give --when (e.g. 2024-01-16T09:00): the territory has no default date.",
-                fr="donnez --when (par ex. 2024-01-16T09:00) : le territoire n'a pas de date "
-                "par défaut.",
-            )
+            raise CliInputError("cli.when_needed")
         return default
     try:
         return datetime.fromisoformat(text)
     except ValueError as exc:
-        raise CliInputError(
-            f"--when {text!r} is not an ISO date-time like 2024-01-16T09:00.",
-            fr=f"--when {text!r} n'est pas une date-heure comme 2024-01-16T09:00.",
-        ) from exc
+        raise CliInputError("cli.when_not_iso", text=text) from exc
 
 
 def _parse_until(text: str | None) -> time | datetime | None:
@@ -122,16 +115,14 @@ def _parse_until(text: str | None) -> time | datetime | None:
     try:
         return time.fromisoformat(text) if len(text) <= 8 else datetime.fromisoformat(text)
     except ValueError as exc:
-        raise CliInputError(
-            f"--until {text!r} is not a time like 12:00.",
-            fr=f"--until {text!r} n'est pas une heure comme 12:00.",
-        ) from exc
+        raise CliInputError("cli.until_not_time", text=text) from exc
 
 
 def _compute(args: argparse.Namespace, lang: str) -> Radar:
     from rich.console import Console
 
     from ..radar import Person, compute_radar
+    from ..render import labels
     from ..territory import load_territory
 
     terr = load_territory(args.territory)
@@ -146,7 +137,7 @@ def _compute(args: argparse.Namespace, lang: str) -> Radar:
         max_minutes=args.max_minutes,
     )
     # every structure gets its itinerary: the agent may pick or recommend any of them
-    status = "Calcul du radar…" if lang == "fr" else "Computing the radar…"
+    status = labels.t("cli.radar.computing", lang)
     with Console(stderr=True).status(status):  # the first run loads networks: seconds
         return compute_radar(terr, person, k=args.k, itineraries="all")
 
@@ -240,10 +231,10 @@ def _print_summary(radar: Radar, lang: str) -> None:
         for col in (
             "#",
             "id",
-            "nom" if lang == "fr" else "name",
+            labels.t("cli.col.name", lang),
             "min",
             "mode",
-            "ouverture" if lang == "fr" else "opening",
+            labels.t("cli.col.opening", lang),
         ):
             # ids are meant to be copied into --card-to / --choose: never wrapped
             table.add_column(col, overflow="fold", no_wrap=col == "id")

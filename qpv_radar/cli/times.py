@@ -52,10 +52,7 @@ def _networks(args: argparse.Namespace) -> Any:
 
 def _run(args: argparse.Namespace) -> int:
     if args.mode not in MODES:
-        raise CliInputError(
-            f"unknown mode {args.mode!r}: choose one of {', '.join(MODES)}.",
-            fr=f"mode inconnu {args.mode!r} : choisissez parmi {', '.join(MODES)}.",
-        )
+        raise CliInputError("routing.unknown_mode", mode=args.mode, modes=", ".join(MODES))
     if args.mode == "transit":
         return _run_transit(args)
     import geopandas as gpd

@@ -6,7 +6,8 @@ import argparse
 from datetime import date, timedelta
 from typing import Any
 
-from ._util import CliInputError, print_json
+from .._messages import Message
+from ._util import CliInputError, print_json, t
 
 
 def register(sub: Any) -> None:
@@ -55,39 +56,52 @@ def _run(args: argparse.Namespace) -> int:
     if args.json:
         print_json(info)
         return 0
-    fr = args.lang == "fr"
+    lang = args.lang
     c = info["counts"]
     served = info["dates_with_service"]
     agencies = ", ".join(f"{a['name']} ({a['timezone']})" for a in info["agencies"])
+    frequencies = c["trips_from_frequencies"]
     lines = [
-        f"{'fichier' if fr else 'file'}: {info['file']}",
-        f"{'réseaux' if fr else 'agencies'}: {agencies}",
-        f"{'période' if fr else 'period'}: {info['period']['start']} → {info['period']['end']}",
-        f"{'arrêts' if fr else 'stop points'}: {c['stop_points']}, "
-        f"stations: {c['stations']}, "
-        f"{'lignes' if fr else 'routes'}: {c['routes']} {c['routes_by_type']}, "
-        f"{'courses' if fr else 'trips'}: {c['trips']}"
-        + (
-            f" ({c['trips_from_frequencies']} {'issues de' if fr else 'from'} frequencies.txt)"
-            if c["trips_from_frequencies"]
-            else ""
-        )
-        + f", {'horaires' if fr else 'stop times'}: {c['stop_times']}, "
-        f"transfers: {c['transfers']}",
-        f"{'jours avec service' if fr else 'dates with service'} ({len(served)}): "
-        + ", ".join(_ranges([d["date"] for d in served])),
+        t("cli.gtfs.file", lang, file=info["file"]),
+        t("cli.gtfs.agencies", lang, agencies=agencies),
+        t("cli.gtfs.period", lang, start=info["period"]["start"], end=info["period"]["end"]),
+        t(
+            "cli.gtfs.counts",
+            lang,
+            stop_points=c["stop_points"],
+            stations=c["stations"],
+            routes=c["routes"],
+            routes_by_type=c["routes_by_type"],
+            trips=c["trips"],
+            from_frequencies=(
+                Message("cli.gtfs.from_frequencies", {"n": frequencies}) if frequencies else ""
+            ),
+            stop_times=c["stop_times"],
+            transfers=c["transfers"],
+        ),
+        t(
+            "cli.gtfs.served",
+            lang,
+            n=len(served),
+            ranges=", ".join(_ranges([d["date"] for d in served])),
+        ),
     ]
     if served:
         most = max(served, key=lambda d: d["trips"])
         least = min(served, key=lambda d: d["trips"])
         lines.append(
-            f"{'courses par jour' if fr else 'trips per day'}: {least['trips']} ({least['date']})"
-            f" … {most['trips']} ({most['date']})"
+            t(
+                "cli.gtfs.per_day",
+                lang,
+                least=least["trips"],
+                least_date=least["date"],
+                most=most["trips"],
+                most_date=most["date"],
+            )
         )
     if info["dates_without_service"]:
         lines.append(
-            f"{'jours sans service' if fr else 'dates without service'}: "
-            + ", ".join(_ranges(info["dates_without_service"]))
+            t("cli.gtfs.not_served", lang, ranges=", ".join(_ranges(info["dates_without_service"])))
         )
     print("\n".join(lines))
     return 0

@@ -26,6 +26,7 @@ from .._errors import (
     SlotError,
 )
 from .._geo import lonlat_problems
+from .._messages import Message
 from ..networks.streets import StreetNetwork
 from ..territory import Territory, load_territory
 
@@ -140,9 +141,11 @@ def check_window(window_minutes: int) -> None:
 
 
 def role_structures(
-    t: Territory, roles: Sequence[str], *, hint: str = ""
+    t: Territory, roles: Sequence[str], *, hint: Message | str = ""
 ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
     """All the territory's structures, and those holding any of ``roles``.
+
+    ``hint`` (a catalogue message) is worded into the error before its advice.
 
     Raises
     ------
@@ -154,32 +157,24 @@ def role_structures(
     counts = {r: len(structures_with_role(actors, r)) for r in ROLES}
     empty = [r for r in roles if r != "all" and counts.get(r, 0) == 0]
     if empty:
-        loaders = ", ".join(s.loader or s.source for s in t.actors) or "none"
         held = ", ".join(f"{r} ({n})" for r, n in counts.items() if n)
-        other = (
-            f"or choose a role the territory has: {held}."
-            if held
-            else "its sources hold no structure at all."
-        )
-        which = ", ".join(repr(r) for r in empty)
-        toml = (
-            f"{t.path}"
-            if t.path is not None
-            else f"for the built-in one, copy {t.name}.toml from qpv_radar/_data/ and pass the "
-            "copy as --territory FILE"
-        )
         raise NoStructureError(
-            f"role {which}: the structure sources of territory {t.name!r} ({loaders}) hold no "
-            "structure with this role, so every QPV would look 100 % uncovered. Add a source "
-            f"that has some as an [[actors]] table of the territory file ({toml}), e.g. "
-            f'loader = "generic", source = "my_structures.csv", roles = ["{empty[0]}"] '
-            f"(README, 'Your own territory'); {hint}{other}",
-            fr=f"rôle {which} : aucune structure des sources du territoire {t.name!r} "
-            f"({loaders}) n'a ce rôle ; chaque QPV paraîtrait découvert à 100 %. Ajoutez une "
-            "source qui en contient, comme table [[actors]] du fichier du territoire (par ex. "
-            f'loader = "generic", source = "mes_structures.csv", roles = ["{empty[0]}"] ; '
-            "README, « Your own territory »)"
-            + (f", ou choisissez un rôle présent : {held}." if held else "."),
+            "planner.no_structure",
+            roles=", ".join(repr(r) for r in empty),
+            role=empty[0],
+            territory=t.name,
+            loaders=(
+                ", ".join(s.loader or s.source for s in t.actors) or Message("planner.no_loader")
+            ),
+            toml=str(t.path)
+            if t.path is not None
+            else Message("planner.copy_builtin", {"name": t.name}),
+            hint=hint,
+            other=(
+                Message("planner.no_structure.other_role", {"held": held})
+                if held
+                else Message("planner.no_structure.no_role")
+            ),
         )
     return actors, dests
 

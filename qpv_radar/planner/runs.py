@@ -21,6 +21,7 @@ from tqdm import tqdm
 from .. import analysis
 from .._defaults import DEFAULT_TERRITORY
 from .._errors import InputFileError, PlannerError, SitingError, SlotError
+from .._messages import Message
 from ..territory import Territory
 from .inputs import (
     Capacity,
@@ -311,7 +312,7 @@ def permanences(
     if method not in ("exact", "greedy"):
         raise PlannerError(f"method={method!r}: use 'exact' (default) or 'greedy'.")
     if candidates is None:
-        _, cand = role_structures(t, ["relay"], hint="give your own candidate places, ")
+        _, cand = role_structures(t, ["relay"], hint=Message("planner.hint.candidates"))
     else:
         cand = candidates
     if len(cand) == 0:

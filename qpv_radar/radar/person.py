@@ -10,6 +10,7 @@ from typing import Any
 
 from .._defaults import MODES, ROLES, STREET_MODES, WGS84
 from .._errors import PersonError
+from .._messages import Message
 
 __all__ = ["MODES", "NEEDS", "ROLES", "STREET_MODES", "WGS84", "Person", "needs_to_roles"]
 
@@ -85,21 +86,14 @@ def needs_to_roles(needs: Iterable[str]) -> tuple[tuple[str, ...], tuple[str, ..
             unknown.append(str(raw))
     if unknown:
         raise PersonError(
-            f"unknown need(s): {', '.join(map(repr, unknown))}. Valid needs: "
-            f"{', '.join(NEEDS)} (or business, job, mobility); roles: {', '.join(ROLES)}; "
-            "or data·inclusion thematiques starting with "
-            f"{', '.join(sorted(_THEMATIQUE_FAMILIES))}.",
-            fr=f"besoin(s) inconnu(s) : {', '.join(map(repr, unknown))}. Besoins possibles : "
-            f"{', '.join(NEEDS)} ; rôles : {', '.join(ROLES)} ; ou thématiques data·inclusion "
-            f"commençant par {', '.join(sorted(_THEMATIQUE_FAMILIES))}.",
+            "person.unknown_needs",
+            needs=", ".join(map(repr, unknown)),
+            valid=", ".join(NEEDS),
+            roles=", ".join(ROLES),
+            families=", ".join(sorted(_THEMATIQUE_FAMILIES)),
         )
     if not roles:
-        raise PersonError(
-            f"no need given. Give at least one of {', '.join(NEEDS)} "
-            f"or a role ({', '.join(ROLES)}).",
-            fr=f"aucun besoin indiqué. Donnez au moins l'un de {', '.join(NEEDS)} "
-            f"ou un rôle ({', '.join(ROLES)}).",
-        )
+        raise PersonError("person.no_need", needs=", ".join(NEEDS), roles=", ".join(ROLES))
     return tuple(dict.fromkeys(short)), tuple(r for r in ROLES if r in set(roles))
 
 
@@ -141,12 +135,7 @@ class Person:
 
     def __post_init__(self) -> None:
         if not (-180 <= float(self.lon) <= 180 and -90 <= float(self.lat) <= 90):
-            raise PersonError(
-                f"home ({self.lon}, {self.lat}) is not a longitude/latitude pair. "
-                "Give the longitude first, in degrees (e.g. 3.8200, 43.6321).",
-                fr=f"domicile ({self.lon}, {self.lat}) : ce n'est pas une longitude/latitude. "
-                "Donnez la longitude d'abord, en degrés (par ex. 3.8200, 43.6321).",
-            )
+            raise PersonError("person.home_not_lonlat", lon=self.lon, lat=self.lat)
         object.__setattr__(self, "lon", float(self.lon))
         object.__setattr__(self, "lat", float(self.lat))
         if isinstance(self.when, str):
@@ -160,31 +149,22 @@ class Person:
         elif isinstance(until, time):
             until = datetime.combine(when.date(), until)
         if until <= when:
-            raise PersonError(
-                f"empty hour range: from {when:%Y-%m-%d %H:%M} until {until:%Y-%m-%d %H:%M}. "
-                "Give an end after the start (e.g. --when 2024-01-16T09:00 --until 12:00).",
-                fr=f"plage horaire vide : de {when:%d/%m/%Y %H:%M} à {until:%d/%m/%Y %H:%M}. "
-                "Donnez une fin après le début (par ex. --when 2024-01-16T09:00 --until 12:00).",
-            )
+            raise PersonError("person.empty_hours", when=when, until=until)
         object.__setattr__(self, "until", until)
         modes = tuple(dict.fromkeys(m.strip().lower() for m in self.modes if m.strip()))
         bad = [m for m in modes if m not in MODES]
         if bad or not modes:
             raise PersonError(
-                f"unknown or missing mode(s) {', '.join(map(repr, bad)) or '(none)'}: "
-                f"give some of {', '.join(MODES)}.",
-                fr=f"mode(s) inconnu(s) ou absent(s) {', '.join(map(repr, bad)) or '(aucun)'} : "
-                f"choisissez parmi {', '.join(MODES)}.",
+                "person.bad_modes",
+                bad=", ".join(map(repr, bad)) or Message("person.no_mode"),
+                modes=", ".join(MODES),
             )
         object.__setattr__(self, "modes", modes)
         needs = tuple(self.needs) if not isinstance(self.needs, str) else (self.needs,)
         needs_to_roles(needs)  # validates
         object.__setattr__(self, "needs", needs)
         if not (float(self.max_minutes) > 0):
-            raise PersonError(
-                f"max_minutes must be positive, got {self.max_minutes}.",
-                fr=f"le temps maximal doit être positif (reçu : {self.max_minutes}).",
-            )
+            raise PersonError("person.max_minutes", value=self.max_minutes)
         object.__setattr__(self, "max_minutes", float(self.max_minutes))
 
     @property

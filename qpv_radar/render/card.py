@@ -175,7 +175,7 @@ def _draw_card(
     rw = w - left_w - pad - 5 * mm * s
     ry = _draw_sender(pen, rx, rw, top - 7 * mm * s, from_relay, agent, lang)
     _draw_note_box(pen, rx, rw, ry, col.floor + 14 * mm * s, lang)
-    stamp = f"{datetime.now():%d/%m/%Y}" if lang == "fr" else f"{datetime.now():%Y-%m-%d}"
+    stamp = lb.short_date(datetime.now(), lang)
     pen.text(col.x, col.floor - 2.5 * mm * s, f"{stamp} · {radar.data_date} · qpv_radar", regular,
              5, 0.45)  # fmt: skip
 
@@ -209,7 +209,7 @@ def _draw_addressee(pen: _Pen, col: _Column, top: float, e: Entry, lang: str) ->
     pen.text(
         col.x,
         ty,
-        f"{lb.t('opening', lang)} :" if lang == "fr" else f"{lb.t('opening', lang)}:",
+        lb.t("opening", lang) + lb.colon(lang).rstrip(),
         bold,
         7,
     )
@@ -231,7 +231,7 @@ def _draw_journey(pen: _Pen, col: _Column, ty: float, e: Entry, lang: str) -> No
     pen.text(
         col.x,
         ty,
-        f"{lb.t('card.how', lang)} :" if lang == "fr" else f"{lb.t('card.how', lang)}:",
+        lb.t("card.how", lang) + lb.colon(lang).rstrip(),
         pen.bold,
         7,
     )

@@ -14,7 +14,7 @@ from datetime import date, datetime
 from typing import Any
 
 from .._errors import LanguageError, QpvRadarError, TerritoryError
-from .._messages import LANGS, Message, days, text
+from .._messages import DEFAULT_LANG, LANGS, Message, days, text
 from ..radar import Entry, Leg, Notice, Radar
 
 __all__ = [
@@ -23,6 +23,7 @@ __all__ = [
     "check_lang",
     "colon",
     "credits",
+    "decimal",
     "duration",
     "how_to_get_there",
     "humane_hours",
@@ -32,6 +33,7 @@ __all__ = [
     "open_status",
     "qpv_note",
     "role_name",
+    "short_date",
     "t",
     "when_text",
 ]
@@ -73,7 +75,17 @@ def message(msg: Message | QpvRadarError | str | None, lang: str = "fr") -> str:
 
 def colon(lang: str = "fr") -> str:
     """The colon with French typography (``" : "``) or English (``": "``)."""
-    return " : " if check_lang(lang) == "fr" else ": "
+    return t("punct.colon", lang)
+
+
+def decimal(number: str, lang: str = "fr") -> str:
+    """A number written with a point (``"1.5"``) with the decimal mark of ``lang`` (``1,5``)."""
+    return number.replace(".", t("punct.decimal", lang))
+
+
+def short_date(d: date | datetime, lang: str = "fr") -> str:
+    """``16/01/2024`` / ``2024-01-16``."""
+    return t("date.short", lang, d=d)
 
 
 def role_name(role: str, lang: str = "fr") -> str:
@@ -192,7 +204,7 @@ def how_to_get_there(e: Entry, lang: str = "fr") -> str:
     mode = mode_name(e.best_mode, lang) if e.best_mode else t("unreachable", lang)
     dist = sum(leg.distance_m or 0 for leg in e.legs)
     if dist:
-        km = f"{dist / 1000:.1f}".replace(".", "," if lang == "fr" else ".")
+        km = decimal(f"{dist / 1000:.1f}", lang)
         return f"{mode}, {total} ({km} km)"
     return f"{mode}, {total}"
 
@@ -204,10 +216,7 @@ def leg_lines(e: Entry, lang: str = "fr") -> list[str]:
         at = f"{leg.departure:%H:%M} " if leg.departure else ""
         if leg.line:
             out.append(
-                f"{at}{leg.mode} {leg.line} : {leg.board} → {leg.alight} "
-                f"({duration(leg.minutes, lang)})"
-                if lang == "fr"
-                else f"{at}{leg.mode} {leg.line}: {leg.board} → {leg.alight} "
+                f"{at}{leg.mode} {leg.line}{colon(lang)}{leg.board} → {leg.alight} "
                 f"({duration(leg.minutes, lang)})"
             )
         else:
@@ -251,7 +260,7 @@ def humane_hours(opening_hours: str | None, lang: str = "fr") -> str:
     )
     text = re.sub(r"(\d\d:\d\d)\s*-\s*(\d\d:\d\d)", r"\1–\2", text)
     text = re.sub(r",(?=\d)", ", ", text)
-    return text.replace("; ", " ; " if lang == "fr" else "; ")
+    return text.replace("; ", t("punct.semicolon", lang))
 
 
 def qpv_note(radar: Radar, lang: str = "fr") -> str:
@@ -278,18 +287,16 @@ def qpv_note(radar: Radar, lang: str = "fr") -> str:
     return note
 
 
-#: The attribution lines written in French by the data loaders, in English.
-_CREDITS_EN = {
-    "© les contributeurs d'OpenStreetMap": "© OpenStreetMap contributors",
-}
+#: Codes of the attribution lines the radar writes in French (the default language).
+_CREDITS = ("credits.osm",)
 
 
 def credits(radar: Radar, lang: str = "fr") -> str:
     """The radar's data credits on one line (``·``-separated), in ``lang`` where known."""
     parts = list(radar.attribution)
-    if check_lang(lang) == "en":
-        for fr, en in _CREDITS_EN.items():
-            parts = [p.replace(fr, en) for p in parts]
+    for code in _CREDITS:
+        written, words = text(code, DEFAULT_LANG), t(code, lang)
+        parts = [p.replace(written, words) for p in parts]
     return " · ".join(parts)
 
 

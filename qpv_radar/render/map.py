@@ -109,7 +109,7 @@ def _popup_html(e: Entry, radar: Radar, lang: str) -> str:
         steps = "<br>".join(_e(line) for line in lb.leg_lines(e, lang))
         rows.append(("", f'<span class="small">{steps}</span>'))
     km = f"{e.distance_m / 1000:.1f}"
-    rows.append(("", _e(lb.t("distance", lang, km=km.replace(".", "," if lang == "fr" else ".")))))
+    rows.append(("", _e(lb.t("distance", lang, km=lb.decimal(km, lang)))))
     if e.qpv_name:
         rows.append((lb.t("qpv", lang), _e(e.qpv_name)))
     if e.mobile:

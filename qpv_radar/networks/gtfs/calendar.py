@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from ..._errors import ServicePeriodError, TimetableError
+from ..._messages import Message
 from .model import WEEKDAYS, GtfsFeed
 
 __all__ = [
@@ -153,9 +154,9 @@ def _nearest_dates_with_service(
     return sorted(sorted(days, key=lambda x: (abs((x - d).days), x))[:n])
 
 
-def _nearest_text(feed: GtfsFeed, d: date) -> str:
+def _nearest_text(feed: GtfsFeed, d: date) -> str | Message:
     near = _nearest_dates_with_service(feed, d)
-    return ", ".join(x.isoformat() for x in near) or "none"
+    return ", ".join(x.isoformat() for x in near) or Message("gtfs.no_nearest_date")
 
 
 def _check_in_period(feed: GtfsFeed, day: date | datetime | str) -> date:
@@ -167,16 +168,11 @@ def _check_in_period(feed: GtfsFeed, day: date | datetime | str) -> date:
     start, end = service_period(feed)
     if d < start or d > end:
         raise ServicePeriodError(
-            f"{d.isoformat()} is outside the service period of {Path(feed.path).name} "
-            f"({start.isoformat()} → {end.isoformat()}); nearest dates with service: "
-            f"{_nearest_text(feed, d)}. Route on a date inside the period, or use a feed that "
-            "covers your date.",
-            fr=f"le {d:%d/%m/%Y} est hors de la période des horaires de {Path(feed.path).name} "
-            f"(du {start:%d/%m/%Y} au {end:%d/%m/%Y}) ; dates desservies les plus proches : "
-            f"{_nearest_text(feed, d)}. Choisissez une date dans la période, ou un fichier "
-            "d'horaires qui couvre votre date.",
+            "gtfs.outside_period",
             day=d,
             period=(start, end),
+            feed=Path(feed.path).name,
+            nearest=_nearest_text(feed, d),
         )
     return d
 
@@ -186,12 +182,9 @@ def _check_date(feed: GtfsFeed, d: date) -> None:
     if not (services_on(feed, d) & _routable_services(feed)):
         start, end = service_period(feed)
         raise ServicePeriodError(
-            f"no public transport runs on {d.isoformat()} in {Path(feed.path).name} (period "
-            f"{start.isoformat()} → {end.isoformat()}). Nearest dates with service: "
-            f"{_nearest_text(feed, d)}.",
-            fr=f"aucun transport en commun ne circule le {d:%d/%m/%Y} selon "
-            f"{Path(feed.path).name} (période du {start:%d/%m/%Y} au {end:%d/%m/%Y}). Dates "
-            f"desservies les plus proches : {_nearest_text(feed, d)}.",
+            "gtfs.no_service_on",
             day=d,
             period=(start, end),
+            feed=Path(feed.path).name,
+            nearest=_nearest_text(feed, d),
         )

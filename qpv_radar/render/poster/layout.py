@@ -154,7 +154,7 @@ def _block(radar: Radar, pg: _Page, layout: str, lang: str) -> _Block:
     ts = pg.ts
     sector_texts: list[tuple[float, str]]
     if layout == "compass":
-        west = "O" if lang == "fr" else "W"
+        west = lb.t("compass.west", lang)
         points = zip((0, 90, 180, 270), "NES" + west, strict=True)
         sector_texts = [(math.radians(d), w) for d, w in points]
         sector_size = 11.0 * ts

@@ -52,15 +52,12 @@ class QpvRadarError(Exception):
     code
         A code of the message catalogue (:mod:`qpv_radar._messages`), worded in each language
         from ``params``; or, for messages not yet in the catalogue, the English text itself.
-    fr
-        The French text of a message not in the catalogue (transitional).
     **params
         The values the catalogue's words are formatted with (kept as :attr:`params`).
     """
 
-    def __init__(self, code: str = "", /, *, fr: str | None = None, **params: Any) -> None:
+    def __init__(self, code: str = "", /, **params: Any) -> None:
         self.msg = Message(code, params)
-        self.fr = fr
         super().__init__(self.msg.text("en"))
 
     @property
@@ -74,14 +71,13 @@ class QpvRadarError(Exception):
         return self.msg.params
 
     def message(self, lang: str = "en") -> str:
-        """The message in ``lang`` (``"fr"`` or ``"en"``); English when it has no French."""
+        """The message in ``lang`` (``"fr"`` or ``"en"``): the catalogue's words, or the plain
+        English text of a message not yet in the catalogue."""
         if lang not in LANGS:
             raise LanguageError("errors.language", lang=lang, langs=", ".join(LANGS))
         msg: Message | None = getattr(self, "msg", None)  # subclasses with their own __init__
         if msg is None:
             return str(self)
-        if lang == "fr" and getattr(self, "fr", None):
-            return str(self.fr)
         return msg.text(lang)
 
 
@@ -193,12 +189,11 @@ class ServicePeriodError(TimetableError):
         code: str = "",
         /,
         *,
-        fr: str | None = None,
         day: date | None = None,
         period: tuple[date, date] | None = None,
         **params: Any,
     ) -> None:
-        super().__init__(code, fr=fr, day=day, period=period, **params)
+        super().__init__(code, day=day, period=period, **params)
         self.day = day
         self.period = period
 

@@ -244,6 +244,12 @@ WORDS: dict[str, str] = {
     "date.short": "{d:%Y-%m-%d}",
     "compass.west": "W",
     "credits.osm": "© OpenStreetMap contributors",
+    # ---- radar ----
+    "radar.not_on_radar": "structure {entry_id!r} is not on this radar{for_role}. Valid ids: {valid}.",
+    "radar.for_role": " for role {role!r}",
+    "radar.role_not_on_path": "role {role!r} is not on the suggested path ({roles}).",
+    "radar.home_outside": "home ({x:.4f}, {y:.4f}) is {km:.0f} km outside the {territory} territory. Give a point inside it (e.g. near {cx:.4f},{cy:.4f}), check that longitude comes first, or choose another territory.",
+    "words.none": "(none)",
 }
 
 #: Words of opening hours (OSM day abbreviations → words).

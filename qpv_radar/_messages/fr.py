@@ -246,6 +246,12 @@ WORDS: dict[str, str] = {
     "date.short": "{d:%d/%m/%Y}",
     "compass.west": "O",
     "credits.osm": "© les contributeurs d'OpenStreetMap",
+    # ---- radar ----
+    "radar.not_on_radar": "la structure {entry_id!r} n'est pas sur ce radar{for_role}. Identifiants possibles : {valid}.",
+    "radar.for_role": " pour le rôle {role!r}",
+    "radar.role_not_on_path": "le rôle {role!r} n'est pas sur le parcours suggéré ({roles}).",
+    "radar.home_outside": "le domicile ({x:.4f}, {y:.4f}) est à {km:.0f} km hors du territoire {territory}. Donnez un point à l'intérieur (par ex. près de {cx:.4f},{cy:.4f}), vérifiez que la longitude vient d'abord, ou choisissez un autre territoire.",
+    "words.none": "(aucun)",
 }
 
 #: Words of opening hours (OSM day abbreviations → words).

@@ -78,13 +78,13 @@ def _check_home_inside(
     if gap > 5000:
         c = gpd.GeoSeries([hull.centroid], crs=crs).to_crs(WGS84).iloc[0]
         raise UnreachableError(
-            f"home ({home.x:.4f}, {home.y:.4f}) is {gap / 1000:.0f} km outside the {territory} "
-            f"territory. Give a point inside it (e.g. near {c.x:.4f},{c.y:.4f}), check that "
-            "longitude comes first, or choose another territory.",
-            fr=f"le domicile ({home.x:.4f}, {home.y:.4f}) est à {gap / 1000:.0f} km hors du "
-            f"territoire {territory}. Donnez un point à l'intérieur (par ex. près de "
-            f"{c.x:.4f},{c.y:.4f}), vérifiez que la longitude vient d'abord, ou choisissez un "
-            "autre territoire.",
+            "radar.home_outside",
+            x=home.x,
+            y=home.y,
+            km=gap / 1000,
+            territory=territory,
+            cx=c.x,
+            cy=c.y,
         )
 
 

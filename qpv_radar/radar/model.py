@@ -18,6 +18,7 @@ from shapely.geometry.base import BaseGeometry
 
 from .._defaults import ROLES, WGS84
 from .._errors import PersonError, RadarFileError
+from .._messages import Message
 from .parts import Entry, Leg, Notice, PathStep, Ring
 from .person import Person
 from .privacy import blur_lonlat, private_route
@@ -154,11 +155,10 @@ class Radar:
                     return e
         valid = sorted({e.id for r, es in self.entries.items() for e in es if role in (None, r)})
         raise PersonError(
-            f"structure {entry_id!r} is not on this radar{f' for role {role!r}' if role else ''}. "
-            f"Valid ids: {', '.join(valid) or '(none)'}.",
-            fr=f"la structure {entry_id!r} n'est pas sur ce radar"
-            f"{f' pour le rôle {role!r}' if role else ''}. "
-            f"Identifiants possibles : {', '.join(valid) or '(aucun)'}.",
+            "radar.not_on_radar",
+            entry_id=entry_id,
+            for_role=Message("radar.for_role", {"role": role}) if role else "",
+            valid=", ".join(valid) if valid else Message("words.none"),
         )
 
     def first_choice(self, role: str) -> Entry | None:
@@ -180,10 +180,7 @@ class Radar:
         self.entry(entry_id, role)
         if not any(s.role == role for s in self.path):
             raise PersonError(
-                f"role {role!r} is not on the suggested path "
-                f"({', '.join(s.role for s in self.path)}).",
-                fr=f"le rôle {role!r} n'est pas sur le parcours suggéré "
-                f"({', '.join(s.role for s in self.path)}).",
+                "radar.role_not_on_path", role=role, roles=", ".join(s.role for s in self.path)
             )
         path = tuple(
             replace(s, entry_id=entry_id, chosen_by="agent") if s.role == role else s

@@ -8,7 +8,8 @@ at each slot, median over a departure window).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import functools
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
@@ -45,6 +46,13 @@ __all__ = [
 ]
 
 Mode = Literal["walk", "transit"]
+
+
+def _is_open_in(tz: str) -> Callable[[str | None, datetime], bool | None]:
+    """:func:`qpv_radar.actors.hours.is_open` in the territory's timezone."""
+    from ..actors import hours
+
+    return functools.partial(hours.is_open, tz=tz)
 
 
 def _networks_of(t: Territory, networks: Any | None) -> Any:
@@ -200,7 +208,10 @@ def coverage(
         window_minutes=window_minutes,
         progress=progress,
     )
-    opens = {s: analysis.open_table(dests, w, horizon_min=horizon) for s, w in when.items()}
+    opens = {
+        s: analysis.open_table(dests, w, horizon_min=horizon, is_open=_is_open_in(t.timezone))
+        for s, w in when.items()
+    }
     parts = [
         _role_gaps(r, dests, tables, opens, origins, when, mode, minutes, unknown) for r in roles
     ]
@@ -420,7 +431,10 @@ def accessibility(
     networks = _networks_of(t, networks)
     qpv, origins = resident_origins(t, walk_network_of(t, networks), cell_m=cell_m)
     horizon = int(np.ceil(max_minutes))
-    opens = {s: analysis.open_table(dests, w, horizon_min=horizon) for s, w in when.items()}
+    opens = {
+        s: analysis.open_table(dests, w, horizon_min=horizon, is_open=_is_open_in(t.timezone))
+        for s, w in when.items()
+    }
     tables: dict[tuple[str, str, str], pd.DataFrame] = {}
     open_tables: dict[tuple[str, str, str], pd.DataFrame] = {}
     for mode in modes:

@@ -29,15 +29,16 @@ __all__ = ["compute_radar"]
 
 
 def _open_status(
-    oh: str | None, arrival: datetime | None, end: datetime
+    oh: str | None, arrival: datetime | None, end: datetime, tz: str
 ) -> tuple[bool | None, bool | None, datetime | None]:
-    """(open on arrival, open at some moment until ``end``, next opening after arrival)."""
+    """(open on arrival, open at some moment until ``end``, next opening after arrival), the
+    hours read in the territory's timezone ``tz``."""
     if arrival is None:
         return None, None, None
-    on_arrival = hours.is_open(oh, arrival)
+    on_arrival = hours.is_open(oh, arrival, tz=tz)
     if on_arrival is None:
         return None, None, None
-    nxt = None if on_arrival else hours.next_opening(oh, arrival)
+    nxt = None if on_arrival else hours.next_opening(oh, arrival, tz=tz)
     if on_arrival:
         within: bool | None = arrival <= end
     else:
@@ -168,7 +169,7 @@ def compute_radar(
 
     notices: list[Notice] = []
     mins, modes = _minutes_by_mode(networks, home, cand, person, window_minutes, notices)
-    table = _Candidates.of(cand, cand_roles, mins, home, qpv, terr.crs)
+    table = _Candidates.of(cand, cand_roles, mins, home, qpv, terr.crs, terr.timezone)
     entries = {
         role: _role_entries(role, table, person, k, home_code, modes, notices)
         for role in person.roles
@@ -275,6 +276,7 @@ class _Candidates:
     qpv_code: pd.Series
     qpv_name: pd.Series
     pos: dict[Any, int]
+    tz: str  # the territory's timezone, for opening hours
 
     @classmethod
     def of(
@@ -285,6 +287,7 @@ class _Candidates:
         home: Point,
         qpv: gpd.GeoDataFrame,
         crs: str,
+        tz: str,
     ) -> _Candidates:
         all_nan = np.isnan(mins).all(axis=1) if mins.size else np.ones(len(cand), dtype=bool)
         filled = np.where(np.isnan(mins), np.inf, mins)
@@ -299,7 +302,7 @@ class _Candidates:
             code = pd.Series(None, index=cand.index, dtype=object)
             name = pd.Series(None, index=cand.index, dtype=object)
         pos = {idx: i for i, idx in enumerate(cand.index)}
-        return cls(cand, roles, mins, best, best_idx, dist, code, name, pos)
+        return cls(cand, roles, mins, best, best_idx, dist, code, name, pos, tz)
 
     def order(self, ids: Iterable[Any]) -> list[Any]:
         """Ids nearest first (in minutes, then in metres)."""
@@ -359,7 +362,7 @@ def _entry(
     bm = person.modes[c.best_mode_idx[j]] if c.best_mode_idx[j] >= 0 else None
     arrival = person.when + timedelta(minutes=b) if b is not None else None
     oh = _text(row.get("opening_hours"))
-    open_arr, open_within, nxt = _open_status(oh, arrival, person.end)
+    open_arr, open_within, nxt = _open_status(oh, arrival, person.end, c.tz)
     pt = row.geometry
     return Entry(
         id=str(i),

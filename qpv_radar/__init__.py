@@ -6,7 +6,6 @@ read, nothing is downloaded.
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING, Any
 
 from ._errors import (
@@ -52,35 +51,37 @@ if TYPE_CHECKING:
 
 __version__ = "0.1.0"
 
-# Functions whose modules import geopandas: loaded on first use, so that `import qpv_radar`
-# (and every CLI command) stays light.
-_LAZY = {
-    "Networks": "qpv_radar.routing.networks",
-    "load_actors": "qpv_radar.actors",
-    "load_qpv": "qpv_radar.qpv",
-    "locate": "qpv_radar.qpv",
-    "read_qpv": "qpv_radar.qpv",
-    "Person": "qpv_radar.radar",
-    "Radar": "qpv_radar.radar",
-    "compute_radar": "qpv_radar.radar",
-    "radar_map": "qpv_radar.render.map",
-    "radar_poster": "qpv_radar.render.poster",
-    "recommendation_card": "qpv_radar.render.card",
-    "load_street_network": "qpv_radar.networks",
-    "travel_times": "qpv_radar.routing",
-    "nearest": "qpv_radar.routing",
-    "isochrones": "qpv_radar.routing",
-    "route": "qpv_radar.routing",
-    "load_timetable": "qpv_radar.networks.gtfs",
-    "transit_travel_times": "qpv_radar.routing",
-    "transit_itinerary": "qpv_radar.routing",
-}
+# Names whose modules import geopandas: loaded on first use (PEP 562), so that `import
+# qpv_radar` (and every CLI command) stays light. Each group is imported explicitly.
+_ROUTING = {"travel_times", "nearest", "isochrones", "route", "transit_travel_times"}
+_ROUTING |= {"transit_itinerary"}
 
 
 def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        return getattr(importlib.import_module(_LAZY[name]), name)
-    raise AttributeError(f"module 'qpv_radar' has no attribute {name!r}")
+    module: Any
+    if name == "Networks":
+        from .routing import networks as module
+    elif name == "load_actors":
+        from . import actors as module
+    elif name in ("load_qpv", "locate", "read_qpv"):
+        from . import qpv as module
+    elif name in ("Person", "Radar", "compute_radar"):
+        from . import radar as module
+    elif name == "radar_map":
+        from .render import map as module
+    elif name == "radar_poster":
+        from .render import poster as module
+    elif name == "recommendation_card":
+        from .render import card as module
+    elif name == "load_street_network":
+        from . import networks as module
+    elif name == "load_timetable":
+        from .networks import gtfs as module
+    elif name in _ROUTING:
+        from . import routing as module
+    else:
+        raise AttributeError(f"module 'qpv_radar' has no attribute {name!r}")
+    return getattr(module, name)
 
 
 __all__ = [

@@ -38,6 +38,7 @@ import logging
 import os
 import re
 import struct
+import sys
 import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -119,10 +120,8 @@ def file_sha256(path: str | Path) -> str:
 
 @functools.cache
 def _module_sha256(name: str) -> str:
-    """SHA-256 of a module's source file (computed on first use, then kept)."""
-    import importlib
-
-    module = importlib.import_module(name)
+    """SHA-256 of an imported module's source file (computed on first use, then kept)."""
+    module = sys.modules[name]
     source = getattr(module, "__file__", None)
     if source is None:
         raise ValueError(f"module {name} has no source file to fingerprint")

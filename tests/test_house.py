@@ -132,6 +132,8 @@ def test_no_import_guards_and_no_pickle() -> None:
             if isinstance(node, ast.Import | ast.ImportFrom):
                 names = [a.name for a in node.names] + [getattr(node, "module", None) or ""]
                 assert "pickle" not in names, name
+            if isinstance(node, ast.Call) and ast.unparse(node.func).endswith("import_module"):
+                raise AssertionError(f"{name}: {ast.unparse(node)} (import the module by name)")
 
 
 def test_every_exception_lives_in_errors() -> None:

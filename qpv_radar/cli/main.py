@@ -1,7 +1,7 @@
 """Entry point of the ``qpv-radar`` command.
 
 Each command lives in its own module of :mod:`qpv_radar.cli` exposing
-``register(subparsers)``; add the module's name to ``_COMMAND_MODULES`` to plug it in.
+``register(subparsers)``; add the module to ``_COMMAND_MODULES`` to plug it in.
 Errors raised on purpose (:class:`~qpv_radar.QpvRadarError`) are printed as one clear message
 with exit status 2, never as a traceback.
 """
@@ -9,25 +9,26 @@ with exit status 2, never as a traceback.
 from __future__ import annotations
 
 import argparse
-import importlib
 import logging
 import sys
 from collections.abc import Sequence
+from types import ModuleType
 
 from .._errors import QpvRadarError
+from . import actors, coverage, data, isochrones, permanences, qpv, radar, times, transit_info
 from ._util import t
 
 # Listed explicitly (not discovered) so the help shows commands in the order of the data flow.
-_COMMAND_MODULES: tuple[str, ...] = (
-    "data",
-    "qpv",
-    "actors",
-    "times",
-    "isochrones",
-    "transit_info",
-    "radar",
-    "coverage",
-    "permanences",
+_COMMAND_MODULES: tuple[ModuleType, ...] = (
+    data,
+    qpv,
+    actors,
+    times,
+    isochrones,
+    transit_info,
+    radar,
+    coverage,
+    permanences,
 )
 
 
@@ -46,8 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
-    for name in _COMMAND_MODULES:
-        module = importlib.import_module(f"{__package__}.{name}")
+    for module in _COMMAND_MODULES:
         module.register(sub)
     return parser
 

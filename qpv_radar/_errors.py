@@ -243,6 +243,11 @@ class InputFileError(QpvRadarError, ValueError):
     def __init__(self, path: object, problems: Iterable[InputProblem]) -> None:
         self.path = str(path)
         self.problems = list(problems)
+        if len(self.problems) == 1 and self.problems[0].row is None and not self.problems[0].column:
+            # one problem with the whole file: one line
+            p = self.problems[0]
+            super().__init__(f"{self.path}: {p.problem} — {p.fix}")
+            return
         lines = [f"{self.path}: {len(self.problems)} problem(s)"]
         lines += [f"  - {p}" for p in self.problems[:50]]
         if len(self.problems) > 50:

@@ -11,7 +11,6 @@ from .._defaults import DEFAULT_TERRITORY
 from ._util import CliInputError, t
 
 _TABLE_SUFFIXES = (".csv", ".gpkg", ".parquet", ".geoparquet")
-_HEADER = "id,name,lon,lat"
 
 
 def register(sub: Any) -> None:
@@ -54,92 +53,6 @@ def register(sub: Any) -> None:
     p.set_defaults(func=_run)
 
 
-def read_candidates(path: str) -> Any:
-    """Read a candidate CSV (id, name, lon, lat) into a GeoDataFrame; report every bad row.
-
-    Raises
-    ------
-    CliInputError
-        No such file, an empty file, a header without rows, another delimiter than ``,``.
-    InputFileError
-        Missing columns, non-numeric or out-of-range coordinates, duplicate ids (every problem
-        at once).
-    """
-    import geopandas as gpd
-    import pandas as pd
-
-    from .._errors import InputFileError, InputProblem
-
-    p = Path(path)
-    if not p.is_file():
-        raise CliInputError(f"--candidates {path}: no such file.")
-    text = p.read_text(encoding="utf-8-sig", errors="replace")
-    lines = [ln for ln in text.splitlines() if ln.strip()]
-    if not lines:
-        raise CliInputError(
-            f"--candidates {path}: the file is empty; write the header line {_HEADER}, then "
-            "one place per line."
-        )
-    header = lines[0]
-    for sep, label in ((";", "';'"), ("\t", "a tab")):
-        if sep in header and not {"id", "lon", "lat"} <= {h.strip() for h in header.split(",")}:
-            raise CliInputError(
-                f"--candidates {path}: the delimiter is probably {label}, not ',' (header "
-                f"{header!r}); save the file as comma-separated CSV (UTF-8, decimal point '.') "
-                f"with the header {_HEADER}."
-            )
-    try:
-        df = pd.read_csv(p, dtype=str, encoding="utf-8-sig", skip_blank_lines=True)
-    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise InputFileError(
-            p, [InputProblem(None, None, f"not a readable CSV ({exc})", f"use {_HEADER}")]
-        ) from exc
-    df.columns = [str(c).strip() for c in df.columns]
-    missing = [c for c in ("id", "lon", "lat") if c not in df.columns]
-    if missing:
-        raise InputFileError(
-            p,
-            [
-                InputProblem(None, c, "column missing", "add it (id, name, lon, lat)")
-                for c in missing
-            ],
-        )
-    if df.empty:
-        raise CliInputError(
-            f"--candidates {path}: no place in the file, only the header line; add one line "
-            "per place (id,name,lon,lat)."
-        )
-    problems = []
-    lon = pd.to_numeric(df["lon"], errors="coerce")
-    lat = pd.to_numeric(df["lat"], errors="coerce")
-    for i in range(len(df)):
-        for col, v in (("lon", lon.iloc[i]), ("lat", lat.iloc[i])):
-            lim = 180 if col == "lon" else 90
-            if pd.isna(v) or abs(v) > lim:
-                problems.append(
-                    InputProblem(
-                        i + 1,
-                        col,
-                        f"{df[col].iloc[i]!r} is not a {col}",
-                        "give decimal degrees in WGS84, e.g. 3.8200 / 43.6321",
-                    )
-                )
-    dup = df["id"][df["id"].duplicated()]
-    for i in dup.index:
-        problems.append(
-            InputProblem(
-                int(i) + 1, "id", f"duplicate id {df['id'][i]!r}", "give each place its own id"
-            )
-        )
-    if problems:
-        raise InputFileError(p, problems)
-    return gpd.GeoDataFrame(
-        df.drop(columns=["lon", "lat"]).set_index("id"),
-        geometry=gpd.points_from_xy(lon, lat),
-        crs="EPSG:4326",
-    )
-
-
 def check_out(path: str | None, option: str = "--out") -> None:
     """Reject an output path whose format or folder is wrong, before any computation."""
     if not path:
@@ -167,7 +80,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.minutes <= 0:
         raise CliInputError(f"--minutes {args.minutes:g}: give a positive number of minutes.")
     check_out(args.out)
-    cand = read_candidates(args.candidates) if args.candidates else None
+    cand = planner.read_candidates(args.candidates) if args.candidates else None
     territory = load_territory(args.territory)
     networks = Networks(territory)
     if cand is not None:

@@ -8,6 +8,7 @@ from .._errors import NoStructureError, PlannerError
 from .inputs import (
     Capacity,
     candidate_problems,
+    read_candidates,
     resident_origins,
     structures,
     structures_with_role,
@@ -25,6 +26,7 @@ __all__ = [
     "candidate_problems",
     "coverage",
     "permanences",
+    "read_candidates",
     "resident_origins",
     "slot_travel_times",
     "structures",

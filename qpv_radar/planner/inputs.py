@@ -8,6 +8,7 @@ them.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
@@ -35,6 +36,7 @@ __all__ = [
     "candidate_problems",
     "capacity_series",
     "check_window",
+    "read_candidates",
     "resident_origins",
     "role_structures",
     "structures",
@@ -336,3 +338,110 @@ def capacity_series(
     if problems:
         raise InputFileError("capacity", problems)
     return cap.astype(float)
+
+
+_HEADER = "id,name,lon,lat"
+
+
+def read_candidates(path: str | Path) -> gpd.GeoDataFrame:
+    """Read a CSV of candidate places (``id, name, lon, lat``; WGS84) into a GeoDataFrame
+    indexed by id, for :func:`~qpv_radar.planner.permanences`.
+
+    Raises
+    ------
+    InputFileError
+        No such file, an empty file, a header without rows, another delimiter than ``,``
+        (one line); missing columns, non-numeric or out-of-range coordinates, duplicate ids
+        (every problem at once).
+    """
+    p = Path(path)
+    if not p.is_file():
+        raise InputFileError(
+            p, [InputProblem(None, None, "no such file", f"give the path of a CSV with {_HEADER}")]
+        )
+    text = p.read_text(encoding="utf-8-sig", errors="replace")
+    lines = [ln for ln in text.splitlines() if ln.strip()]
+    if not lines:
+        raise InputFileError(
+            p,
+            [
+                InputProblem(
+                    None,
+                    None,
+                    "the file is empty",
+                    f"write the header line {_HEADER}, then one place per line",
+                )
+            ],
+        )
+    header = lines[0]
+    for sep, label in ((";", "';'"), ("\t", "a tab")):
+        if sep in header and not {"id", "lon", "lat"} <= {h.strip() for h in header.split(",")}:
+            raise InputFileError(
+                p,
+                [
+                    InputProblem(
+                        None,
+                        None,
+                        f"the delimiter is probably {label}, not ',' (header {header!r})",
+                        "save the file as comma-separated CSV (UTF-8, decimal point '.') with "
+                        f"the header {_HEADER}",
+                    )
+                ],
+            )
+    try:
+        df = pd.read_csv(p, dtype=str, encoding="utf-8-sig", skip_blank_lines=True)
+    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise InputFileError(
+            p, [InputProblem(None, None, f"not a readable CSV ({exc})", f"use {_HEADER}")]
+        ) from exc
+    df.columns = [str(c).strip() for c in df.columns]
+    missing = [c for c in ("id", "lon", "lat") if c not in df.columns]
+    if missing:
+        raise InputFileError(
+            p,
+            [
+                InputProblem(None, c, "column missing", "add it (id, name, lon, lat)")
+                for c in missing
+            ],
+        )
+    if df.empty:
+        raise InputFileError(
+            p,
+            [
+                InputProblem(
+                    None,
+                    None,
+                    "no place in the file, only the header line",
+                    "add one line per place (id,name,lon,lat)",
+                )
+            ],
+        )
+    problems = []
+    lon = pd.to_numeric(df["lon"], errors="coerce")
+    lat = pd.to_numeric(df["lat"], errors="coerce")
+    for i in range(len(df)):
+        for col, v in (("lon", lon.iloc[i]), ("lat", lat.iloc[i])):
+            lim = 180 if col == "lon" else 90
+            if pd.isna(v) or abs(v) > lim:
+                problems.append(
+                    InputProblem(
+                        i + 1,
+                        col,
+                        f"{df[col].iloc[i]!r} is not a {col}",
+                        "give decimal degrees in WGS84, e.g. 3.8200 / 43.6321",
+                    )
+                )
+    dup = df["id"][df["id"].duplicated()]
+    for i in dup.index:
+        problems.append(
+            InputProblem(
+                int(i) + 1, "id", f"duplicate id {df['id'][i]!r}", "give each place its own id"
+            )
+        )
+    if problems:
+        raise InputFileError(p, problems)
+    return gpd.GeoDataFrame(
+        df.drop(columns=["lon", "lat"]).set_index("id"),
+        geometry=gpd.points_from_xy(lon, lat),
+        crs=WGS84,
+    )

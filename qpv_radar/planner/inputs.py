@@ -24,7 +24,6 @@ from .._errors import (
     NetworkError,
     NoStructureError,
     PlannerError,
-    SlotError,
 )
 from .._geo import lonlat_problems
 from .._messages import Message
@@ -121,7 +120,9 @@ def structures(territory: Territory | str, roles: Sequence[str] | None = None) -
 def with_roles(actors: gpd.GeoDataFrame, roles: Sequence[str]) -> gpd.GeoDataFrame:
     unknown = [r for r in roles if r not in ROLES and r != "all"]
     if unknown:
-        raise SlotError(f"unknown role(s) {', '.join(unknown)}: choose among {', '.join(ROLES)}.")
+        raise PlannerError(
+            f"unknown role(s) {', '.join(unknown)}: choose among {', '.join(ROLES)}."
+        )
     if "all" in roles:
         return actors
     keep = actors["roles"].map(lambda rs: any(r in tuple(rs or ()) for r in roles))

@@ -21,7 +21,7 @@ from tqdm import tqdm
 
 from .. import analysis
 from .._defaults import DEFAULT_TERRITORY
-from .._errors import InputFileError, PlannerError, SitingError, SlotError
+from .._errors import InputFileError, PlannerError, SitingError, TerritoryError
 from .._messages import Message
 from ..territory import Territory
 from .inputs import (
@@ -187,8 +187,9 @@ def coverage(
     t = territory_of(territory)
     check_window(window_minutes)
     if t.default_when is None:
-        raise SlotError(
-            f"territory {t.name!r} has no default_when: add one inside its GTFS period."
+        raise TerritoryError(
+            f"territory {t.name!r} has no default_when (the week its slots are placed in): add "
+            "one inside its GTFS period."
         )
     when = {s: analysis.parse_slot(s, t.default_when) for s in slots}
     roles = [role] if isinstance(role, str) else list(role)

@@ -306,6 +306,16 @@ WORDS: dict[str, str] = {
     "directory.add_exists.fix": "give another id, or correct the existing structure (action correct)",
     "directory.unknown_id": "structure {id} is neither in the sources nor added in the local directory",
     "directory.unknown_id.fix": "fix the id (qpv-radar actors list) or remove the row",
+    "directory.schema_problem": "{id}: {detail}",
+    "directory.schema_problem.fix": "fix this entry of the local directory (qpv-radar directory correct) and export again",
+    "directory.export.service": "Reception and support by {name}.",
+    "directory.export.permanence": "Permanence of {name} at {place}, hours {hours}.",
+    "cli.directory.new_row": "new row of the local directory",
+    "cli.directory.written": "local directory {path}: {action} {id} saved ({n} row(s); previous version in .bak)",
+    "cli.directory.file": "local directory {path}: {n} row(s)",
+    "cli.directory.out_json": "--out {out}: give a .json file.",
+    "cli.directory.no_folder": "--out {out}: its folder does not exist; create it first.",
+    "cli.directory.exported": "{out}: {structures} structure(s) and {services} service(s) in data·inclusion v1 format (schema checked)",
 }
 
 #: Words of opening hours (OSM day abbreviations → words).

@@ -308,6 +308,16 @@ WORDS: dict[str, str] = {
     "directory.add_exists.fix": "donnez un autre identifiant, ou corrigez la structure existante (action correct)",
     "directory.unknown_id": "structure {id} inconnue des sources et de l'annuaire local",
     "directory.unknown_id.fix": "corrigez l'identifiant (qpv-radar actors list) ou retirez la ligne",
+    "directory.schema_problem": "{id} : {detail}",
+    "directory.schema_problem.fix": "corrigez cette entrée de l'annuaire local (qpv-radar directory correct) puis exportez de nouveau",
+    "directory.export.service": "Accueil et accompagnement par {name}.",
+    "directory.export.permanence": "Permanence de {name} à {place}, horaires {hours}.",
+    "cli.directory.new_row": "nouvelle ligne de l'annuaire local",
+    "cli.directory.written": "annuaire local {path} : {action} {id} enregistré ({n} ligne(s) ; version précédente dans .bak)",
+    "cli.directory.file": "annuaire local {path} : {n} ligne(s)",
+    "cli.directory.out_json": "--out {out} : donnez un fichier .json.",
+    "cli.directory.no_folder": "--out {out} : son dossier n'existe pas ; créez-le d'abord.",
+    "cli.directory.exported": "{out} : {structures} structure(s) et {services} service(s) au format data·inclusion v1 (schéma vérifié)",
 }
 
 #: Words of opening hours (OSM day abbreviations → words).

@@ -313,7 +313,7 @@ def _check_action(
     if not ident:
         problems.append(_p(row, "id", "no_id", action=action))
     if action == "permanence":
-        if not v["hours"]:
+        if not v["hours"] and not any(q.row == row and q.column == "hours" for q in problems):
             problems.append(_p(row, "hours", "permanence_needs_hours"))
         if not placed:
             problems.append(_p(row, "host", "permanence_needs_place"))
@@ -400,6 +400,9 @@ def _duplicate_additions(rows: Sequence[DirectoryRow]) -> list[InputProblem]:
 
 def _atomic_write(path: Path, data: bytes) -> None:
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)  # a file the user keeps, not a private temporary
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)

@@ -44,7 +44,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import geopandas as gpd
 import pandas as pd
@@ -489,7 +489,8 @@ def _host_place(
             return None
         h = frame.loc[hid]
         parts = [str(x) for x in (h["name"], h["address"]) if isinstance(x, str) and x]
-        return h.geometry, r.address or ", ".join(parts) or None, hid
+        point = cast(Point, h.geometry)
+        return point, r.address or ", ".join(parts) or None, hid
     assert r.lon is not None and r.lat is not None
     return Point(r.lon, r.lat), r.address, None
 

@@ -216,17 +216,26 @@ class InputProblem:
 
     row: int | None
     column: str | None
-    problem: str
-    fix: str
+    problem: str | Message
+    fix: str | Message
 
-    def __str__(self) -> str:
+    def text(self, lang: str = "en") -> str:
+        """The problem in ``lang``: catalogue messages worded, plain text as it is."""
         where = []
         if self.row is not None:
-            where.append(f"row {self.row}")
+            where.append(Message("input.row", {"row": self.row}).text(lang))
         if self.column is not None:
-            where.append(f"column {self.column!r}")
-        loc = ", ".join(where) or "file"
-        return f"{loc}: {self.problem} — {self.fix}"
+            where.append(Message("input.column", {"column": self.column}).text(lang))
+        loc = ", ".join(where) or Message("input.file").text(lang)
+        return f"{loc}: {self.what(lang)}"
+
+    def what(self, lang: str = "en") -> str:
+        """``problem — fix`` in ``lang``, without the place."""
+        problem, fix = (x if isinstance(x, str) else x.text(lang) for x in (self.problem, self.fix))
+        return f"{problem} — {fix}"
+
+    def __str__(self) -> str:
+        return self.text("en")
 
 
 class InputFileError(QpvRadarError, ValueError):
@@ -243,13 +252,21 @@ class InputFileError(QpvRadarError, ValueError):
     def __init__(self, path: object, problems: Iterable[InputProblem]) -> None:
         self.path = str(path)
         self.problems = list(problems)
+        super().__init__(self._text("en"))
+
+    def _text(self, lang: str) -> str:
         if len(self.problems) == 1 and self.problems[0].row is None and not self.problems[0].column:
             # one problem with the whole file: one line
             p = self.problems[0]
-            super().__init__(f"{self.path}: {p.problem} — {p.fix}")
-            return
-        lines = [f"{self.path}: {len(self.problems)} problem(s)"]
-        lines += [f"  - {p}" for p in self.problems[:50]]
+            return f"{self.path}: {p.what(lang)}"
+        lines = [Message("input.problems", {"path": self.path, "n": len(self.problems)}).text(lang)]
+        lines += [f"  - {p.text(lang)}" for p in self.problems[:50]]
         if len(self.problems) > 50:
-            lines.append(f"  … and {len(self.problems) - 50} more")
-        super().__init__("\n".join(lines))
+            lines.append(Message("input.more", {"n": len(self.problems) - 50}).text(lang))
+        return "\n".join(lines)
+
+    def message(self, lang: str = "en") -> str:
+        """Every problem in ``lang`` (problems given as catalogue messages are worded in it)."""
+        if lang not in LANGS:
+            raise LanguageError("errors.language", lang=lang, langs=", ".join(LANGS))
+        return self._text(lang)

@@ -79,6 +79,9 @@ class Territory:
     path: Path | None = None
     #: English version of :attr:`qpv_note` (``[qpv] note_en``), used by the English outputs.
     qpv_note_en: str = ""
+    #: The local directory file (``[directory] file``), read relative to the territory file;
+    #: ``None``: the default place (:func:`qpv_radar.actors.directory.directory_path`).
+    directory: Path | None = None
 
 
 def builtin_territories() -> list[str]:
@@ -170,4 +173,20 @@ def load_territory(name_or_path: str | Path = DEFAULT_TERRITORY) -> Territory:
         ),
         path=file_path,
         qpv_note_en=str(qpv_table.get("note_en", "")),
+        directory=_directory_file(cfg.get("directory"), base, label),
     )
+
+
+def _directory_file(table: Any, base: Path | None, label: str) -> Path | None:
+    """The ``[directory] file = "…"`` key: the local directory's CSV (relative to ``base``)."""
+    if table is None:
+        return None
+    if not isinstance(table, dict) or not isinstance(table.get("file"), str):
+        raise TerritoryError(
+            f"{label}: [directory] must be a table with a 'file' key, e.g. "
+            '[directory] file = "annuaire_local.csv".'
+        )
+    path = Path(table["file"]).expanduser()
+    if not path.is_absolute() and base is not None:
+        path = base / path
+    return path

@@ -13,6 +13,7 @@ Converters turn the sources' own formats into OSM strings:
 * :func:`from_france_services` — ANCT's ``h_lundi … h_samedi`` columns
   (``"09:00 - 12:00 / 13:30 - 17:00"``); ``"00:00 - 00:00"`` is a placeholder and dropped,
   overlapping slots are merged, a week without any slot gives ``None``;
+* :func:`from_french` — weekly hours written by hand in French (« lun 9-12, mar 14h-17h »);
 * :func:`from_mpt` — the Maisons pour tous JSON (``{"Lundi": {"slots": ["9:00-19:00"],
   "comments": "(fermée entre 12h30 et 14h)"}}``): the lunch break of the comment is cut out.
 """
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Literal
@@ -33,6 +35,7 @@ from .._defaults import DEFAULT_TIMEZONE
 __all__ = [
     "DAYS",
     "from_france_services",
+    "from_french",
     "from_mpt",
     "from_weekly",
     "is_open",
@@ -319,4 +322,108 @@ def from_mpt(opening: Mapping[str, Mapping[str, object]]) -> str | None:
                 cut += [(max(s, b), e)] if e > b else []
             mins = [(s, e) for s, e in cut if e > s]
         week[day] = [(_hhmm(s), _hhmm(e)) for s, e in mins]
+    return from_weekly(week)
+
+
+# --- French weekly hours, as written by hand (« lun 9-12, mar 14h-17h ») -------------------
+
+_FR_DAY_TOKENS = {
+    **_FR_DAYS,
+    "lun": "Mo",
+    "mar": "Tu",
+    "mer": "We",
+    "jeu": "Th",
+    "ven": "Fr",
+    "sam": "Sa",
+    "dim": "Su",
+}
+_T = r"(\d{1,2})\s*(?:[h:]\s*(\d{2})?)?"
+_FR_TOKEN = re.compile(
+    rf"(?P<slot>{_T}\s*(?:-|a)\s*{_T})"
+    r"|(?P<days>(?P<d1>[a-z]+)\b\.?(?:\s*-\s*|\s+au\s+|\s+a\s+)(?P<d2>[a-z]+)\b\.?)"
+    r"|(?P<day>[a-z]+)\b\.?"
+    r"|(?P<sep>[,;/+]|\s+)"
+)
+_FR_SKIP = {"et", "du", "de", "le", "les", "h", "ferme", "fermee", "ouvert"}
+
+
+def _fr_fold(text: str) -> str:
+    raw = unicodedata.normalize("NFKD", text.lower())
+    plain = "".join(c for c in raw if not unicodedata.combining(c))
+    return re.sub(r"[\u2010-\u2015\u2212]", "-", plain).strip()
+
+
+def _fr_days(first: str, last: str | None) -> list[str]:
+    a = _FR_DAY_TOKENS[first]
+    if last is None:
+        return [a]
+    i, j = DAYS.index(a), DAYS.index(_FR_DAY_TOKENS[last])
+    if j < i:
+        raise ValueError(f"{first}-{last}: the last day comes before the first")
+    return list(DAYS[i : j + 1])
+
+
+def from_french(text: str) -> str | None:
+    """Convert weekly hours written in French to an OSM string.
+
+    ``"lun 9-12, mar 14h-17h"`` → ``"Mo 09:00-12:00; Tu 14:00-17:00"``;
+    ``"du lundi au vendredi 9h–12h et 14h–17h"`` → ``"Mo-Fr 09:00-12:00,14:00-17:00"``;
+    ``"mardi 9h30 à 12h"`` → ``"Tu 09:30-12:00"``. Days are ``lun``…``dim`` or full names,
+    alone, in lists (``lun, mar``) or ranges (``lun-ven``, ``lundi au vendredi``); times are
+    ``9``, ``9h``, ``9h30``, ``09:30``, joined by ``-``, ``–`` or ``à``. A time range applies to
+    the days written before it; days written after a time range start a new group. A day
+    followed by « fermé » is closed. Blank text gives ``None`` (unknown).
+
+    Raises
+    ------
+    ValueError
+        Unreadable text (the part not understood is named), a day without hours, hours
+        without a day, or a slot ending before it starts.
+    """
+    s = _fr_fold(text)
+    if not s:
+        return None
+    week: dict[str, list[tuple[str, str]]] = {}
+    days: list[str] = []
+    pending: list[str] = []  # days waiting for their slots
+    after_slot = False
+    pos = 0
+    while pos < len(s):
+        m = _FR_TOKEN.match(s, pos)
+        if m is None or m.end() == pos:
+            raise ValueError(f"{text!r}: {s[pos : pos + 12]!r} not understood")
+        pos = m.end()
+        if m.group("slot"):
+            if not days:
+                raise ValueError(f"{text!r}: hours without a day before them")
+            g = m.groups()
+            a, b = f"{g[1]}:{g[2] or '00'}", f"{g[3]}:{g[4] or '00'}"
+            for d in days:
+                week.setdefault(d, []).append((a, b))
+            pending, after_slot = [], True
+            continue
+        if m.group("sep"):
+            continue
+        word = m.group("day") or ""
+        if m.group("days"):
+            d1, d2 = m.group("d1"), m.group("d2")
+            if d1 not in _FR_DAY_TOKENS or d2 not in _FR_DAY_TOKENS:
+                raise ValueError(f"{text!r}: {m.group('days')!r} is not a span of days")
+            new = _fr_days(d1, d2)
+        elif word in _FR_DAY_TOKENS:
+            new = _fr_days(word, None)
+        elif word in _FR_SKIP:
+            if word.startswith("ferme"):
+                pending = []  # « sam fermé »: those days stay closed
+            continue
+        else:
+            raise ValueError(f"{text!r}: {word!r} is neither a day nor a known word")
+        if after_slot or not days:
+            days, after_slot = [], False
+        days += new
+        pending += new
+    if pending:
+        raise ValueError(f"{text!r}: day(s) without hours at the end")
+    if not week:
+        raise ValueError(f"{text!r}: no hours")
     return from_weekly(week)

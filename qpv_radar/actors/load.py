@@ -11,7 +11,10 @@ Each ``[[actors]]`` table of the territory file names a ``loader`` (see :data:`L
    names seen in the other sources of the territory, when the name is unambiguous and the
    postcode in the address is in the same département;
 3. actors outside ``territory.communes`` are dropped;
-4. duplicates are merged or flagged (:func:`~qpv_radar.actors.dedup.merge_duplicates`).
+4. duplicates are merged or flagged (:func:`~qpv_radar.actors.dedup.merge_duplicates`);
+5. the relay's local directory, when there is one, is layered over them
+   (:mod:`qpv_radar.actors.directory`: corrections, additions, permanences, removals); the
+   source files are never written.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import logging
 import re
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
@@ -96,6 +100,7 @@ def load_actors(
     progress: bool = True,
     merge: bool = True,
     distance_m: float = 50.0,
+    directory: str | Path | bool | None = None,
 ) -> gpd.GeoDataFrame:
     """Load every actor of a territory.
 
@@ -110,20 +115,25 @@ def load_actors(
         :func:`~qpv_radar.actors.dedup.merge_duplicates`).
     distance_m
         Distance under which two actors are at the same place.
+    directory
+        The local directory layered over the sources: ``None`` (default) the territory's
+        (:func:`~qpv_radar.actors.directory.directory_path`), used when the file exists;
+        ``False`` none (the published sources only); a path: that file (it must exist).
 
     Returns
     -------
     geopandas.GeoDataFrame
         Index = ``id``; columns ``id, name, roles, kind, address, commune_code, commune,
         phone, email, website, opening_hours, mobile, source, vintage, geometry`` (+
-        ``merged_ids, colocated_with`` when ``merge``), EPSG:4326.
+        ``merged_ids, colocated_with`` when ``merge``; ``local_fields, permanence_of`` and
+        ``attrs["directory"]`` when a local directory was applied), EPSG:4326.
 
     Raises
     ------
     TerritoryError
         An unknown loader name.
     InputFileError
-        A source with problems (all listed).
+        A source or the local directory with problems (all listed).
     """
     terr = territory if isinstance(territory, Territory) else load_territory(territory)
     communes = set(terr.communes) or None
@@ -152,7 +162,7 @@ def load_actors(
         frames.append(loader(src.resolve(), communes=communes, **opts))
     frames = [f for f in frames if len(f)]
     if not frames:
-        return empty_actors()
+        return _with_directory(empty_actors(), terr, directory)
     actors = normalise_dtypes(gpd.GeoDataFrame(pd.concat(frames), crs=frames[0].crs))
     actors = _fill_commune_codes(actors)
     if communes is not None:
@@ -163,4 +173,22 @@ def load_actors(
         actors = actors[inside]
     if merge:
         actors = merge_duplicates(actors, distance_m=distance_m, crs=terr.crs)
-    return actors
+    return _with_directory(actors, terr, directory)
+
+
+def _with_directory(
+    actors: gpd.GeoDataFrame, terr: Territory, directory: str | Path | bool | None
+) -> gpd.GeoDataFrame:
+    """The actors with the local directory layered over them (when there is one)."""
+    if directory is False:
+        return actors
+    from .directory import apply_directory, directory_path, read_directory
+
+    path = directory_path(terr) if directory is None or directory is True else Path(directory)
+    if not path.is_file() and (directory is None or directory is True):
+        return actors
+    rows = read_directory(path)  # a path given that does not exist: InputFileError
+    if not rows:
+        return actors
+    logger.info("local directory %s: %d row(s) applied", path, len(rows))
+    return apply_directory(actors, rows, path=path)

@@ -15,7 +15,18 @@ from collections.abc import Sequence
 from types import ModuleType
 
 from .._errors import QpvRadarError
-from . import actors, coverage, data, isochrones, permanences, qpv, radar, times, transit_info
+from . import (
+    actors,
+    coverage,
+    data,
+    directory,
+    isochrones,
+    permanences,
+    qpv,
+    radar,
+    times,
+    transit_info,
+)
 from ._util import t
 
 # Listed explicitly (not discovered) so the help shows commands in the order of the data flow.
@@ -23,6 +34,7 @@ _COMMAND_MODULES: tuple[ModuleType, ...] = (
     data,
     qpv,
     actors,
+    directory,
     times,
     isochrones,
     transit_info,

@@ -34,6 +34,7 @@ import os
 import re
 import shutil
 import tempfile
+import unicodedata
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -97,7 +98,8 @@ class PanResource:
     def file_name(self) -> str:
         """A readable zip name (its stem tags the feed's ids when feeds are merged)."""
         base = self.title or self.resource_id or Path(urllib.parse.urlparse(self.url).path).stem
-        slug = re.sub(r"[^a-z0-9]+", "-", base.lower()).strip("-")[:60] or "gtfs"
+        ascii_ = unicodedata.normalize("NFKD", base).encode("ascii", "ignore").decode()
+        slug = re.sub(r"[^a-z0-9]+", "-", ascii_.lower()).strip("-")[:60] or "gtfs"
         return f"{slug}.zip"
 
 

@@ -357,3 +357,21 @@ def test_montpellier_names_its_tam_dataset_and_both_files() -> None:
     with pytest.raises(FeedUpdateError) as exc:
         pick_resources(answer, entry.options["pan_resources"])
     assert exc.value.code == "gtfs_update.no_resource" and urban in exc.value.message("en")
+
+
+def test_a_server_error_or_a_file_too_large_is_refused(
+    pan: _Pan, territory: Path, moved_zip: bytes
+) -> None:
+    pan.publish(moved_zip)
+    with pytest.raises(FeedUpdateError) as exc:
+        update_gtfs(territory, max_bytes=len(moved_zip) - 1)
+    assert exc.value.code == "gtfs_update.too_large"
+    pan.routes[f"/api/datasets/{DATASET}"] = (500, "text/plain", b"oops")
+    with pytest.raises(FeedUpdateError) as exc:
+        update_gtfs(territory)
+    assert exc.value.code == "gtfs_update.http" and "500" in exc.value.message("fr")
+    pan.routes[f"/api/datasets/{DATASET}"] = (200, "text/html", b"<html>maintenance</html>")
+    with pytest.raises(FeedUpdateError) as exc:
+        update_gtfs(territory)
+    assert exc.value.code == "gtfs_update.bad_json"
+    assert list(updates_dir("tam_test", DATASET).iterdir()) == []

@@ -91,6 +91,7 @@ def _fetch(args: argparse.Namespace) -> int:
 def _update_gtfs(args: argparse.Namespace) -> int:
     from datetime import date
 
+    from rich.console import Console
     from rich.progress import DownloadColumn, Progress, TransferSpeedColumn
 
     from ..feeds_update import update_gtfs
@@ -99,6 +100,7 @@ def _update_gtfs(args: argparse.Namespace) -> int:
         *Progress.get_default_columns(),
         DownloadColumn(),
         TransferSpeedColumn(),
+        console=Console(stderr=True),  # stdout keeps only the answer (or the JSON)
         transient=True,
         disable=args.json,
     ) as bar:

@@ -21,6 +21,7 @@ __all__ = [
     "CrsError",
     "DataNotAvailableError",
     "ExportError",
+    "FeedUpdateError",
     "InputFileError",
     "InputProblem",
     "LanguageError",
@@ -90,6 +91,11 @@ class UnknownDatasetError(QpvRadarError, KeyError):
 
 class DataNotAvailableError(QpvRadarError, OSError):
     """A dataset is neither cached, nor in the mirror, nor downloadable."""
+
+
+class FeedUpdateError(QpvRadarError, OSError):
+    """A fresh GTFS feed cannot be obtained from the national access point (offline, an error
+    answer, a file that is not an intact, complete GTFS): the feed in use stays in use."""
 
 
 class ChecksumError(QpvRadarError, ValueError):

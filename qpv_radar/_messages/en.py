@@ -316,6 +316,26 @@ WORDS: dict[str, str] = {
     "cli.directory.out_json": "--out {out}: give a .json file.",
     "cli.directory.no_folder": "--out {out}: its folder does not exist; create it first.",
     "cli.directory.exported": "{out}: {structures} structure(s) and {services} service(s) in data·inclusion v1 format (schema checked)",
+    # ---- issue 10, part 2: fresh GTFS feeds (qpv_radar.feeds_update, `data update-gtfs`) ----
+    "gtfs_update.kept": " The timetables already loaded ({feed}, {start:%Y-%m-%d} → {end:%Y-%m-%d}) stay in use.",
+    "gtfs_update.kept_unknown": " The timetables already loaded stay in use.",
+    "gtfs_update.no_dataset": 'territory {territory!r} does not name its dataset on the national access point ({file}). Add pan_dataset = "…" to its [[gtfs]] table: the data.gouv.fr id of the dataset (24 characters, shown by the transport.data.gouv.fr API).',
+    "gtfs_update.offline": "no connection to the national access point ({url}: {exc}).{kept} Try again once online (or give the access point's address in QPV_RADAR_PAN_URL).",
+    "gtfs_update.http": "the national access point answered {status} ({reason}) for {url}.{kept} Try again later.",
+    "gtfs_update.not_found": "dataset {dataset!r} is not on the national access point ({url}: 404).{kept} Check pan_dataset in the territory file: it is the data.gouv.fr id of the dataset, not its name.",
+    "gtfs_update.bad_json": "the answer of {url} is not the national access point's API ({problem}).{kept} Check QPV_RADAR_PAN_URL.",
+    "gtfs_update.no_resource": "dataset {dataset!r} has no available GTFS file {wanted!r} (available GTFS files: {available}).{kept} Fix pan_resources in the territory file, or try again later.",
+    "gtfs_update.too_large": "file {url} is larger than {limit_mb:.0f} MB: not downloaded.{kept}",
+    "gtfs_update.corrupt": "the file downloaded from {url} is not an intact zip archive ({problem}): not kept.{kept} Try again later (the published file may be being replaced).",
+    "gtfs_update.missing_files": "the file of {url} is not a complete GTFS feed: {files} missing. Not kept.{kept}",
+    "gtfs_update.unreadable": "the GTFS feed of {url} cannot be read: {problem} Not kept.{kept}",
+    "gtfs_update.no_service": "the GTFS feed of {url} has no date with any trip: not kept.{kept}",
+    "cli.gtfs_update.found": "Dataset {dataset} on {base}:",
+    "cli.gtfs_update.file": "  {title} — {url} (updated {updated})",
+    "cli.gtfs_update.period": "Timetable period: {start:%Y-%m-%d} → {end:%Y-%m-%d}",
+    "cli.gtfs_update.stored": "Stored in {folder}: these timetables are used from now on for {territory}.",
+    "cli.gtfs_update.unchanged": "Already up to date: the files published are the ones in use ({folder}).",
+    "cli.gtfs_update.expired": "Warning: these timetables ended on {end:%Y-%m-%d}; the national access point publishes nothing more recent.",
 }
 
 #: Words of opening hours (OSM day abbreviations → words).

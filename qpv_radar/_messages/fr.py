@@ -318,6 +318,26 @@ WORDS: dict[str, str] = {
     "cli.directory.out_json": "--out {out} : donnez un fichier .json.",
     "cli.directory.no_folder": "--out {out} : son dossier n'existe pas ; créez-le d'abord.",
     "cli.directory.exported": "{out} : {structures} structure(s) et {services} service(s) au format data·inclusion v1 (schéma vérifié)",
+    # ---- issue 10, part 2: fresh GTFS feeds (qpv_radar.feeds_update, `data update-gtfs`) ----
+    "gtfs_update.kept": " Les horaires déjà chargés ({feed}, du {start:%d/%m/%Y} au {end:%d/%m/%Y}) restent utilisés.",
+    "gtfs_update.kept_unknown": " Les horaires déjà chargés restent utilisés.",
+    "gtfs_update.no_dataset": "le territoire {territory!r} ne nomme pas son jeu de données sur le point d'accès national ({file}). Ajoutez à sa table [[gtfs]] la ligne pan_dataset = \"…\" : l'identifiant data.gouv.fr du jeu (24 caractères, visible dans l'API de transport.data.gouv.fr).",
+    "gtfs_update.offline": "pas de connexion au point d'accès national ({url} : {exc}).{kept} Réessayez une fois connecté à internet (ou donnez l'adresse du point d'accès dans QPV_RADAR_PAN_URL).",
+    "gtfs_update.http": "le point d'accès national a répondu {status} ({reason}) pour {url}.{kept} Réessayez plus tard.",
+    "gtfs_update.not_found": "le jeu de données {dataset!r} est introuvable sur le point d'accès national ({url} : réponse 404).{kept} Vérifiez pan_dataset dans le fichier du territoire : c'est l'identifiant data.gouv.fr du jeu, pas son nom.",
+    "gtfs_update.bad_json": "la réponse de {url} n'est pas celle de l'API du point d'accès national ({problem}).{kept} Vérifiez QPV_RADAR_PAN_URL.",
+    "gtfs_update.no_resource": "le jeu de données {dataset!r} n'a pas de fichier GTFS disponible {wanted!r} (fichiers GTFS disponibles : {available}).{kept} Corrigez pan_resources dans le fichier du territoire, ou réessayez plus tard.",
+    "gtfs_update.too_large": "le fichier {url} dépasse {limit_mb:.0f} Mo : il n'est pas téléchargé.{kept}",
+    "gtfs_update.corrupt": "le fichier téléchargé de {url} n'est pas une archive zip intacte ({problem}) : il n'est pas gardé.{kept} Réessayez plus tard (le fichier publié est peut-être en cours de remplacement).",
+    "gtfs_update.missing_files": "le fichier de {url} n'est pas un GTFS complet : il manque {files}. Il n'est pas gardé.{kept}",
+    "gtfs_update.unreadable": "le GTFS de {url} ne peut pas être lu : {problem} Il n'est pas gardé.{kept}",
+    "gtfs_update.no_service": "le GTFS de {url} n'a aucun jour avec des courses : il n'est pas gardé.{kept}",
+    "cli.gtfs_update.found": "Jeu {dataset} sur {base} :",
+    "cli.gtfs_update.file": "  {title} — {url} (mis à jour {updated})",
+    "cli.gtfs_update.period": "Période des horaires : du {start:%d/%m/%Y} au {end:%d/%m/%Y}",
+    "cli.gtfs_update.stored": "Enregistré dans {folder} : ces horaires sont utilisés désormais pour {territory}.",
+    "cli.gtfs_update.unchanged": "Déjà à jour : les fichiers publiés sont ceux déjà utilisés ({folder}).",
+    "cli.gtfs_update.expired": "Attention : ces horaires ont pris fin le {end:%d/%m/%Y} ; le point d'accès national n'en publie pas de plus récents.",
 }
 
 #: Words of opening hours (OSM day abbreviations → words).

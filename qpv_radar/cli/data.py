@@ -1,4 +1,5 @@
-"""``qpv-radar data list|fetch``: the datasets of the registry and the cache."""
+"""``qpv-radar data list|fetch|update-gtfs``: the datasets of the registry and the cache, and
+fresh GTFS feeds from the national access point (:mod:`qpv_radar.feeds_update`)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import argparse
 from typing import Any
 
 from .. import datasets
+from .._defaults import DEFAULT_TERRITORY
 from ._util import print_json, t
 
 
@@ -22,6 +24,19 @@ def register(sub: Any) -> None:
     pf = dsub.add_parser("fetch", help="fetch datasets into the cache (all when none is given)")
     pf.add_argument("paths", nargs="*", metavar="PATH", help="registry paths")
     pf.set_defaults(func=_fetch)
+    pu = dsub.add_parser(
+        "update-gtfs",
+        help="fetch the current GTFS of the territory from transport.data.gouv.fr, verify it, "
+        "and use it from now on",
+    )
+    pu.add_argument("--territory", default=DEFAULT_TERRITORY, help="territory name or TOML file")
+    pu.add_argument(
+        "--pan-url",
+        default=None,
+        help="national access point (default: $QPV_RADAR_PAN_URL, else transport.data.gouv.fr)",
+    )
+    pu.add_argument("--json", action="store_true", help="print JSON")
+    pu.set_defaults(func=_update_gtfs)
 
 
 def _list(args: argparse.Namespace) -> int:
@@ -70,4 +85,46 @@ def _fetch(args: argparse.Namespace) -> int:
     for path in track(paths, description="fetch", transient=True):
         local = datasets.fetch(path, progressbar=True)
         print(local)
+    return 0
+
+
+def _update_gtfs(args: argparse.Namespace) -> int:
+    from datetime import date
+
+    from rich.console import Console
+    from rich.progress import DownloadColumn, Progress, TransferSpeedColumn
+
+    from ..feeds_update import update_gtfs
+
+    with Progress(
+        *Progress.get_default_columns(),
+        DownloadColumn(),
+        TransferSpeedColumn(),
+        console=Console(stderr=True),  # stdout keeps only the answer (or the JSON)
+        transient=True,
+        disable=args.json,
+    ) as bar:
+        tasks: dict[str, Any] = {}
+
+        def progress(name: str, done: int, total: int | None) -> None:
+            if name not in tasks:
+                tasks[name] = bar.add_task(name, total=total)
+            bar.update(tasks[name], completed=done, total=total)
+
+        updates = update_gtfs(args.territory, base_url=args.pan_url, progress=progress)
+    if args.json:
+        print_json([u.to_json() for u in updates])
+        return 0
+    lang = args.lang
+    for u in updates:
+        print(t("cli.gtfs_update.found", lang, dataset=u.dataset, base=u.base_url))
+        for r in u.resources:
+            print(t("cli.gtfs_update.file", lang, title=r.title, url=r.url, updated=r.updated))
+        print(t("cli.gtfs_update.period", lang, start=u.period[0], end=u.period[1]))
+        if u.status == "unchanged":
+            print(t("cli.gtfs_update.unchanged", lang, folder=u.folder))
+        else:
+            print(t("cli.gtfs_update.stored", lang, folder=u.folder, territory=u.territory))
+        if u.period[1] < date.today():
+            print(t("cli.gtfs_update.expired", lang, end=u.period[1]))
     return 0

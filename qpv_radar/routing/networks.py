@@ -114,12 +114,20 @@ class Networks:
 
     @property
     def gtfs_paths(self) -> tuple[Path, ...]:
-        """The GTFS feeds (local paths; registry feeds are fetched on first call)."""
+        """The GTFS feeds (local paths; registry feeds are fetched on first call).
+
+        For a ``[[gtfs]]`` entry naming its dataset on the national access point
+        (``pan_dataset``), the newest verified fetch of ``qpv-radar data update-gtfs`` when
+        there is one (:func:`~qpv_radar.feeds_update.current_feed`), else the file named.
+        """
         if self._gtfs_in is not None:
             return tuple(Path(p) for p in self._gtfs_in)
         if self.territory is None:
             return ()
-        return tuple(s.resolve() for s in self.territory.gtfs)
+        from ..feeds_update import current_feed
+
+        name = self.territory.name
+        return tuple(p for s in self.territory.gtfs for p in current_feed(name, s))
 
     @property
     def modes(self) -> tuple[str, ...]:

@@ -31,6 +31,7 @@ from zoneinfo import ZoneInfo
 import opening_hours as _oh
 
 from .._defaults import DEFAULT_TIMEZONE
+from .._errors import OpeningHoursError
 
 __all__ = [
     "DAYS",
@@ -76,7 +77,9 @@ def parse(opening_hours: str) -> _oh.OpeningHours:
     try:
         return _oh.OpeningHours(opening_hours, country="FR")
     except _PARSER_ERRORS as exc:
-        raise ValueError(f"{opening_hours!r} is not valid opening_hours syntax: {exc}") from exc
+        raise OpeningHoursError(
+            f"{opening_hours!r} is not valid opening_hours syntax: {exc}"
+        ) from exc
 
 
 def is_valid(opening_hours: str) -> bool:
@@ -156,7 +159,7 @@ def open_during(
     if opening_hours is None:
         return None
     if end <= start:
-        raise ValueError(f"open_during: end {end} is not after start {start}")
+        raise OpeningHoursError(f"open_during: end {end} is not after start {start}")
     a, _ = _local(start, tz)
     b, _ = _local(end, tz)
     states = [s for _s, _e, s, _c in parse(opening_hours).intervals(a, b)]
@@ -175,10 +178,10 @@ _HHMM = re.compile(r"^\s*(\d{1,2})\s*[:hH]\s*(\d{2})?\s*$")
 def _minutes(text: str) -> int:
     m = _HHMM.match(text)
     if not m:
-        raise ValueError(f"{text!r} is not a time like 09:00")
+        raise OpeningHoursError(f"{text!r} is not a time like 09:00")
     h, mi = int(m.group(1)), int(m.group(2) or 0)
     if h > 24 or mi > 59 or (h == 24 and mi):
-        raise ValueError(f"{text!r} is not a time of day")
+        raise OpeningHoursError(f"{text!r} is not a time of day")
     return h * 60 + mi
 
 
@@ -206,12 +209,12 @@ def from_weekly(week: Mapping[str, Sequence[tuple[str, str]]]) -> str | None:
     per_day: dict[str, str] = {}
     for day, slots in week.items():
         if day not in DAYS:
-            raise ValueError(f"{day!r} is not a weekday among {', '.join(DAYS)}")
+            raise OpeningHoursError(f"{day!r} is not a weekday among {', '.join(DAYS)}")
         mins = []
         for start, end in slots:
             a, b = _minutes(start), _minutes(end)
             if b <= a:
-                raise ValueError(f"slot {start}-{end} ends before it starts")
+                raise OpeningHoursError(f"slot {start}-{end} ends before it starts")
             mins.append((a, b))
         if mins:
             per_day[day] = ",".join(f"{_hhmm(a)}-{_hhmm(b)}" for a, b in _merge(mins))
@@ -251,19 +254,25 @@ def from_france_services(days: Mapping[str, str | None]) -> str | None:
     for key, value in days.items():
         day = _FR_DAYS.get(key.lower().removeprefix("h_"))
         if day is None:
-            raise ValueError(f"{key!r} is not a French weekday column (h_lundi … h_dimanche)")
+            raise OpeningHoursError(
+                f"{key!r} is not a French weekday column (h_lundi … h_dimanche)"
+            )
         slots: list[tuple[str, str]] = []
         for part in (value or "").split("/"):
             if not part.strip():
                 continue
             bounds = part.split("-")
             if len(bounds) != 2:
-                raise ValueError(f"{part.strip()!r} in {value!r} is not a slot like 09:00 - 12:00")
+                raise OpeningHoursError(
+                    f"{part.strip()!r} in {value!r} is not a slot like 09:00 - 12:00"
+                )
             start, end = bounds
             try:
                 placeholder = _minutes(start) == 0 and _minutes(end) == 0
             except ValueError as exc:
-                raise ValueError(f"{part.strip()!r} in {value!r} is not a slot ({exc})") from exc
+                raise OpeningHoursError(
+                    f"{part.strip()!r} in {value!r} is not a slot ({exc})"
+                ) from exc
             if placeholder:
                 continue  # "00:00 - 00:00": placeholder for "no slot"
             slots.append((start.strip(), end.strip()))
@@ -293,10 +302,10 @@ def from_mpt(opening: Mapping[str, Mapping[str, object]]) -> str | None:
     for name, spec in opening.items():
         day = _FR_DAYS.get(name.strip().lower())
         if day is None:
-            raise ValueError(f"{name!r} is not a French day name (Lundi … Dimanche)")
+            raise OpeningHoursError(f"{name!r} is not a French day name (Lundi … Dimanche)")
         raw_slots = spec.get("slots") or []
         if not isinstance(raw_slots, list):
-            raise ValueError(f"{name}: slots must be a list, not {raw_slots!r}")
+            raise OpeningHoursError(f"{name}: slots must be a list, not {raw_slots!r}")
         mins: list[tuple[int, int]] = []
         for slot in raw_slots:
             text = str(slot).strip()
@@ -305,10 +314,10 @@ def from_mpt(opening: Mapping[str, Mapping[str, object]]) -> str | None:
             bounds = text.split("-")
             try:
                 if len(bounds) != 2:
-                    raise ValueError("expected two times")
+                    raise OpeningHoursError("expected two times")
                 mins.append((_minutes(bounds[0]), _minutes(bounds[1])))
             except ValueError as exc:
-                raise ValueError(
+                raise OpeningHoursError(
                     f"{name}: {text!r} is not a slot like 9:00-19:00 or Fermé ({exc})"
                 ) from exc
         comment = str(spec.get("comments") or "")
@@ -359,7 +368,7 @@ def _fr_days(first: str, last: str | None) -> list[str]:
         return [a]
     i, j = DAYS.index(a), DAYS.index(_FR_DAY_TOKENS[last])
     if j < i:
-        raise ValueError(f"{first}-{last}: the last day comes before the first")
+        raise OpeningHoursError(f"{first}-{last}: the last day comes before the first")
     return list(DAYS[i : j + 1])
 
 
@@ -391,11 +400,11 @@ def from_french(text: str) -> str | None:
     while pos < len(s):
         m = _FR_TOKEN.match(s, pos)
         if m is None or m.end() == pos:
-            raise ValueError(f"{text!r}: {s[pos : pos + 12]!r} not understood")
+            raise OpeningHoursError(f"{text!r}: {s[pos : pos + 12]!r} not understood")
         pos = m.end()
         if m.group("slot"):
             if not days:
-                raise ValueError(f"{text!r}: hours without a day before them")
+                raise OpeningHoursError(f"{text!r}: hours without a day before them")
             g = m.groups()
             a, b = f"{g[1]}:{g[2] or '00'}", f"{g[3]}:{g[4] or '00'}"
             for d in days:
@@ -408,7 +417,7 @@ def from_french(text: str) -> str | None:
         if m.group("days"):
             d1, d2 = m.group("d1"), m.group("d2")
             if d1 not in _FR_DAY_TOKENS or d2 not in _FR_DAY_TOKENS:
-                raise ValueError(f"{text!r}: {m.group('days')!r} is not a span of days")
+                raise OpeningHoursError(f"{text!r}: {m.group('days')!r} is not a span of days")
             new = _fr_days(d1, d2)
         elif word in _FR_DAY_TOKENS:
             new = _fr_days(word, None)
@@ -417,13 +426,13 @@ def from_french(text: str) -> str | None:
                 pending = []  # « sam fermé »: those days stay closed
             continue
         else:
-            raise ValueError(f"{text!r}: {word!r} is neither a day nor a known word")
+            raise OpeningHoursError(f"{text!r}: {word!r} is neither a day nor a known word")
         if after_slot or not days:
             days, after_slot = [], False
         days += new
         pending += new
     if pending:
-        raise ValueError(f"{text!r}: day(s) without hours at the end")
+        raise OpeningHoursError(f"{text!r}: day(s) without hours at the end")
     if not week:
-        raise ValueError(f"{text!r}: no hours")
+        raise OpeningHoursError(f"{text!r}: no hours")
     return from_weekly(week)

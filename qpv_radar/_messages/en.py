@@ -250,6 +250,9 @@ WORDS: dict[str, str] = {
     "radar.role_not_on_path": "role {role!r} is not on the suggested path ({roles}).",
     "radar.home_outside": "home ({x:.4f}, {y:.4f}) is {km:.0f} km outside the {territory} territory. Give a point inside it (e.g. near {cx:.4f},{cy:.4f}), check that longitude comes first, or choose another territory.",
     "words.none": "(none)",
+    # ---- truth details (issue 10, item 7): straight-line walks
+    "walk.crs_not_metric": "{crs} is not a projected CRS in metres: straight-line walks cannot be measured in it. Give the metric CRS of the place (e.g. its UTM zone), or no CRS for geodesic distances.",
+    "walk.crs_not_here": 'straight-line walks are measured in {crs} ({area}), which does not cover the point {lon:.4f},{lat:.4f}: every distance would be wrong. Give the territory\'s own metric CRS (crs = "EPSG:…" in the territory file, e.g. its UTM zone), or no CRS for geodesic distances.',
 }
 
 #: Words of opening hours (OSM day abbreviations → words).

@@ -252,6 +252,9 @@ WORDS: dict[str, str] = {
     "radar.role_not_on_path": "le rôle {role!r} n'est pas sur le parcours suggéré ({roles}).",
     "radar.home_outside": "le domicile ({x:.4f}, {y:.4f}) est à {km:.0f} km hors du territoire {territory}. Donnez un point à l'intérieur (par ex. près de {cx:.4f},{cy:.4f}), vérifiez que la longitude vient d'abord, ou choisissez un autre territoire.",
     "words.none": "(aucun)",
+    # ---- truth details (issue 10, item 7): straight-line walks
+    "walk.crs_not_metric": "{crs} n'est pas un système de coordonnées projeté en mètres : les marches à vol d'oiseau ne peuvent pas y être mesurées. Donnez le système métrique du lieu (par exemple sa zone UTM), ou aucun pour des distances géodésiques.",
+    "walk.crs_not_here": 'les marches à vol d\'oiseau sont mesurées en {crs} ({area}), qui ne couvre pas le point {lon:.4f},{lat:.4f} : toutes les distances seraient fausses. Donnez le système métrique propre au territoire (crs = "EPSG:…" dans le fichier du territoire, par exemple sa zone UTM), ou aucun pour des distances géodésiques.',
 }
 
 #: Words of opening hours (OSM day abbreviations → words).

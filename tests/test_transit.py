@@ -2,8 +2,9 @@
 
 The reference is a connection scan (CSA) written here from the raw GTFS tables (its own
 calendar rules; every trip of the previous, same and next service days, shifted by −24 h, 0 and
-+24 h), repeated until no label changes. It shares only the walking tables (access, egress,
-footpaths, plain walking), which are inputs of both.
++24 h), repeated until no label changes; the final walk leaves from the stop where a ride ends.
+It shares only the walking tables (access, egress, footpaths, plain walking), which are inputs
+of both.
 """
 
 from __future__ import annotations
@@ -130,7 +131,7 @@ def _csa(
                 best[s] = min(best[s], arr[c])
                 for e in range(fp_ptr[s], fp_ptr[s + 1]):
                     best[fp_to[e]] = min(best[fp_to[e]], arr[c] + fp_dur[e])
-    return best
+    return ride  # the final walk starts where a ride ends (max_egress_s caps all of it)
 
 
 def _points(rng, tt, n):
@@ -158,7 +159,7 @@ def _tables(tt, origins, dests):
 
 def _reference(ref, tt, acc, egr, dire, o, t0, slack=60, max_time=np.inf):
     a = acc[acc.origin == o]
-    best = _csa(
+    ride = _csa(
         *ref["c"],
         ref["n_trips"],
         *ref["fp"],
@@ -168,7 +169,7 @@ def _reference(ref, tt, acc, egr, dire, o, t0, slack=60, max_time=np.inf):
         tt.n_stops,
         slack,
     )
-    e_best = best[egr.stop.to_numpy()]
+    e_best = ride[egr.stop.to_numpy()]
     cand = np.where(e_best < INF, e_best + np.ceil(egr.time_s.to_numpy()), np.inf)
     out = pd.Series(cand).groupby(egr.destination.to_numpy()).min()
     d = dire[dire.origin == o].set_index("destination").time_s.map(np.ceil) + t0

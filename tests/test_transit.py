@@ -354,7 +354,7 @@ def test_street_network_walking_legs(tam) -> None:
     net = load_street_network("montpellier", "walk")
     fp = footpaths(tt, net)
     assert len(fp) > 1000
-    # beyond 5 min: only pairs listed in transfers.txt (kept at their straight-line time)
+    # beyond 5 min: only pairs listed in transfers.txt with a stop off the streets (straight line)
     tr = tt.feed.transfers
     listed = set(zip(tr.from_idx, tr.to_idx, strict=True))
     long = fp[fp.time_s > 300]

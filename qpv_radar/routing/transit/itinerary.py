@@ -100,6 +100,9 @@ def transit_itinerary(
         ``(lon, lat)`` in WGS84, a shapely Point (WGS84), or a one-row GeoDataFrame.
     departure
         Naive = local time of the feed's agency.
+    max_access_s, max_egress_s, max_transfer_s
+        Longest walks to the first stop, from the stop where the last ride ends to the
+        destination (the whole final walk), and between two rides.
     max_time_s
         Longest acceptable journey (``None``: no limit, plain walking always gives one).
 

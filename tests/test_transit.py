@@ -2,8 +2,9 @@
 
 The reference is a connection scan (CSA) written here from the raw GTFS tables (its own
 calendar rules; every trip of the previous, same and next service days, shifted by −24 h, 0 and
-+24 h), repeated until no label changes. It shares only the walking tables (access, egress,
-footpaths, plain walking), which are inputs of both.
++24 h), repeated until no label changes; the final walk leaves from the stop where a ride ends.
+It shares only the walking tables (access, egress, footpaths, plain walking), which are inputs
+of both.
 """
 
 from __future__ import annotations
@@ -130,7 +131,7 @@ def _csa(
                 best[s] = min(best[s], arr[c])
                 for e in range(fp_ptr[s], fp_ptr[s + 1]):
                     best[fp_to[e]] = min(best[fp_to[e]], arr[c] + fp_dur[e])
-    return best
+    return ride  # the final walk starts where a ride ends (max_egress_s caps all of it)
 
 
 def _points(rng, tt, n):
@@ -142,13 +143,13 @@ def _points(rng, tt, n):
     return gpd.GeoDataFrame(geometry=gpd.points_from_xy(lon, lat), crs=4326)
 
 
-def _tables(tt, origins, dests):
+def _tables(tt, origins, dests, walk=WALK):
     stops = gpd.GeoDataFrame(
         geometry=gpd.points_from_xy(tt.stops.stop_lon, tt.stops.stop_lat), crs=4326
     )[np.diff(tt.stop_pattern_ptr) > 0]
-    acc = walk_table(WALK, origins, stops, max_time_s=900)
-    egr = walk_table(WALK, stops, dests, max_time_s=900)
-    dire = walk_table(WALK, origins, dests, max_time_s=None)
+    acc = walk_table(walk, origins, stops, max_time_s=900)
+    egr = walk_table(walk, stops, dests, max_time_s=900)
+    dire = walk_table(walk, origins, dests, max_time_s=None)
     return (
         acc.set_axis(["origin", "stop", "time_s"], axis=1),
         egr.set_axis(["stop", "destination", "time_s"], axis=1),
@@ -158,7 +159,7 @@ def _tables(tt, origins, dests):
 
 def _reference(ref, tt, acc, egr, dire, o, t0, slack=60, max_time=np.inf):
     a = acc[acc.origin == o]
-    best = _csa(
+    ride = _csa(
         *ref["c"],
         ref["n_trips"],
         *ref["fp"],
@@ -168,7 +169,7 @@ def _reference(ref, tt, acc, egr, dire, o, t0, slack=60, max_time=np.inf):
         tt.n_stops,
         slack,
     )
-    e_best = best[egr.stop.to_numpy()]
+    e_best = ride[egr.stop.to_numpy()]
     cand = np.where(e_best < INF, e_best + np.ceil(egr.time_s.to_numpy()), np.inf)
     out = pd.Series(cand).groupby(egr.destination.to_numpy()).min()
     d = dire[dire.origin == o].set_index("destination").time_s.map(np.ceil) + t0
@@ -202,6 +203,40 @@ def test_500_triples_equal_brute_force(tam) -> None:
         transit_used += int((got[ds] < walk.reindex(ds).fillna(np.inf).to_numpy()).sum())
     assert compared == 500
     assert transit_used > 250  # most sampled trips really ride, not just walk
+
+
+def test_street_footpaths_equal_brute_force(tam) -> None:
+    """The reference again on the street network: its walks, and its footpaths (transfers.txt
+    pairs on the streets at their street walk), evening departures around 21:30."""
+    from qpv_radar.networks.streets import load_street_network
+
+    tt, _, ref = tam
+    net = load_street_network("montpellier", "walk")
+    fp = footpaths(tt, net)
+    fpo = fp.sort_values("from_idx", kind="stable")
+    ptr = np.zeros(tt.n_stops + 1, np.int64)
+    np.cumsum(np.bincount(fpo.from_idx, minlength=tt.n_stops), out=ptr[1:])
+    sref = {**ref, "fp": (ptr, fpo.to_idx.to_numpy(np.int64), fpo.time_s.to_numpy(np.int64))}
+    rng = np.random.default_rng(1030)
+    origins, dests = _points(rng, tt, 30), _points(rng, tt, 60)
+    acc, egr, dire = _tables(tt, origins, dests, net)
+    compared = 0
+    for o in range(30):
+        t0 = int(rng.integers(21 * 3600, 22 * 3600))
+        got = travel_time_matrix(
+            tt,
+            access=acc[acc.origin == o].assign(origin=0),
+            egress=egr,
+            direct=dire[dire.origin == o].assign(origin=0),
+            footpath_table=fp,
+            n_origins=1,
+            n_destinations=60,
+            departures_s=[t0],
+        )[0, :, 0]
+        want = _reference(sref, tt, acc, egr, dire, o, t0).reindex(range(60)).fillna(np.inf)
+        assert got.tolist() == want.to_numpy().tolist(), (o, t0)
+        compared += int(np.isfinite(got).sum())
+    assert compared > 600  # pairs with a finite time (points off the streets: none)
 
 
 def test_window_reuse_equals_independent_departures(tam) -> None:
@@ -353,7 +388,7 @@ def test_street_network_walking_legs(tam) -> None:
     net = load_street_network("montpellier", "walk")
     fp = footpaths(tt, net)
     assert len(fp) > 1000
-    # beyond 5 min: only pairs listed in transfers.txt (kept at their straight-line time)
+    # beyond 5 min: only pairs listed in transfers.txt with a stop off the streets (straight line)
     tr = tt.feed.transfers
     listed = set(zip(tr.from_idx, tr.to_idx, strict=True))
     long = fp[fp.time_s > 300]

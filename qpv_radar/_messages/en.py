@@ -336,6 +336,9 @@ WORDS: dict[str, str] = {
     "cli.gtfs_update.stored": "Stored in {folder}: these timetables are used from now on for {territory}.",
     "cli.gtfs_update.unchanged": "Already up to date: the files published are the ones in use ({folder}).",
     "cli.gtfs_update.expired": "Warning: these timetables ended on {end:%Y-%m-%d}; the national access point publishes nothing more recent.",
+    # ---- truth details (issue 10, item 7): straight-line walks
+    "walk.crs_not_metric": "{crs} is not a projected CRS in metres: straight-line walks cannot be measured in it. Give the metric CRS of the place (e.g. its UTM zone), or no CRS for geodesic distances.",
+    "walk.crs_not_here": 'straight-line walks are measured in {crs} ({area}), which does not cover the point {lon:.4f},{lat:.4f}: every distance would be wrong. Give the territory\'s own metric CRS (crs = "EPSG:…" in the territory file, e.g. its UTM zone), or no CRS for geodesic distances.',
 }
 
 #: Words of opening hours (OSM day abbreviations → words).

@@ -338,6 +338,9 @@ WORDS: dict[str, str] = {
     "cli.gtfs_update.stored": "Enregistré dans {folder} : ces horaires sont utilisés désormais pour {territory}.",
     "cli.gtfs_update.unchanged": "Déjà à jour : les fichiers publiés sont ceux déjà utilisés ({folder}).",
     "cli.gtfs_update.expired": "Attention : ces horaires ont pris fin le {end:%d/%m/%Y} ; le point d'accès national n'en publie pas de plus récents.",
+    # ---- truth details (issue 10, item 7): straight-line walks
+    "walk.crs_not_metric": "{crs} n'est pas un système de coordonnées projeté en mètres : les marches à vol d'oiseau ne peuvent pas y être mesurées. Donnez le système métrique du lieu (par exemple sa zone UTM), ou aucun pour des distances géodésiques.",
+    "walk.crs_not_here": 'les marches à vol d\'oiseau sont mesurées en {crs} ({area}), qui ne couvre pas le point {lon:.4f},{lat:.4f} : toutes les distances seraient fausses. Donnez le système métrique propre au territoire (crs = "EPSG:…" dans le fichier du territoire, par exemple sa zone UTM), ou aucun pour des distances géodésiques.',
 }
 
 #: Words of opening hours (OSM day abbreviations → words).

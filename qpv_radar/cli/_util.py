@@ -32,7 +32,9 @@ def parse_lonlat(text: str, option: str = "--lonlat") -> tuple[float, float]:
 
     A point counts as swapped when it lies outside France (metropolitan and overseas, see
     :data:`qpv_radar._geo.FRANCE_BBOXES`) but would lie inside with the two numbers exchanged.
-    Other points outside France are accepted (a territory may be anywhere).
+    Other points outside France are accepted (a territory may be anywhere). A negative
+    longitude may follow its option without ``=`` (``--from -46.61,-23.55``): the command line's
+    entry point attaches it (:func:`qpv_radar.cli.main.attach_negative_lonlat`).
 
     Raises
     ------

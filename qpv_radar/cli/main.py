@@ -4,12 +4,19 @@ Each command lives in its own module of :mod:`qpv_radar.cli` exposing
 ``register(subparsers)``; add the module to ``_COMMAND_MODULES`` to plug it in.
 Errors raised on purpose (:class:`~qpv_radar.QpvRadarError`) are printed as one clear message
 with exit status 2, never as a traceback.
+
+A point west of Greenwich is given as ``--from -46.61,-23.55``: argparse would read that value
+as an option (it starts with ``-`` and is not a plain negative number), so :func:`main` first
+attaches every such ``LON,LAT`` value to the option before it (``--from=-46.61,-23.55``, the
+form argparse documents for values that start with ``-``), for every command at once
+(:func:`attach_negative_lonlat`).
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
+import re
 import sys
 from collections.abc import Sequence
 from types import ModuleType
@@ -42,6 +49,31 @@ _COMMAND_MODULES: tuple[ModuleType, ...] = (
     coverage,
     permanences,
 )
+
+
+#: A ``LON,LAT`` value whose longitude is negative, e.g. ``-46.61,-23.55`` (never an option name:
+#: no option of this command line starts with a digit).
+_NEGATIVE_LONLAT = re.compile(r"^-(\d+\.?\d*|\.\d+)\s*,\s*[-+]?(\d+\.?\d*|\.\d+)$")
+
+
+def attach_negative_lonlat(argv: Sequence[str]) -> list[str]:
+    """``argv`` with each negative ``LON,LAT`` value attached to the option before it.
+
+    ``["times", "--from", "-46.61,-23.55"]`` becomes ``["times", "--from=-46.61,-23.55"]``
+    (a one-letter option ``-x`` becomes ``-x-46.61,-23.55``), which argparse reads as the
+    option's value. Other arguments, and everything after ``--``, are left as they are.
+    """
+    out: list[str] = []
+    for k, tok in enumerate(argv):
+        if tok == "--":
+            return out + list(argv[k:])
+        prev = out[-1] if out else ""
+        is_option = prev.startswith("-") and len(prev) > 1 and not _NEGATIVE_LONLAT.match(prev)
+        if _NEGATIVE_LONLAT.match(tok) and is_option and "=" not in prev:
+            out[-1] = f"{prev}={tok}" if prev.startswith("--") else f"{prev}{tok}"
+        else:
+            out.append(tok)
+    return out
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -83,7 +115,7 @@ def _log_to_stderr(lang: str) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(attach_negative_lonlat(sys.argv[1:] if argv is None else argv))
     _log_to_stderr(args.lang)
     try:
         status = args.func(args)

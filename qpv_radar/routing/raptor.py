@@ -9,7 +9,9 @@ The model (the brute-force reference in the tests implements the same one indepe
 - *footpaths*: after alighting at ``s``, walk to another stop ``s'`` in ``f(s, s')`` (one
   footpath between two rides; footpaths are built from the street network within a maximum
   walking time, adjusted by transfers.txt);
-- *egress*: from any stop reached (by access, ride or footpath), walk to the destination;
+- *egress*: from a stop where a ride ends, walk to the destination (one walk, so that
+  ``max_egress_s`` caps the whole final walk, as ``max_access_s`` caps the first: footpaths
+  only join two rides);
 - plain walking from origin to destination when it is faster.
 
 Any number of transfers is allowed: the search runs rounds until no label improves (a
@@ -309,7 +311,7 @@ def _window_kernel(  # type: ignore[no-untyped-def]
             for d in range(n_dest):
                 dest_arr[d] = t0 + direct[o, d]
             for s in range(n_stops):
-                b = best[s]
+                b = best_ride[s]  # the final walk starts where the last ride ends
                 if b >= INF:
                     continue
                 for e in range(eg_ptr[s], eg_ptr[s + 1]):

@@ -5,11 +5,14 @@ Walking legs come from a *walk* object: a street network built by
 :func:`qpv_radar.routing.travel_times`), or :class:`CrowFlyWalk` (straight line × detour, for
 feeds without a street network). Three walking tables are built:
 
-- access: origin → stops within ``max_access_s``;
-- egress: stops → destination within ``max_egress_s``;
-- footpaths: stop → stop within ``max_transfer_s`` (cached per feed and walk), adjusted by
-  transfers.txt (``transfer_type`` 3 removes a pair, a ``min_transfer_time`` replaces the
-  walking time, types 0–2 add pairs the walk did not find at their straight-line time).
+- access: origin → stops within ``max_access_s`` (the walk to the first boarding);
+- egress: stops → destination within ``max_egress_s`` (the whole final walk, from the stop
+  where the last ride ends);
+- footpaths: stop → stop within ``max_transfer_s`` (cached per feed and walk), only between two
+  rides, adjusted by transfers.txt: ``transfer_type`` 3 removes a pair; a pair with both stops
+  on the street network keeps its street walk (``max_transfer_s`` applies, a
+  ``min_transfer_time`` is a lower bound); a pair with a stop off it takes its
+  ``min_transfer_time``, else its straight-line time.
 
 Then :mod:`qpv_radar.routing.raptor` searches every departure minute of the window.
 

@@ -100,6 +100,9 @@ def transit_itinerary(
         ``(lon, lat)`` in WGS84, a shapely Point (WGS84), or a one-row GeoDataFrame.
     departure
         Naive = local time of the feed's agency.
+    max_access_s, max_egress_s, max_transfer_s
+        Longest walks to the first stop, from the stop where the last ride ends to the
+        destination (the whole final walk), and between two rides.
     max_time_s
         Longest acceptable journey (``None``: no limit, plain walking always gives one).
 
@@ -190,7 +193,8 @@ def transit_itineraries(
     draw = _Drawing.of(timetable, o, here, there)
     d84 = dests.geometry.to_crs(WGS84)
     limit = np.inf if max_time_s is None else t0 + max_time_s
-    plans, founds = _plans(search.best, dests.index, egr_all, dire_all, t0, limit)
+    # the final walk starts where the last ride ends (max_egress_s caps the whole of it)
+    plans, founds = _plans(search.best_ride, dests.index, egr_all, dire_all, t0, limit)
     _check_complete(timetable, np.full(len(founds), t0), np.asarray(founds, dtype=float))
     out: dict[Any, Itinerary | None] = {}
     for dest_id, plan in plans.items():
@@ -240,7 +244,7 @@ def _search(
 
 
 def _plans(
-    best: npt.NDArray[np.int32],
+    best_ride: npt.NDArray[np.int32],
     dest_ids: pd.Index,
     egr_all: pd.DataFrame,
     dire_all: pd.DataFrame,
@@ -248,6 +252,10 @@ def _plans(
     limit: float,
 ) -> tuple[dict[Any, _Plan], list[float]]:
     """Per destination, the best final walk (or walking all the way), and the arrivals to check.
+
+    ``best_ride`` holds the earliest arrival by a ride at each stop: the final walk leaves
+    from there (never after a transfer footpath, so that it is one walk within
+    ``max_egress_s``).
 
     The second list holds, per destination, the earliest arrival found (capped at ``limit``),
     for :func:`~._common._check_complete`.
@@ -263,8 +271,8 @@ def _plans(
         egr = egress_of.get(dest_id)
         e_stop = np.empty(0, np.int64) if egr is None else egr["from_id"].to_numpy(np.int64)
         e_time = np.empty(0) if egr is None else np.ceil(egr["travel_time"].to_numpy(float))
-        cand = best[e_stop].astype(float) + e_time
-        cand[best[e_stop] >= raptor.INF] = np.inf
+        cand = best_ride[e_stop].astype(float) + e_time
+        cand[best_ride[e_stop] >= raptor.INF] = np.inf
         found = min(float(cand.min()) if len(cand) else np.inf, t0 + walk_only)
         founds.append(found if found <= limit else limit)
         if len(cand) == 0 or (cand.min() >= t0 + walk_only) or cand.min() > limit:
@@ -329,22 +337,25 @@ def _itinerary(
         return Itinerary(at(t0), at(arrival), dur, [leg])
     last = Leg(
         "walk",
-        at(search.best[s]),
+        at(search.best_ride[s]),
         at(arrival),
         str(draw.names[s]),
         draw.there,
         e_s,
         coords=(*draw.xy(s), d_xy),
     )
-    legs = [last, *_legs_back(tt, search, draw, s, t0)]
+    legs = [last, *_legs_back(tt, search, draw, s, t0, by_ride=True)]
     legs.reverse()
     return Itinerary(at(t0), at(arrival), int(arrival - t0), legs)
 
 
-def _legs_back(tt: Timetable, search: _Search, draw: _Drawing, s: int, t0: int) -> list[Leg]:
-    """The legs reaching stop ``s``, from the last back to the access walk."""
+def _legs_back(
+    tt: Timetable, search: _Search, draw: _Drawing, s: int, t0: int, *, by_ride: bool
+) -> list[Leg]:
+    """The legs reaching stop ``s`` (by its ride when ``by_ride``), from the last back to the
+    access walk."""
     legs: list[Leg] = []
-    ride_arrival = False  # whether the next step back must use the ride parent of s
+    ride_arrival = by_ride  # whether the next step back must use the ride parent of s
     for _ in range(200):
         kd = 1 if ride_arrival else int(search.kind[s])
         if kd == 0:

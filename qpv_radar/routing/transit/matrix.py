@@ -217,7 +217,9 @@ def transit_travel_times(
     max_time_s
         Travel times above are unreachable (NaN).
     max_access_s, max_egress_s, max_transfer_s
-        Longest walks to the first stop, from the last stop, and between two rides.
+        Longest walks to the first stop, from the stop where the last ride ends to the
+        destination (the whole final walk: no transfer footpath comes before it), and between
+        two rides (see :func:`~.walking.footpaths` for transfers.txt pairs).
     board_slack_s
         Boarding needs to be at the stop this long before the departure (every boarding).
     progress

@@ -45,7 +45,7 @@ BIKE_KMH: Final = 15.0
 # ---- public transport -------------------------------------------------------------------------
 #: Longest walk from the origin to a first stop (seconds).
 MAX_ACCESS_S: Final = 900.0
-#: Longest walk from the last stop to the destination (seconds).
+#: Longest final walk, from the stop where the last ride ends to the destination (seconds).
 MAX_EGRESS_S: Final = 900.0
 #: Longest walk between two stops to change vehicles (seconds).
 MAX_TRANSFER_S: Final = 300.0

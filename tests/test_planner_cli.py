@@ -47,12 +47,14 @@ def test_candidates_file_lists_every_problem(
         "id,name,lon,lat\na,Salle A,3.82,43.63\nb,Salle B,abc,43.63\na,Salle C,3.80,95\n",
         encoding="utf-8",
     )
-    assert main(["permanences", "--candidates", str(f)]) == 2
+    assert main(["--lang", "en", "permanences", "--candidates", str(f)]) == 2
     err = capsys.readouterr().err
     assert "3 problem(s)" in err
     assert "row 2, column 'lon'" in err
     assert "row 3, column 'lat'" in err
     assert "row 3, column 'id': duplicate id 'a'" in err
+    assert main(["permanences", "--candidates", str(f)]) == 2  # French by default
+    assert "3 problème(s)" in capsys.readouterr().err
 
 
 def test_candidates_file_missing_columns(
@@ -60,7 +62,7 @@ def test_candidates_file_missing_columns(
 ) -> None:
     f = tmp_path / "cand.csv"
     f.write_text("name,x,y\nSalle,3.8,43.6\n", encoding="utf-8")
-    assert main(["permanences", "--candidates", str(f)]) == 2
+    assert main(["--lang", "en", "permanences", "--candidates", str(f)]) == 2
     err = capsys.readouterr().err
     assert "column 'id'" in err and "column 'lon'" in err and "column 'lat'" in err
 

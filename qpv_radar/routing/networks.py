@@ -166,13 +166,13 @@ class Networks:
         return self._streets[mode]
 
     def walking(self) -> StreetNetwork | CrowFlyWalk:
-        """How public transport walks: the walking network, or a straight line × 1.3 where the
-        territory has no street network."""
+        """How public transport walks: the walking network, or a straight line × 1.3 measured
+        on the ellipsoid (true anywhere) where the territory has no street network."""
         if self.has_streets:
             return self.street_network("walk")
         from .transit import CrowFlyWalk
 
-        return CrowFlyWalk(crs=self.crs)
+        return CrowFlyWalk()
 
     def timetable(self, day: date | datetime) -> Timetable:
         """The timetable of service date ``day``, every feed merged (built once, then kept).

@@ -250,6 +250,11 @@ WORDS: dict[str, str] = {
     "radar.role_not_on_path": "role {role!r} is not on the suggested path ({roles}).",
     "radar.home_outside": "home ({x:.4f}, {y:.4f}) is {km:.0f} km outside the {territory} territory. Give a point inside it (e.g. near {cx:.4f},{cy:.4f}), check that longitude comes first, or choose another territory.",
     "words.none": "(none)",
+    # ---- issue 10, part 1: timetables for the day asked ----
+    "gtfs.strict_dates": "{day:%Y-%m-%d} is outside the loaded {feed} timetable ({period[0]:%Y-%m-%d} → {period[1]:%Y-%m-%d}), and strict dates are asked (--strict-dates). Choose a date inside the period, update the timetable, or drop --strict-dates to route on the timetable of a representative day of the period (same weekday).",
+    "gtfs.no_service_weekday": "no {feed} trip runs on that weekday (the weekday of {day:%Y-%m-%d}) in the loaded timetable ({period[0]:%Y-%m-%d} → {period[1]:%Y-%m-%d}).",
+    "notice.timetable_substituted": "{network} timetable of {used}: this day's timetable is not loaded (timetable known from {start} to {end})",
+    "times.timetable_day": "{network} timetable of {used}",
 }
 
 #: Words of opening hours (OSM day abbreviations → words).

@@ -252,6 +252,11 @@ WORDS: dict[str, str] = {
     "radar.role_not_on_path": "le rôle {role!r} n'est pas sur le parcours suggéré ({roles}).",
     "radar.home_outside": "le domicile ({x:.4f}, {y:.4f}) est à {km:.0f} km hors du territoire {territory}. Donnez un point à l'intérieur (par ex. près de {cx:.4f},{cy:.4f}), vérifiez que la longitude vient d'abord, ou choisissez un autre territoire.",
     "words.none": "(aucun)",
+    # ---- issue 10, part 1: timetables for the day asked ----
+    "gtfs.strict_dates": "le {day:%d/%m/%Y} est hors de la période des horaires {feed} chargés (du {period[0]:%d/%m/%Y} au {period[1]:%d/%m/%Y}), et les dates strictes sont demandées (--strict-dates). Choisissez une date dans la période, mettez les horaires à jour, ou retirez --strict-dates pour utiliser les horaires d'un jour représentatif de la période (même jour de la semaine).",
+    "gtfs.no_service_weekday": "aucun trajet {feed} ne circule ce jour de la semaine (celui du {day:%d/%m/%Y}) dans les horaires chargés (du {period[0]:%d/%m/%Y} au {period[1]:%d/%m/%Y}).",
+    "notice.timetable_substituted": "horaires {network} du {used} : les horaires de ce jour ne sont pas chargés (horaires connus du {start} au {end})",
+    "times.timetable_day": "horaires {network} du {used}",
 }
 
 #: Words of opening hours (OSM day abbreviations → words).

@@ -17,6 +17,7 @@ from shapely.geometry import Point
 from .._defaults import RADAR_K, RADAR_WINDOW_MINUTES, RING_MINUTES, WGS84
 from .._errors import OptionError, ServicePeriodError, UnreachableError
 from ..actors import hours, load_actors
+from ..networks.gtfs.days import TimetableDay
 from ..qpv import load_qpv, locate
 from ..territory import Territory, load_territory
 from .attribution import attribution, data_date
@@ -107,6 +108,7 @@ def compute_radar(
     ring_minutes: Sequence[int] = RING_MINUTES,
     itineraries: Literal["all", "first", "none"] | Iterable[str] = "all",
     window_minutes: int = RADAR_WINDOW_MINUTES,
+    strict_dates: bool | None = None,
 ) -> Radar:
     """Compute the radar of one person.
 
@@ -137,6 +139,14 @@ def compute_radar(
         ``first``).
     window_minutes
         Public transport times are the median over one departure per minute of this window.
+    strict_dates
+        When ``person.when`` is outside every GTFS feed's period: ``False`` routes public
+        transport on a representative day of the same weekday inside the feeds
+        (:meth:`qpv_radar.Networks.timetable_day`), recorded in
+        :attr:`Radar.timetable_date` and said by a ``timetable_substituted`` notice; ``True``
+        raises :class:`~qpv_radar.ServicePeriodError`; ``None`` (default): the networks'
+        ``strict_dates`` option (off unless set). Opening hours are always read on the
+        person's own date.
 
     Returns
     -------
@@ -151,8 +161,10 @@ def compute_radar(
     UnreachableError
         Home outside the territory or not attachable to the network.
     ServicePeriodError
-        ``person.when`` outside the GTFS feed's period, with transit the only mode (with other
-        modes the radar is made without transit and a notice says so).
+        ``person.when`` outside every GTFS feed's period with strict dates (the message names
+        the period); or no public transport that day (a date of the period without service,
+        a weekday without any), with transit the only mode — with other modes the radar is
+        made without transit and a ``no_timetable`` notice says so.
     """
     terr = _as_territory(territory)
     if k < 1:
@@ -168,7 +180,10 @@ def compute_radar(
     cand, cand_roles = _wanted(actors, person)
 
     notices: list[Notice] = []
+    day = _timetable_day(networks, person, strict_dates)
     mins, modes = _minutes_by_mode(networks, home, cand, person, window_minutes, notices)
+    if day is not None and day.substituted and "transit" in modes:
+        notices.insert(0, _substituted_notice(day, person))
     table = _Candidates.of(cand, cand_roles, mins, home, qpv, terr.crs, terr.timezone)
     entries = {
         role: _role_entries(role, table, person, k, home_code, modes, notices)
@@ -190,6 +205,8 @@ def compute_radar(
         data_date=data_date(terr, person),
         qpv_note=terr.qpv_note,
         home_qpv_geometry=home_qpv_geom,
+        modes_answered=tuple(modes),
+        **_timetable_fields(day if "transit" in modes else None),
     )
 
 
@@ -242,7 +259,7 @@ def _minutes_by_mode(
                 origin, cand, mode=mode, departure=person.when, window_minutes=window_minutes
             )
         except ServicePeriodError as exc:
-            if len(person.modes) == 1:
+            if len(person.modes) == 1 or exc.code == "gtfs.strict_dates":
                 raise
             # still a useful radar with the other modes, and the reason said on it
             modes.remove(mode)
@@ -261,6 +278,54 @@ def _minutes_by_mode(
         s = s[~s.index.duplicated()]
         minutes[mode] = s.reindex(cand.index).to_numpy()
     return minutes.to_numpy(dtype=float), modes
+
+
+def _timetable_day(
+    networks: RadarNetworks, person: Person, strict: bool | None
+) -> TimetableDay | None:
+    """Which timetable date answers for public transport (``None``: no transit asked, or
+    networks that do not say).
+
+    Raises
+    ------
+    ServicePeriodError
+        Strict dates and ``person.when`` outside every feed (other errors of the timetable
+        are met again, and said, when the times are computed).
+    """
+    ask = getattr(networks, "timetable_day", None)
+    if "transit" not in person.modes or ask is None:
+        return None
+    try:
+        day: TimetableDay = ask(person.when, strict=strict)
+    except ServicePeriodError as exc:
+        if exc.code == "gtfs.strict_dates":
+            raise
+        return None
+    return day
+
+
+def _substituted_notice(day: TimetableDay, person: Person) -> Notice:
+    """The notice saying another date's timetable answered."""
+    return Notice(
+        "timetable_substituted",
+        mode="transit",
+        when=person.when,
+        detail=f"{day.period[0].isoformat()}/{day.period[1].isoformat()}",
+        network=day.network,
+        day=day.used.isoformat(),
+    )
+
+
+def _timetable_fields(day: TimetableDay | None) -> dict[str, Any]:
+    """The :class:`Radar` fields recording the timetable date used."""
+    if day is None:
+        return {}
+    return {
+        "timetable_date": day.used,
+        "timetable_substituted": day.substituted,
+        "timetable_period": day.period,
+        "timetable_network": day.network,
+    }
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,12 @@ def register(sub: Any) -> None:
         metavar="MIN",
         help="transit: departures every minute over this window; prints the median",
     )
+    p.add_argument(
+        "--strict-dates",
+        action="store_true",
+        help="transit: refuse a date outside the loaded timetable (default: route on a "
+        "representative day of the same weekday inside it, and say so)",
+    )
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=_run)
 
@@ -48,7 +54,11 @@ def _networks(args: argparse.Namespace) -> Any:
     from .._defaults import DEFAULT_TERRITORY
     from ..routing.networks import Networks
 
-    return Networks(args.territory or DEFAULT_TERRITORY, max_snap_m=args.max_snap)
+    return Networks(
+        args.territory or DEFAULT_TERRITORY,
+        max_snap_m=args.max_snap,
+        strict_dates=bool(getattr(args, "strict_dates", False)),
+    )
 
 
 def _run(args: argparse.Namespace) -> int:

@@ -111,8 +111,7 @@ def _feed_without_sundays(path: Path) -> Path:
         "Europe/Paris\n",
         "stops": "stop_id,stop_name,stop_lat,stop_lon\nA,Alpha,43.6321,3.8200\n"
         "Z,Zulu,43.6085,3.8801\n",
-        "routes": "route_id,agency_id,route_short_name,route_long_name,route_type\n"
-        "R,A,9,Neuf,3\n",
+        "routes": "route_id,agency_id,route_short_name,route_long_name,route_type\nR,A,9,Neuf,3\n",
         "trips": "route_id,service_id,trip_id\nR,WK,t1\n",
         "stop_times": "trip_id,stop_id,arrival_time,departure_time,stop_sequence\n"
         "t1,A,10:00:00,10:00:00,1\nt1,Z,10:20:00,10:20:00,2\n",
@@ -272,7 +271,8 @@ def test_mode_that_did_not_answer_is_not_listed(tmp_path: Path) -> None:
     header = radar_map(r).get_root().render()
     assert "Modes : à pied ·" in header and "Modes : à pied, en transports" not in header
     # a radar built by hand without the field lists the person's modes
-    assert labels.modes_text(replace(r, modes_answered=()), "en") == "Modes: on foot, by public transport"
+    by_hand = replace(r, modes_answered=())
+    assert labels.modes_text(by_hand, "en") == "Modes: on foot, by public transport"
 
 
 def test_times_transit_says_the_timetable_day(capsys: pytest.CaptureFixture[str]) -> None:

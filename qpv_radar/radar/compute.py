@@ -17,7 +17,6 @@ from shapely.geometry import Point
 from .._defaults import RADAR_K, RADAR_WINDOW_MINUTES, RING_MINUTES, WGS84
 from .._errors import OptionError, ServicePeriodError, UnreachableError
 from ..actors import hours, load_actors
-from ..networks.gtfs.days import TimetableDay
 from ..qpv import load_qpv, locate
 from ..territory import Territory, load_territory
 from .attribution import attribution, data_date
@@ -25,6 +24,7 @@ from .journeys import entry_legs
 from .model import Entry, Notice, PathStep, Radar, RadarNetworks, Ring
 from .path import suggest_path
 from .person import Person
+from .timetable import substituted_notice, timetable_day, timetable_fields
 
 __all__ = ["compute_radar"]
 
@@ -180,10 +180,10 @@ def compute_radar(
     cand, cand_roles = _wanted(actors, person)
 
     notices: list[Notice] = []
-    day = _timetable_day(networks, person, strict_dates)
+    day = timetable_day(networks, person, strict_dates)
     mins, modes = _minutes_by_mode(networks, home, cand, person, window_minutes, notices)
     if day is not None and day.substituted and "transit" in modes:
-        notices.insert(0, _substituted_notice(day, person))
+        notices.insert(0, substituted_notice(day, person))
     table = _Candidates.of(cand, cand_roles, mins, home, qpv, terr.crs, terr.timezone)
     entries = {
         role: _role_entries(role, table, person, k, home_code, modes, notices)
@@ -206,7 +206,7 @@ def compute_radar(
         qpv_note=terr.qpv_note,
         home_qpv_geometry=home_qpv_geom,
         modes_answered=tuple(modes),
-        **_timetable_fields(day if "transit" in modes else None),
+        **timetable_fields(day if "transit" in modes else None),
     )
 
 
@@ -278,54 +278,6 @@ def _minutes_by_mode(
         s = s[~s.index.duplicated()]
         minutes[mode] = s.reindex(cand.index).to_numpy()
     return minutes.to_numpy(dtype=float), modes
-
-
-def _timetable_day(
-    networks: RadarNetworks, person: Person, strict: bool | None
-) -> TimetableDay | None:
-    """Which timetable date answers for public transport (``None``: no transit asked, or
-    networks that do not say).
-
-    Raises
-    ------
-    ServicePeriodError
-        Strict dates and ``person.when`` outside every feed (other errors of the timetable
-        are met again, and said, when the times are computed).
-    """
-    ask = getattr(networks, "timetable_day", None)
-    if "transit" not in person.modes or ask is None:
-        return None
-    try:
-        day: TimetableDay = ask(person.when, strict=strict)
-    except ServicePeriodError as exc:
-        if exc.code == "gtfs.strict_dates":
-            raise
-        return None
-    return day
-
-
-def _substituted_notice(day: TimetableDay, person: Person) -> Notice:
-    """The notice saying another date's timetable answered."""
-    return Notice(
-        "timetable_substituted",
-        mode="transit",
-        when=person.when,
-        detail=f"{day.period[0].isoformat()}/{day.period[1].isoformat()}",
-        network=day.network,
-        day=day.used.isoformat(),
-    )
-
-
-def _timetable_fields(day: TimetableDay | None) -> dict[str, Any]:
-    """The :class:`Radar` fields recording the timetable date used."""
-    if day is None:
-        return {}
-    return {
-        "timetable_date": day.used,
-        "timetable_substituted": day.substituted,
-        "timetable_period": day.period,
-        "timetable_network": day.network,
-    }
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,8 @@ refactoring, ``a09a4e9``), each in fresh processes with its own empty cache:
    ``qpv_radar.routing.travel_times`` (public in both versions).
 
 and prints, for each, whether the two results are equal (JSON: same document once the
-``generated`` time stamp is dropped; CSV: same rows, numbers within 1e-9; matrix: same pairs,
+``generated`` time stamp is dropped, fields the reference does not have listed and left out —
+what it already wrote must not change; CSV: same rows, numbers within 1e-9; matrix: same pairs,
 times within 1e-6 s). Exit status 0 when all three are equal.
 
 Run from the repository root::
@@ -106,6 +107,18 @@ def _drop_volatile(doc: object) -> object:
     return doc
 
 
+def _without_additions(ref: object, new: object, at: str, added: set[str]) -> object:
+    """``new`` without the dict keys that ``ref`` lacks (fields added since the reference;
+    their paths collected in ``added``): what the reference already wrote must not change."""
+    if isinstance(ref, dict) and isinstance(new, dict):
+        added.update(f"{at}.{k}".lstrip(".") for k in new if k not in ref)
+        return {k: _without_additions(ref[k], v, f"{at}.{k}", added)
+                for k, v in new.items() if k in ref}  # fmt: skip
+    if isinstance(ref, list) and isinstance(new, list) and len(ref) == len(new):
+        return [_without_additions(r, n, f"{at}[]", added) for r, n in zip(ref, new, strict=True)]
+    return new
+
+
 def _frames_equal(a: pd.DataFrame, b: pd.DataFrame, tol: float) -> tuple[bool, str]:
     if list(a.columns) != list(b.columns) or len(a) != len(b):
         return False, f"shape/columns differ: {a.shape} {list(a.columns)} vs {b.shape}"
@@ -128,9 +141,11 @@ def compare(before: Path, after: Path) -> bool:
     ok = True
     a = _drop_volatile(json.loads((before / "radar.json").read_text()))
     b = _drop_volatile(json.loads((after / "radar.json").read_text()))
-    same = a == b
+    added: set[str] = set()
+    same = a == _without_additions(a, b, "", added)
     ok &= same
-    print(f"radar JSON (README main command): {'equal' if same else 'DIFFERENT'}")
+    extra = f" (fields added since the reference: {', '.join(sorted(added))})" if added else ""
+    print(f"radar JSON (README main command): {'equal' if same else 'DIFFERENT'}{extra}")
     for name, tol in (("coverage.csv", 1e-9), ("matrix.csv", 1e-6)):
         same, why = _frames_equal(pd.read_csv(before / name), pd.read_csv(after / name), tol)
         ok &= same

@@ -64,9 +64,12 @@ def test_times_transit_text_and_out_of_period(capsys: pytest.CaptureFixture[str]
     assert main(["--lang", "en", *args, "--when", "2024-01-16T08:30"]) == 0
     out = capsys.readouterr().out
     assert "walk" in out and "origin →" in out
-    assert main([*args, "--when", "2024-06-04T08:30"]) == 2
+    # outside the feed: a representative Tuesday answers, and it is said; or refused
+    assert main([*args, "--when", "2024-06-04T08:30"]) == 0
+    assert "⚠ horaires TAM du mardi 23 janvier 2024" in capsys.readouterr().out
+    assert main([*args, "--when", "2024-06-04T08:30", "--strict-dates"]) == 2
     assert "du 18/12/2023 au 25/02/2024" in capsys.readouterr().err
-    assert main(["--lang", "en", *args, "--when", "2024-06-04T08:30"]) == 2
+    assert main(["--lang", "en", *args, "--when", "2024-06-04T08:30", "--strict-dates"]) == 2
     assert "2023-12-18 → 2024-02-25" in capsys.readouterr().err
 
 
@@ -80,6 +83,7 @@ def test_times_transit_territory_without_streets(
         encoding="utf-8",
     )
     args = ["times", "--mode", "transit", "--territory", str(toml), "--window", "10"]
+    args += ["--when", "2023-05-02T08:00"]  # default: the next working day, not default_when
     assert main([*args, "--from", "5.7146,45.1914", "--to", "5.7320,45.1581", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["walking"] == "straight line × 1.3"

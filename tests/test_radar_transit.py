@@ -76,33 +76,26 @@ def test_nothing_within_reach_at_dawn() -> None:
 
 def test_date_outside_the_gtfs_period() -> None:
     june = datetime(2024, 6, 4, 9, 0)  # TaM's feed runs 2023-12-18 → 2024-02-25
-    with pytest.raises(ServicePeriodError, match="outside the service period") as err:
-        compute_radar("montpellier", person(when=june, modes=("transit",)))
-    assert "hors de la période des horaires" in err.value.message("fr")
-    # with another mode: still a radar, made with it, saying why transit is missing
-    r = compute_radar("montpellier", person(when=june, modes=("walk", "transit")))
-    [notice] = [n for n in r.notices if n.code == "no_timetable"]
+    with pytest.raises(ServicePeriodError, match="outside the loaded TAM timetable") as err:
+        compute_radar("montpellier", person(when=june, modes=("transit",)), strict_dates=True)
+    assert "hors de la période des horaires TAM chargés" in err.value.message("fr")
+    # by default: transit on a Tuesday of the feed with the same services, and it is said
+    r = compute_radar("montpellier", person(when=june, modes=("transit",), needs=("entry_door",)),
+                      itineraries="none", ring_minutes=())  # fmt: skip
+    assert r.timetable_substituted and r.timetable_date == datetime(2024, 1, 23).date()
+    [notice] = [n for n in r.notices if n.code == "timetable_substituted"]
     assert notice.mode == "transit" and notice.detail == "2023-12-18/2024-02-25"
     assert labels.notice_text(notice, "fr") == (
-        "pas d'horaires de transports en commun le 04/06/2024 (horaires connus du 18/12/2023 "
-        "au 25/02/2024) : radar fait sans les transports en commun"
+        "horaires TAM du mardi 23 janvier 2024 : les horaires de ce jour ne sont pas chargés "
+        "(horaires connus du 18/12/2023 au 25/02/2024)"
+    )
+    assert labels.notice_text(notice, "en") == (
+        "TAM timetable of Tuesday 23 January 2024: this day's timetable is not loaded "
+        "(timetable known from 2023-12-18 to 2024-02-25)"
     )
     entries = [e for es in r.entries.values() for e in es]
-    assert entries and all(e.best_mode == "walk" and e.minutes["transit"] is None for e in entries)
-    assert r.rings and r.rings[0].mode == "walk"
-
-
-def test_cli_date_outside_period(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    status = main(["radar", "--lonlat", "3.8200,43.6321", "--when", "2024-06-04T09:00",
-                   "--modes", "transit", "--html", str(tmp_path / "x.html")])  # fmt: skip
-    assert status == 2
-    assert "hors de la période des horaires" in capsys.readouterr().err
-    assert not (tmp_path / "x.html").exists()
-    status = main(["radar", "--lonlat", "3.8200,43.6321", "--when", "2024-06-04T09:00",
-                   "--html", str(tmp_path / "x.html")])  # fmt: skip
-    assert status == 0 and (tmp_path / "x.html").exists()
-    out = capsys.readouterr().out
-    assert "pas d'horaires de transports en commun le 04/06/2024" in out
+    assert entries and all(e.best_mode == "transit" for e in entries)
+    assert all(e.arrival is not None and e.arrival.date() == june.date() for e in entries)
 
 
 def test_home_off_the_streets_with_transit_is_a_clear_error() -> None:

@@ -339,6 +339,11 @@ WORDS: dict[str, str] = {
     # ---- truth details (issue 10, item 7): straight-line walks
     "walk.crs_not_metric": "{crs} is not a projected CRS in metres: straight-line walks cannot be measured in it. Give the metric CRS of the place (e.g. its UTM zone), or no CRS for geodesic distances.",
     "walk.crs_not_here": 'straight-line walks are measured in {crs} ({area}), which does not cover the point {lon:.4f},{lat:.4f}: every distance would be wrong. Give the territory\'s own metric CRS (crs = "EPSG:…" in the territory file, e.g. its UTM zone), or no CRS for geodesic distances.',
+    # ---- issue 10, part 1: timetables for the day asked ----
+    "gtfs.strict_dates": "{day:%Y-%m-%d} is outside the loaded {feed} timetable ({period[0]:%Y-%m-%d} → {period[1]:%Y-%m-%d}), and strict dates are asked (--strict-dates). Choose a date inside the period, update the timetable, or drop --strict-dates to route on the timetable of a representative day of the period (same weekday).",
+    "gtfs.no_service_weekday": "no {feed} trip runs on that weekday (the weekday of {day:%Y-%m-%d}) in the loaded timetable ({period[0]:%Y-%m-%d} → {period[1]:%Y-%m-%d}).",
+    "notice.timetable_substituted": "{network} timetable of {used}: this day's timetable is not loaded (timetable known from {start} to {end})",
+    "times.timetable_day": "{network} timetable of {used}",
 }
 
 #: Words of opening hours (OSM day abbreviations → words).

@@ -341,6 +341,11 @@ WORDS: dict[str, str] = {
     # ---- truth details (issue 10, item 7): straight-line walks
     "walk.crs_not_metric": "{crs} n'est pas un système de coordonnées projeté en mètres : les marches à vol d'oiseau ne peuvent pas y être mesurées. Donnez le système métrique du lieu (par exemple sa zone UTM), ou aucun pour des distances géodésiques.",
     "walk.crs_not_here": 'les marches à vol d\'oiseau sont mesurées en {crs} ({area}), qui ne couvre pas le point {lon:.4f},{lat:.4f} : toutes les distances seraient fausses. Donnez le système métrique propre au territoire (crs = "EPSG:…" dans le fichier du territoire, par exemple sa zone UTM), ou aucun pour des distances géodésiques.',
+    # ---- issue 10, part 1: timetables for the day asked ----
+    "gtfs.strict_dates": "le {day:%d/%m/%Y} est hors de la période des horaires {feed} chargés (du {period[0]:%d/%m/%Y} au {period[1]:%d/%m/%Y}), et les dates strictes sont demandées (--strict-dates). Choisissez une date dans la période, mettez les horaires à jour, ou retirez --strict-dates pour utiliser les horaires d'un jour représentatif de la période (même jour de la semaine).",
+    "gtfs.no_service_weekday": "aucun trajet {feed} ne circule ce jour de la semaine (celui du {day:%d/%m/%Y}) dans les horaires chargés (du {period[0]:%d/%m/%Y} au {period[1]:%d/%m/%Y}).",
+    "notice.timetable_substituted": "horaires {network} du {used} : les horaires de ce jour ne sont pas chargés (horaires connus du {start} au {end})",
+    "times.timetable_day": "horaires {network} du {used}",
 }
 
 #: Words of opening hours (OSM day abbreviations → words).

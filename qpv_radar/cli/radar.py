@@ -37,7 +37,15 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="draw a radar saved with --json instead of computing one (no --lonlat then)",
     )  # fmt: skip
     p.add_argument(
-        "--when", help="start, local ISO time, e.g. 2024-01-16T09:00 (default: the territory's)"
+        "--when",
+        help="start, local ISO time, e.g. 2026-12-08T09:00 (default: the next working day, "
+        "Monday to Friday and not a public holiday, at 09:00)",
+    )
+    p.add_argument(
+        "--strict-dates",
+        action="store_true",
+        help="refuse a date outside the loaded public-transport timetable (default: route on "
+        "a representative day of the same weekday inside it, and say so on every output)",
     )
     p.add_argument("--until", help="end of the person's hours, HH:MM (default: start + 3 h)")
     p.add_argument(
@@ -98,11 +106,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.set_defaults(func=run)
 
 
-def _parse_when(text: str | None, default: datetime | None) -> datetime:
+def _parse_when(text: str | None, tz: str) -> datetime:
+    """``--when``, or the next working day at 09:00 from now in the territory's timezone."""
     if not text:
-        if default is None:
-            raise CliInputError("cli.when_needed")
-        return default
+        from zoneinfo import ZoneInfo
+
+        from ..networks.gtfs.days import next_working_day
+
+        return next_working_day(datetime.now(ZoneInfo(tz)).replace(tzinfo=None))
     try:
         return datetime.fromisoformat(text)
     except ValueError as exc:
@@ -130,7 +141,7 @@ def _compute(args: argparse.Namespace, lang: str) -> Radar:
     person = Person(
         lon=lon,
         lat=lat,
-        when=_parse_when(args.when, terr.default_when),
+        when=_parse_when(args.when, terr.timezone),
         until=_parse_until(args.until),
         modes=tuple(m for m in args.modes.split(",") if m.strip()),
         needs=tuple(n for n in args.needs.split(",") if n.strip()),
@@ -139,7 +150,9 @@ def _compute(args: argparse.Namespace, lang: str) -> Radar:
     # every structure gets its itinerary: the agent may pick or recommend any of them
     status = labels.t("cli.radar.computing", lang)
     with Console(stderr=True).status(status):  # the first run loads networks: seconds
-        return compute_radar(terr, person, k=args.k, itineraries="all")
+        return compute_radar(
+            terr, person, k=args.k, itineraries="all", strict_dates=args.strict_dates
+        )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -221,6 +234,7 @@ def _print_summary(radar: Radar, lang: str) -> None:
     where = escape(radar.home_qpv_name or "—")
     console.print(
         f"[bold]{labels.t('title', lang)}[/bold] · {where} · {labels.when_text(radar, lang)}"
+        f" · {escape(labels.modes_text(radar, lang))}"
     )
     for role in radar.roles:
         if not radar.entries.get(role):

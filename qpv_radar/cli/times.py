@@ -30,7 +30,8 @@ def register(sub: Any) -> None:
     p.add_argument(
         "--when",
         metavar="ISO",
-        help="transit: departure date-time, e.g. 2024-01-16T08:30 (default: the territory's)",
+        help="transit: departure date-time, e.g. 2024-01-16T08:30 (default: the next working "
+        "day at 09:00)",
     )
     p.add_argument(
         "--window",
@@ -38,6 +39,12 @@ def register(sub: Any) -> None:
         default=0,
         metavar="MIN",
         help="transit: departures every minute over this window; prints the median",
+    )
+    p.add_argument(
+        "--strict-dates",
+        action="store_true",
+        help="transit: refuse a date outside the loaded timetable (default: route on a "
+        "representative day of the same weekday inside it, and say so)",
     )
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=_run)
@@ -47,7 +54,11 @@ def _networks(args: argparse.Namespace) -> Any:
     from .._defaults import DEFAULT_TERRITORY
     from ..routing.networks import Networks
 
-    return Networks(args.territory or DEFAULT_TERRITORY, max_snap_m=args.max_snap)
+    return Networks(
+        args.territory or DEFAULT_TERRITORY,
+        max_snap_m=args.max_snap,
+        strict_dates=bool(getattr(args, "strict_dates", False)),
+    )
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -79,7 +90,8 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _when(args: argparse.Namespace, default: datetime | None) -> datetime:
+def _when(args: argparse.Namespace, tz: str) -> datetime:
+    """``--when``, or the next working day at 09:00 from now in the territory's timezone."""
     if args.when:
         try:
             return datetime.fromisoformat(args.when)
@@ -87,9 +99,11 @@ def _when(args: argparse.Namespace, default: datetime | None) -> datetime:
             raise CliInputError(
                 f"--when {args.when!r} is not a date-time like 2024-01-16T08:30."
             ) from exc
-    if default is None:
-        raise CliInputError("give --when 2024-01-16T08:30 (the territory has no default_when).")
-    return default
+    from zoneinfo import ZoneInfo
+
+    from ..networks.gtfs.days import next_working_day
+
+    return next_working_day(datetime.now(ZoneInfo(tz)).replace(tzinfo=None))
 
 
 def _percentiles(times: Any) -> dict[str, float | None]:
@@ -120,11 +134,12 @@ def _run_transit(args: argparse.Namespace) -> int:
         raise CliInputError(
             f"territory {nets.name!r} has no GTFS feed: add a [[gtfs]] source to its file."
         )
-    when = _when(args, nets.territory.default_when)
+    when = _when(args, nets.territory.timezone)
     window = int(args.window or 0)
     if window < 0:
         raise CliInputError("--window must be a number of minutes ≥ 0.")
     o, d = (lon_o, lat_o), (lon_d, lat_d)
+    day = nets.timetable_day(when)
     prof = nets.departure_profile(o, d, departure=when, window_minutes=window)
     times = prof["travel_time"].to_numpy(float)
     pct = _percentiles(times)
@@ -139,6 +154,11 @@ def _run_transit(args: argparse.Namespace) -> int:
         "min_s": float(np.nanmin(times)) if reachable else None,
         "reason": None,
         "walking": "street network" if nets.has_streets else "straight line × 1.3",
+        "timetable_date": day.used.isoformat(),
+        "timetable_substituted": day.substituted,
+        "timetable_period": day.to_dict()["period"],
+        "timetable_network": day.network,
+        "timetable_note": _timetable_note(day, args.lang),
         "itinerary": None,
     }
     itinerary = None
@@ -160,6 +180,26 @@ def _run_transit(args: argparse.Namespace) -> int:
     return 0
 
 
+def _timetable_note(day: Any, lang: str) -> str:
+    """« horaires TAM du mardi 16 janvier 2024 », and why when another date answered."""
+    from ..radar import Notice
+    from ..render import labels
+
+    if day.substituted:
+        start, end = day.period
+        notice = Notice(
+            "timetable_substituted",
+            mode="transit",
+            detail=f"{start.isoformat()}/{end.isoformat()}",
+            network=day.network,
+            day=day.used.isoformat(),
+        )
+        return labels.notice_text(notice, lang)
+    return labels.t(
+        "times.timetable_day", lang, network=day.network, used=labels.day_text(day.used, lang)
+    )
+
+
 def _print_transit(
     out: dict[str, Any], pct: dict[str, float | None], window: int, itinerary: Any, lang: str
 ) -> None:
@@ -178,3 +218,4 @@ def _print_transit(
         print(head)
     if itinerary is not None:
         print("\n".join(labels.itinerary_lines(itinerary, lang)))
+    print(("⚠ " if out["timetable_substituted"] else "") + out["timetable_note"])

@@ -24,6 +24,7 @@ from .journeys import entry_legs
 from .model import Entry, Notice, PathStep, Radar, RadarNetworks, Ring
 from .path import suggest_path
 from .person import Person
+from .timetable import substituted_notice, timetable_day, timetable_fields
 
 __all__ = ["compute_radar"]
 
@@ -107,6 +108,7 @@ def compute_radar(
     ring_minutes: Sequence[int] = RING_MINUTES,
     itineraries: Literal["all", "first", "none"] | Iterable[str] = "all",
     window_minutes: int = RADAR_WINDOW_MINUTES,
+    strict_dates: bool | None = None,
 ) -> Radar:
     """Compute the radar of one person.
 
@@ -137,6 +139,14 @@ def compute_radar(
         ``first``).
     window_minutes
         Public transport times are the median over one departure per minute of this window.
+    strict_dates
+        When ``person.when`` is outside every GTFS feed's period: ``False`` routes public
+        transport on a representative day of the same weekday inside the feeds
+        (:meth:`qpv_radar.Networks.timetable_day`), recorded in
+        :attr:`Radar.timetable_date` and said by a ``timetable_substituted`` notice; ``True``
+        raises :class:`~qpv_radar.ServicePeriodError`; ``None`` (default): the networks'
+        ``strict_dates`` option (off unless set). Opening hours are always read on the
+        person's own date.
 
     Returns
     -------
@@ -151,8 +161,10 @@ def compute_radar(
     UnreachableError
         Home outside the territory or not attachable to the network.
     ServicePeriodError
-        ``person.when`` outside the GTFS feed's period, with transit the only mode (with other
-        modes the radar is made without transit and a notice says so).
+        ``person.when`` outside every GTFS feed's period with strict dates (the message names
+        the period); or no public transport that day (a date of the period without service,
+        a weekday without any), with transit the only mode — with other modes the radar is
+        made without transit and a ``no_timetable`` notice says so.
     """
     terr = _as_territory(territory)
     if k < 1:
@@ -168,7 +180,10 @@ def compute_radar(
     cand, cand_roles = _wanted(actors, person)
 
     notices: list[Notice] = []
+    day = timetable_day(networks, person, strict_dates)
     mins, modes = _minutes_by_mode(networks, home, cand, person, window_minutes, notices)
+    if day is not None and day.substituted and "transit" in modes:
+        notices.insert(0, substituted_notice(day, person))
     table = _Candidates.of(cand, cand_roles, mins, home, qpv, terr.crs, terr.timezone)
     entries = {
         role: _role_entries(role, table, person, k, home_code, modes, notices)
@@ -190,6 +205,8 @@ def compute_radar(
         data_date=data_date(terr, person),
         qpv_note=terr.qpv_note,
         home_qpv_geometry=home_qpv_geom,
+        modes_answered=tuple(modes),
+        **timetable_fields(day if "transit" in modes else None),
     )
 
 
@@ -242,7 +259,7 @@ def _minutes_by_mode(
                 origin, cand, mode=mode, departure=person.when, window_minutes=window_minutes
             )
         except ServicePeriodError as exc:
-            if len(person.modes) == 1:
+            if len(person.modes) == 1 or exc.code == "gtfs.strict_dates":
                 raise
             # still a useful radar with the other modes, and the reason said on it
             modes.remove(mode)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Protocol
 
 import geopandas as gpd
@@ -112,6 +112,20 @@ class Radar:
         Caveat about the QPV perimeters (generation).
     home_qpv_geometry
         Perimeter of the person's own QPV (EPSG:4326), drawn on the map.
+    modes_answered
+        The person's modes that answered (a mode without timetable that day is left out, and
+        a notice names it): what headers and legends list. Empty on radars built by hand: the
+        person's modes are shown then (:attr:`modes_shown`).
+    timetable_date
+        The service date whose public-transport timetable answered (``None`` without
+        transit): the person's own date, or — when it is outside every feed —
+        a representative date of the same weekday inside the feed (``timetable_substituted``;
+        a ``timetable_substituted`` notice says so). Opening hours are always read on the
+        person's own date.
+    timetable_period
+        First and last date of the feed's period.
+    timetable_network
+        The network's name (the feed's agencies), for the sentences that say it.
     """
 
     person: Person
@@ -127,12 +141,23 @@ class Radar:
     qpv_note: str = ""
     home_qpv_geometry: BaseGeometry | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    modes_answered: tuple[str, ...] = ()
+    timetable_date: date | None = None
+    timetable_substituted: bool = False
+    timetable_period: tuple[date, date] | None = None
+    timetable_network: str | None = None
 
     # ---- access --------------------------------------------------------------------------
     @property
     def roles(self) -> tuple[str, ...]:
         """Roles on this radar, in path order."""
         return tuple(r for r in ROLES if r in self.entries)
+
+    @property
+    def modes_shown(self) -> tuple[str, ...]:
+        """The modes to list in headers and legends: those that answered (the person's modes
+        for a radar that does not say)."""
+        return self.modes_answered or self.person.modes
 
     @property
     def main_mode(self) -> str:
@@ -220,6 +245,11 @@ class Radar:
                 mapping(self.home_qpv_geometry) if self.home_qpv_geometry is not None else None
             ),
             "extra": self.extra,
+            "modes_answered": list(self.modes_shown),
+            "timetable_date": self.timetable_date.isoformat() if self.timetable_date else None,
+            "timetable_substituted": self.timetable_substituted,
+            "timetable_period": _period_dict(self.timetable_period),
+            "timetable_network": self.timetable_network,
         }
 
     def to_json(self, path: Any = None, *, indent: int | None = 1) -> str:
@@ -252,6 +282,11 @@ class Radar:
             qpv_note=d.get("qpv_note", ""),
             home_qpv_geometry=shape(d["home_qpv_geometry"]) if d.get("home_qpv_geometry") else None,
             extra=dict(d.get("extra", {})),
+            modes_answered=tuple(d.get("modes_answered") or ()),
+            timetable_date=_date(d.get("timetable_date")),
+            timetable_substituted=bool(d.get("timetable_substituted", False)),
+            timetable_period=_period(d.get("timetable_period")),
+            timetable_network=d.get("timetable_network"),
         )
 
     @classmethod
@@ -325,3 +360,19 @@ class Radar:
                 }
             )
         return {"type": "FeatureCollection", "features": feats}
+
+
+def _date(value: Any) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def _period_dict(period: tuple[date, date] | None) -> dict[str, str] | None:
+    if period is None:
+        return None
+    return {"start": period[0].isoformat(), "end": period[1].isoformat()}
+
+
+def _period(value: Any) -> tuple[date, date] | None:
+    if not value:
+        return None
+    return date.fromisoformat(value["start"]), date.fromisoformat(value["end"])

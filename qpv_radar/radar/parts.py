@@ -181,7 +181,10 @@ class Notice:
     ``no_structure`` (the territory has none for ``role``), ``mode_unavailable`` (a mode whose
     engine is missing: ``mode``), ``no_timetable`` (no timetable of ``mode`` covers the date of
     ``when``: the radar is made with the other modes; ``detail`` gives the period the
-    timetable covers, as an ISO interval ``2023-12-18/2024-02-25``).
+    timetable covers, as an ISO interval ``2023-12-18/2024-02-25``), ``timetable_substituted``
+    (the date of ``when`` is outside the timetable of ``mode``: the timetable of ``day``, an ISO
+    date of the same weekday inside the period, answered; ``network`` names the network,
+    ``detail`` the period as above).
     """
 
     code: str
@@ -192,11 +195,16 @@ class Notice:
     nearest: str | None = None
     nearest_minutes: float | None = None
     detail: str | None = None
+    network: str | None = None
+    day: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready dict."""
         d = {k: getattr(self, k) for k in self.__dataclass_fields__}
         d["when"] = self.when.isoformat() if self.when else None
+        for k in ("network", "day"):  # written only by the notices that use them
+            if d[k] is None:
+                del d[k]
         return d
 
     @classmethod

@@ -175,9 +175,25 @@ def _draw_card(
     rw = w - left_w - pad - 5 * mm * s
     ry = _draw_sender(pen, rx, rw, top - 7 * mm * s, from_relay, agent, lang)
     _draw_note_box(pen, rx, rw, ry, col.floor + 14 * mm * s, lang)
+    _draw_timetable_notes(pen, col, radar, lang)
     stamp = lb.short_date(datetime.now(), lang)
     pen.text(col.x, col.floor - 2.5 * mm * s, f"{stamp} · {radar.data_date} · qpv_radar", regular,
              5, 0.45)  # fmt: skip
+
+
+#: Notices a card repeats: how the trip's times were made (another day's timetable, a mode
+#: without timetable).
+_CARD_NOTICES = ("timetable_substituted", "no_timetable")
+
+
+def _draw_timetable_notes(pen: _Pen, col: _Column, radar: Radar, lang: str) -> None:
+    """Left column, between the free-text line and the footer: the notices saying which
+    timetable the trip's times come from (at most two lines)."""
+    notes = [lb.notice_text(n, lang) for n in radar.notices if n.code in _CARD_NOTICES]
+    if notes:
+        text = "⚠ " + " · ".join(notes)
+        pen.block(col.x, col.floor + 3 * pen.mm * pen.s, text, pen.italic, 5.5, col.width, 0.1,
+                  max_lines=2)  # fmt: skip
 
 
 def _to_fill(pen: _Pen, col: _Column, ty: float, key: str, lang: str) -> float:

@@ -29,12 +29,14 @@ __all__ = [
     "humane_hours",
     "leg_lines",
     "mode_name",
+    "modes_text",
     "notice_text",
     "open_status",
     "qpv_note",
     "role_name",
     "short_date",
     "t",
+    "timetable_text",
     "when_text",
 ]
 
@@ -112,7 +114,7 @@ def duration(minutes: float | None, lang: str = "fr") -> str:
     return t("minutes", lang, m=max(1, math.ceil(minutes - 1e-9)))
 
 
-def day_text(d: datetime, lang: str = "fr") -> str:
+def day_text(d: date | datetime, lang: str = "fr") -> str:
     """``mardi 16 janvier 2024`` / ``Tuesday 16 January 2024``."""
     days = t("days", lang).split(",")
     months = t("months", lang).split(",")
@@ -171,6 +173,8 @@ def notice_text(n: Notice, lang: str = "fr") -> str:
         )
     if n.code == "no_structure":
         return t("notice.no_structure", lang, role=role)
+    if n.code == "timetable_substituted":
+        return timetable_text(n, lang)
     if n.code == "no_timetable":
         period = ""
         if n.detail and "/" in n.detail:
@@ -181,6 +185,23 @@ def notice_text(n: Notice, lang: str = "fr") -> str:
         day = f"{n.when:%d/%m/%Y}" if n.when else ""
         return t("notice.no_timetable", lang, day=day, period=period)
     return t("notice.mode_unavailable", lang, mode=n.mode or "")
+
+
+def timetable_text(n: Notice, lang: str = "fr") -> str:
+    """A ``timetable_substituted`` notice: « horaires TAM du mardi 23 janvier 2024 : les
+    horaires de ce jour ne sont pas chargés (horaires connus du 18/12/2023 au 25/02/2024) »."""
+    used = day_text(date.fromisoformat(n.day), lang) if n.day else "—"
+    period = {"start": "—", "end": "—"}
+    if n.detail and "/" in n.detail:
+        start, end = (date.fromisoformat(x) for x in n.detail.split("/", 1))
+        period = {"start": short_date(start, lang), "end": short_date(end, lang)}
+    return t("notice.timetable_substituted", lang, network=n.network or "", used=used, **period)
+
+
+def modes_text(radar: Radar, lang: str = "fr") -> str:
+    """« Modes : à pied, en transports en commun »: the modes that answered
+    (:attr:`Radar.modes_shown`), never those asked but missing (a notice names them)."""
+    return t("modes", lang, modes=", ".join(mode_name(m, lang) for m in radar.modes_shown))
 
 
 def marker_state(e: Entry) -> str:

@@ -102,7 +102,7 @@ def _popup_html(e: Entry, radar: Radar, lang: str) -> str:
     if e.website:
         rows.append((lb.t("website", lang), _e(e.website)))
     rows.append((lb.t("opening", lang), _e(lb.humane_hours(e.opening_hours, lang))))
-    rows.append((lb.t("travel", lang), _e(lb.minutes_by_mode(e, radar.person.modes, lang))))
+    rows.append((lb.t("travel", lang), _e(lb.minutes_by_mode(e, radar.modes_shown, lang))))
     if e.legs:
         rows.append(("", _e(lb.how_to_get_there(e, lang))))
     if len(e.legs) > 1:  # the steps of a public-transport journey
@@ -170,7 +170,6 @@ def _legend_html(radar: Radar, lang: str) -> str:
 
 def _header_html(radar: Radar, lang: str) -> str:
     p = radar.person
-    modes = ", ".join(lb.mode_name(m, lang) for m in p.modes)
     where = (
         lb.t("in_qpv", lang, qpv=radar.home_qpv_name)
         if radar.home_qpv_name
@@ -179,7 +178,7 @@ def _header_html(radar: Radar, lang: str) -> str:
     return (
         f'<div id="qpv-header"><h1>{_e(lb.t("title", lang))}</h1>'
         f"<div>{_e(where)}</div><div>{_e(lb.when_text(radar, lang))}</div>"
-        f'<div class="small">{_e(lb.t("modes", lang, modes=modes))} · '
+        f'<div class="small">{_e(lb.modes_text(radar, lang))} · '
         f"{_e(lb.t('max', lang, m=f'{p.max_minutes:g}'))}</div></div>"
     )
 

@@ -16,6 +16,7 @@ build one per territory and keep it.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -26,19 +27,26 @@ import pandas as pd
 from shapely.geometry import Point
 
 from .._defaults import DEFAULT_TERRITORY, LAMBERT93, MODES, STREET_MODES, WGS84
-from .._errors import ModeUnavailableError, UnreachableError
+from .._errors import ModeUnavailableError, ServicePeriodError, UnreachableError
+from ..networks.gtfs.days import TimetableDay
 from ..networks.streets import StreetNetwork, load_street_network
 from ..territory import Territory, load_territory
 
 if TYPE_CHECKING:
-    from ..networks.gtfs import Timetable
+    from ..networks.gtfs import GtfsFeed, Timetable
     from .transit import CrowFlyWalk, Itinerary
 
-__all__ = ["MODES", "STREET_MODES", "Networks"]
+__all__ = ["MODES", "STREET_MODES", "Networks", "TimetableDay"]
 
 
 def _point(p: Point | tuple[float, float]) -> Point:
     return p if isinstance(p, Point) else Point(float(p[0]), float(p[1]))
+
+
+def _shifted(it: Itinerary, by: timedelta) -> Itinerary:
+    """``it`` with every time moved by ``by`` (same clock times on another date)."""
+    legs = [replace(leg, start=leg.start + by, end=leg.end + by) for leg in it.legs]
+    return replace(it, departure=it.departure + by, arrival=it.arrival + by, legs=legs)
 
 
 class Networks:
@@ -62,6 +70,11 @@ class Networks:
     max_snap_m
         Farthest a point may lie from a street to be attached to it (default
         :data:`~qpv_radar._defaults.MAX_SNAP_M`).
+    strict_dates
+        Refuse (:class:`~qpv_radar.ServicePeriodError`) a public-transport departure on a date
+        outside every feed's period, instead of routing on a representative day of the same
+        weekday (:func:`~qpv_radar.networks.gtfs.days.representative_day`, see
+        :meth:`timetable_day`).
 
     Examples
     --------
@@ -79,12 +92,14 @@ class Networks:
         gtfs: str | Path | Sequence[str | Path] | None = None,
         crs: str | None = None,
         max_snap_m: float | None = None,
+        strict_dates: bool = False,
     ) -> None:
         if territory is not None and not isinstance(territory, Territory):
             territory = load_territory(territory)
         self.territory: Territory | None = territory
         self.crs: str = crs or (territory.crs if territory else LAMBERT93)
         self.max_snap_m = max_snap_m
+        self.strict_dates = strict_dates
         self._streets_in = streets
         if gtfs is None:
             self._gtfs_in: tuple[Any, ...] | None = None
@@ -174,23 +189,70 @@ class Networks:
 
         return CrowFlyWalk()
 
-    def timetable(self, day: date | datetime) -> Timetable:
-        """The timetable of service date ``day``, every feed merged (built once, then kept).
+    def _feed(self) -> GtfsFeed:
+        """Every GTFS feed of the territory, merged (parsed once, then kept in memory)."""
+        from ..networks.gtfs import read_feed
+
+        paths = self.gtfs_paths
+        if not paths:
+            raise ModeUnavailableError("routing.no_gtfs", territory=self.name)
+        return read_feed(paths if len(paths) > 1 else paths[0])
+
+    def timetable_day(self, day: date | datetime, *, strict: bool | None = None) -> TimetableDay:
+        """Which service date answers for a departure on ``day``.
+
+        A date inside the feeds' period is its own answer. A date outside every feed's period
+        is answered by a *representative* date of the same weekday inside the feeds (the
+        weekday's most common services, never a public holiday:
+        :func:`~qpv_radar.networks.gtfs.days.representative_day`), with
+        ``substituted=True``: routing then runs on that date at the same clock times, and
+        returns times on the asked date.
+
+        Parameters
+        ----------
+        strict
+            Refuse a date outside the period instead (default: the ``strict_dates`` option).
 
         Raises
         ------
         ModeUnavailableError
             No GTFS feed.
         ServicePeriodError
-            ``day`` outside every feed's period, or without service.
+            ``strict`` and ``day`` outside the period (the message names the period); or no
+            trip runs on that weekday in the feeds.
         """
+        from ..networks.gtfs.days import network_name, representative_day
+
         d = day.date() if isinstance(day, datetime) else day
+        feed = self._feed()
+        start, end = feed.period
+        name = network_name(feed)
+        if start <= d <= end:
+            return TimetableDay(d, d, False, (start, end), name)
+        if self.strict_dates if strict is None else strict:
+            raise ServicePeriodError("gtfs.strict_dates", day=d, period=(start, end), feed=name)
+        return TimetableDay(d, representative_day(feed, d), True, (start, end), name)
+
+    def timetable(self, day: date | datetime, *, strict: bool | None = None) -> Timetable:
+        """The timetable that answers for ``day``, every feed merged (built once, then kept).
+
+        Its ``date`` is the service date used (:meth:`timetable_day`): ``day`` itself inside
+        the feeds' period, else a representative date of the same weekday — route on it with
+        departures shifted by :attr:`TimetableDay.shift` (the questions below do it).
+
+        Raises
+        ------
+        ModeUnavailableError
+            No GTFS feed.
+        ServicePeriodError
+            ``day`` without service, or outside every feed's period with ``strict`` (default:
+            the ``strict_dates`` option).
+        """
+        d = self.timetable_day(day, strict=strict).used
         if d not in self._timetables:
             from ..networks.gtfs import load_timetable
 
             paths = self.gtfs_paths
-            if not paths:
-                raise ModeUnavailableError("routing.no_gtfs", territory=self.name)
             self._timetables[d] = load_timetable(paths if len(paths) > 1 else paths[0], d)
         return self._timetables[d]
 
@@ -248,12 +310,13 @@ class Networks:
         from .transit import transit_travel_times
 
         assert departure is not None
+        day = self.timetable_day(departure)
         out = transit_travel_times(
-            self.timetable(departure),
+            self.timetable(day.used),
             self.walking(),
             origins,
             destinations,
-            departure=departure,
+            departure=departure + day.shift,
             window_minutes=window_minutes,
             percentiles=percentiles,
             max_time_s=max_time_s,
@@ -267,18 +330,23 @@ class Networks:
     ) -> pd.DataFrame:
         """Transit: the travel time of each departure (one per minute) of a window.
 
-        See :func:`qpv_radar.routing.transit.departure_profile`.
+        See :func:`qpv_radar.routing.transit.departure_profile`; departures are on the asked
+        date even when another date's timetable answered (:meth:`timetable_day`).
         """
         from .transit import departure_profile
 
-        return departure_profile(
-            self.timetable(departure),
+        day = self.timetable_day(departure)
+        out = departure_profile(
+            self.timetable(day.used),
             self.walking(),
             origin,
             destination,
-            departure=departure,
+            departure=departure + day.shift,
             window_minutes=window_minutes,
         )
+        if day.substituted:
+            out["departure"] = [t - day.shift for t in out["departure"]]
+        return out
 
     def itineraries(
         self,
@@ -294,7 +362,8 @@ class Networks:
         -------
         dict
             Destination id → :class:`~qpv_radar.routing.transit.Itinerary` (its legs carry the
-            path as lon/lat pairs), or ``None`` when unreachable.
+            path as lon/lat pairs), or ``None`` when unreachable. Times are on the date of
+            ``departure``, also when another date's timetable answered (:meth:`timetable_day`).
         """
         self._check_mode(mode, departure)
         if mode in STREET_MODES:
@@ -306,8 +375,12 @@ class Networks:
         from .transit import transit_itineraries
 
         assert departure is not None
-        tt = self.timetable(departure)
-        return transit_itineraries(tt, self.walking(), origin, destinations, departure)
+        day = self.timetable_day(departure)
+        tt = self.timetable(day.used)
+        found = transit_itineraries(tt, self.walking(), origin, destinations, departure + day.shift)
+        if not day.substituted:
+            return found
+        return {k: _shifted(it, -day.shift) if it is not None else None for k, it in found.items()}
 
     def itinerary(
         self,

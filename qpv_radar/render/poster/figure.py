@@ -59,9 +59,8 @@ def _draw_header(page: Any, radar: Radar, pg: _Page, lang: str) -> None:
     page.text(pw / 2, y, f"{where} — {lb.when_text(radar, lang)}", ha="center", va="top",
               fontsize=9.5 * s)  # fmt: skip
     y -= 9.5 * s * 1.5
-    modes = ", ".join(lb.mode_name(m, lang) for m in p.modes)
     limit = f"{p.max_minutes:g}"
-    page.text(pw / 2, y, f"{lb.t('modes', lang, modes=modes)} · {lb.t('max', lang, m=limit)}",
+    page.text(pw / 2, y, f"{lb.modes_text(radar, lang)} · {lb.t('max', lang, m=limit)}",
               ha="center", va="top", fontsize=8.5 * s, color="#333")  # fmt: skip
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -22,6 +23,7 @@ from ..territory import Territory, load_territory
 from .attribution import attribution, data_date
 from .journeys import entry_legs
 from .model import Entry, Notice, PathStep, Radar, RadarNetworks, Ring
+from .parts import OpenState, open_state
 from .path import suggest_path
 from .person import Person
 
@@ -168,8 +170,10 @@ def compute_radar(
     cand, cand_roles = _wanted(actors, person)
 
     notices: list[Notice] = []
-    mins, modes = _minutes_by_mode(networks, home, cand, person, window_minutes, notices)
-    table = _Candidates.of(cand, cand_roles, mins, home, qpv, terr.crs, terr.timezone)
+    spread = _WindowSpread(networks)  # keeps the window's 90th percentile of public transport
+    mins, modes = _minutes_by_mode(spread, home, cand, person, window_minutes, notices)
+    table = _Candidates.of(cand, cand_roles, mins, home, qpv, terr.crs, terr.timezone,
+                           p90=spread.p90(cand.index, person.modes))  # fmt: skip
     entries = {
         role: _role_entries(role, table, person, k, home_code, modes, notices)
         for role in person.roles
@@ -263,6 +267,45 @@ def _minutes_by_mode(
     return minutes.to_numpy(dtype=float), modes
 
 
+class _WindowSpread:
+    """The networks, asking public transport over a window for its 90th percentile too, and
+    keeping it (:meth:`p90`); every other call passes through."""
+
+    def __init__(self, networks: RadarNetworks) -> None:
+        self._inner = networks
+        self._p90: dict[str, pd.Series] = {}
+        try:
+            params = inspect.signature(networks.travel_times).parameters
+        except (TypeError, ValueError):
+            params = {}  # type: ignore[assignment]
+        self._asks = "percentiles" in params  # a plugged-in router may not know percentiles
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+    def travel_times(
+        self, origins: gpd.GeoDataFrame, destinations: gpd.GeoDataFrame, *, mode: str,
+        **kw: Any,
+    ) -> pd.DataFrame:  # fmt: skip
+        """:meth:`RadarNetworks.travel_times`, with ``p50``/``p90`` over a transit window."""
+        if not (self._asks and mode == "transit" and kw.get("window_minutes", 0) > 1):
+            return self._inner.travel_times(origins, destinations, mode=mode, **kw)
+        tt = self._inner.travel_times(
+            origins, destinations, mode=mode, percentiles=(50, 90), **kw  # type: ignore[call-arg]
+        )
+        p90 = tt.set_index("to_id")["p90"].astype(float) / 60.0
+        self._p90[mode] = p90[~p90.index.duplicated()]
+        return tt.drop(columns=[c for c in ("p50", "p90") if c in tt.columns])
+
+    def p90(self, index: pd.Index, modes: Sequence[str]) -> np.ndarray:
+        """Candidates × modes: the window's 90th percentile, minutes (NaN: no window)."""
+        out = np.full((len(index), len(modes)), np.nan)
+        for col, mode in enumerate(modes):
+            if mode in self._p90:
+                out[:, col] = self._p90[mode].reindex(index).to_numpy(dtype=float)
+        return out
+
+
 @dataclass(frozen=True)
 class _Candidates:
     """The structures holding a wanted role, with their times, distance and QPV."""
@@ -277,6 +320,7 @@ class _Candidates:
     qpv_name: pd.Series
     pos: dict[Any, int]
     tz: str  # the territory's timezone, for opening hours
+    p90: np.ndarray | None = None  # candidates × modes: the window's 90th percentile (NaN: none)
 
     @classmethod
     def of(
@@ -288,6 +332,8 @@ class _Candidates:
         qpv: gpd.GeoDataFrame,
         crs: str,
         tz: str,
+        *,
+        p90: np.ndarray | None = None,
     ) -> _Candidates:
         all_nan = np.isnan(mins).all(axis=1) if mins.size else np.ones(len(cand), dtype=bool)
         filled = np.where(np.isnan(mins), np.inf, mins)
@@ -302,7 +348,15 @@ class _Candidates:
             code = pd.Series(None, index=cand.index, dtype=object)
             name = pd.Series(None, index=cand.index, dtype=object)
         pos = {idx: i for i, idx in enumerate(cand.index)}
-        return cls(cand, roles, mins, best, best_idx, dist, code, name, pos, tz)
+        return cls(cand, roles, mins, best, best_idx, dist, code, name, pos, tz, p90)
+
+    def spread(self, j: int) -> float | None:
+        """The window's 90th percentile of candidate ``j``'s fastest mode, minutes."""
+        col = int(self.best_mode_idx[j])
+        if self.p90 is None or col < 0 or self.p90.shape[0] <= j:
+            return None
+        v = float(self.p90[j, col])
+        return None if math.isnan(v) else v
 
     def order(self, ids: Iterable[Any]) -> list[Any]:
         """Ids nearest first (in minutes, then in metres)."""
@@ -363,6 +417,7 @@ def _entry(
     arrival = person.when + timedelta(minutes=b) if b is not None else None
     oh = _text(row.get("opening_hours"))
     open_arr, open_within, nxt = _open_status(oh, arrival, person.end, c.tz)
+    state = _state(oh, arrival, person, c.tz)
     pt = row.geometry
     return Entry(
         id=str(i),
@@ -396,7 +451,17 @@ def _entry(
         open_on_arrival=open_arr,
         open_within_hours=open_within,
         next_opening=nxt,
+        state=state,
+        vintage=_text(row.get("vintage")),
+        minutes_p90=c.spread(j),
     )
+
+
+def _state(oh: str | None, arrival: datetime | None, person: Person, tz: str) -> OpenState:
+    """Open, closed or unknown during the person's time: from the arrival when reachable,
+    else over the person's whole hours (from their start)."""
+    on, within, _nxt = _open_status(oh, arrival or person.when, person.end, tz)
+    return open_state(on, within)
 
 
 def _with_legs(

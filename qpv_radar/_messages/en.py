@@ -258,7 +258,6 @@ WORDS: dict[str, str] = {
     "map.open": "filled: open during your hours",
     "map.closed": "outline: closed during your hours",
     "map.unknown": "grey, “?”: hours unknown — to be checked",
-    "source": "Source",
     "source.line": "{source}, {vintage}",
     "source.stale": "to be checked (source {year})",
     "card.hours_unknown": "unknown — call before you come",
@@ -271,7 +270,9 @@ WORDS: dict[str, str] = {
     "card.trip_of": "trip of {day}",
     "card.printed": "printed on {date}",
     "cli.col.state": "state",
-    "cli.col.source": "source",
+    "state.short.open": "open",
+    "state.short.closed": "closed",
+    "state.short.unknown": "unknown — to be checked",
     "cli.from_relay_id": "card: “sent by” {name} ({entry_id})",
 }
 

@@ -260,7 +260,6 @@ WORDS: dict[str, str] = {
     "map.open": "plein : ouvert pendant vos horaires",
     "map.closed": "contour : fermé pendant vos horaires",
     "map.unknown": "gris, « ? » : horaires inconnus — à vérifier",
-    "source": "Source",
     "source.line": "{source}, {vintage}",
     "source.stale": "à vérifier (source {year})",
     "card.hours_unknown": "inconnus — appelez avant de venir",
@@ -273,7 +272,9 @@ WORDS: dict[str, str] = {
     "card.trip_of": "trajet du {day}",
     "card.printed": "imprimé le {date}",
     "cli.col.state": "état",
-    "cli.col.source": "source",
+    "state.short.open": "ouvert",
+    "state.short.closed": "fermé",
+    "state.short.unknown": "inconnu — à vérifier",
     "cli.from_relay_id": "carte : « de la part de » {name} ({entry_id})",
 }
 

@@ -291,7 +291,11 @@ class _WindowSpread:
         if not (self._asks and mode == "transit" and kw.get("window_minutes", 0) > 1):
             return self._inner.travel_times(origins, destinations, mode=mode, **kw)
         tt = self._inner.travel_times(
-            origins, destinations, mode=mode, percentiles=(50, 90), **kw  # type: ignore[call-arg]
+            origins,
+            destinations,
+            mode=mode,
+            percentiles=(50, 90),
+            **kw,  # type: ignore[call-arg]
         )
         p90 = tt.set_index("to_id")["p90"].astype(float) / 60.0
         self._p90[mode] = p90[~p90.index.duplicated()]

@@ -78,7 +78,7 @@ def trip_of(e: Entry, when: datetime) -> Trip | None:
 
 
 def _minutes(d: timedelta) -> int:
-    return int(math.floor(d.total_seconds() / 60 + 1e-9))
+    return math.floor(d.total_seconds() / 60 + 1e-9)
 
 
 def _step_text(st: TripStep, lang: str) -> str:

@@ -96,6 +96,9 @@ def _entry_rows(
     if style.hours and e.opening_hours:
         detail.append(lb.humane_hours(e.opening_hours, lang))
         whole.append(False)
+    source, stale = lb.source_text(e, lang), lb.stale_text(e, radar, lang)
+    detail.append(f"{source} — {stale}" if stale else source)  # « à vérifier (source 2011) »
+    whole.append(False)
     rows += [
         _Row(line, indent, detail_size, color="#333")
         for line in _wrap(detail, detail_size, width - indent, whole=whole)
@@ -156,7 +159,7 @@ def _samples(
     rows: list[list[tuple[float, str, str]]] = [[]]
     x = 0.0
     for state, key in (("open", "poster.open"), ("closed", "poster.closed"),
-                       ("beyond", "poster.beyond")):  # fmt: skip
+                       ("unknown", "poster.unknown"), ("beyond", "poster.beyond")):  # fmt: skip
         text = lb.t(key, lang, m=limit)
         w = ms * 0.8 + 3 + _tw(text, size)
         if x > 0 and x + w > width:

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from ...radar import Radar
+from ...radar.path import joint_steps
 from .. import labels as lb
 from .key import _key_columns, _Row, _samples, _Style
 from .paper import _Page
@@ -75,10 +76,10 @@ def _path_notes(radar: Radar, pg: _Page, lang: str) -> list[_Note]:
     path_label = f"{lb.t('path', lang)}{lb.colon(lang).rstrip()}"
     notes.append((path_label, 7.5 * ts, "#000", True, 0.0, 0.0))
     by_need: dict[str, list[str]] = {}
-    for st in radar.path:
-        step = radar.entry(st.entry_id, st.role) if st.entry_id else None
-        name = step.name if step else lb.t("path.none", lang)
-        by_need.setdefault(st.need, []).append(f"{lb.ROLE_SYMBOLS.get(st.role, '?')} {name}")
+    for st in joint_steps(radar.path):  # one structure for two roles: one step
+        signs = "".join(lb.ROLE_SYMBOLS.get(r, "?") for r in st.roles)
+        what = lb.joint_step_text(radar, st.roles, st.entry_id, lang)
+        by_need.setdefault(st.need, []).append(f"{signs} {what}")
     hang = 10.0 * ts
     for steps in by_need.values():
         for i, line in enumerate(_wrap(steps, 7.0 * ts, text_w, sep=" → ", indent=hang)):

@@ -85,7 +85,7 @@ def _entry_rows(
             _wrap([name, tail], head_size, width, sep=" ", indent=indent, whole=(False, True))
         )
     ]
-    detail = [lb.open_status(e, lang)]
+    detail = [_status(e, radar, lang)]
     whole = [False]
     if e.address:
         detail.append(_short_address(e.address) if style.short_address else e.address)
@@ -96,14 +96,23 @@ def _entry_rows(
     if style.hours and e.opening_hours:
         detail.append(lb.humane_hours(e.opening_hours, lang))
         whole.append(False)
-    source, stale = lb.source_text(e, lang), lb.stale_text(e, radar, lang)
-    detail.append(f"{source} — {stale}" if stale else source)  # « à vérifier (source 2011) »
-    whole.append(False)
     rows += [
         _Row(line, indent, detail_size, color="#333")
         for line in _wrap(detail, detail_size, width - indent, whole=whole)
     ]
     return rows
+
+
+def _status(e: Entry, radar: Radar, lang: str) -> str:
+    """Open, closed or hours unknown; a source more than 3 years old adds « à vérifier (source
+    2011) » (« horaires inconnus — à vérifier (source 2011) »). The sources and their vintages
+    are named in the credits below."""
+    stale = lb.stale_text(e, radar, lang)
+    if not stale:
+        return lb.open_status(e, lang)
+    if e.state == "unknown":
+        return f"{lb.t('opening.unknown', lang)} — {stale}"
+    return f"{lb.open_status(e, lang)} · {stale}"
 
 
 def _heading_row(role: str, style: _Style, ts: float, lang: str, cont: bool = False) -> _Row:

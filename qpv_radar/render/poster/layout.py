@@ -191,7 +191,7 @@ def _styles(paper: str) -> list[_Style]:
     """The key's styles, tried in order: ever smaller text, then shorter lines."""
     base = _Style()
     styles = [
-        replace(base, hours=True, min_radar=0.95) if paper == "a3" else None,
+        replace(base, hours=True, min_radar=0.85) if paper == "a3" else None,
         replace(base, min_radar=0.9),
         replace(base, head=7.0, detail=6.6, heading=8.0, lead=1.18, min_radar=0.8),
         replace(base, head=6.8, detail=6.5, heading=8.0, lead=1.14, one_line_names=True,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import inspect
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -26,6 +25,7 @@ from .model import Entry, Notice, PathStep, Radar, RadarNetworks, Ring
 from .parts import OpenState, open_state
 from .path import suggest_path
 from .person import Person
+from .spread import WindowSpread
 
 __all__ = ["compute_radar"]
 
@@ -170,7 +170,7 @@ def compute_radar(
     cand, cand_roles = _wanted(actors, person)
 
     notices: list[Notice] = []
-    spread = _WindowSpread(networks)  # keeps the window's 90th percentile of public transport
+    spread = WindowSpread(networks)  # keeps the window's 90th percentile of public transport
     mins, modes = _minutes_by_mode(spread, home, cand, person, window_minutes, notices)
     table = _Candidates.of(cand, cand_roles, mins, home, qpv, terr.crs, terr.timezone,
                            p90=spread.p90(cand.index, person.modes))  # fmt: skip
@@ -265,49 +265,6 @@ def _minutes_by_mode(
         s = s[~s.index.duplicated()]
         minutes[mode] = s.reindex(cand.index).to_numpy()
     return minutes.to_numpy(dtype=float), modes
-
-
-class _WindowSpread:
-    """The networks, asking public transport over a window for its 90th percentile too, and
-    keeping it (:meth:`p90`); every other call passes through."""
-
-    def __init__(self, networks: RadarNetworks) -> None:
-        self._inner = networks
-        self._p90: dict[str, pd.Series] = {}
-        try:
-            params = inspect.signature(networks.travel_times).parameters
-        except (TypeError, ValueError):
-            params = {}  # type: ignore[assignment]
-        self._asks = "percentiles" in params  # a plugged-in router may not know percentiles
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._inner, name)
-
-    def travel_times(
-        self, origins: gpd.GeoDataFrame, destinations: gpd.GeoDataFrame, *, mode: str,
-        **kw: Any,
-    ) -> pd.DataFrame:  # fmt: skip
-        """:meth:`RadarNetworks.travel_times`, with ``p50``/``p90`` over a transit window."""
-        if not (self._asks and mode == "transit" and kw.get("window_minutes", 0) > 1):
-            return self._inner.travel_times(origins, destinations, mode=mode, **kw)
-        tt = self._inner.travel_times(
-            origins,
-            destinations,
-            mode=mode,
-            percentiles=(50, 90),
-            **kw,  # type: ignore[call-arg]
-        )
-        p90 = tt.set_index("to_id")["p90"].astype(float) / 60.0
-        self._p90[mode] = p90[~p90.index.duplicated()]
-        return tt.drop(columns=[c for c in ("p50", "p90") if c in tt.columns])
-
-    def p90(self, index: pd.Index, modes: Sequence[str]) -> np.ndarray:
-        """Candidates × modes: the window's 90th percentile, minutes (NaN: no window)."""
-        out = np.full((len(index), len(modes)), np.nan)
-        for col, mode in enumerate(modes):
-            if mode in self._p90:
-                out[:, col] = self._p90[mode].reindex(index).to_numpy(dtype=float)
-        return out
 
 
 @dataclass(frozen=True)

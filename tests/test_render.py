@@ -226,7 +226,7 @@ def test_card_two_per_a4(radar: Radar, tmp_path: Path) -> None:
     text = _pdf_text(pdf)
     relay = radar.first_choice("relay")
     assert relay is not None
-    assert text.count(door.name) == 2  # two cards per page
+    assert text.count(door.name) == 1  # one structure: one card, never a copy of itself
     for word in (
         "CARTE DE RECOMMANDATION",
         "De la part de",
@@ -423,13 +423,13 @@ def test_poster_marker_states() -> None:
     from qpv_radar.render.labels import marker_state
     from qpv_radar.render.poster.markers import _marker_style
 
-    def state(reach: bool, hours: bool | None) -> str:
-        return marker_state(SimpleNamespace(within_reach=reach, open_within_hours=hours))  # type: ignore[arg-type]
+    def state(reach: bool, hours: str) -> str:
+        return marker_state(SimpleNamespace(within_reach=reach, state=hours))  # type: ignore[arg-type]
 
-    assert state(True, True) == "open"
-    assert state(True, None) == "open"  # unknown hours are not drawn as closed
-    assert state(True, False) == "closed"
-    assert state(False, True) == state(False, False) == "beyond"  # out of reach ≠ closed
+    assert state(True, "open") == "open"
+    assert state(True, "unknown") == "unknown"  # unknown hours: drawn apart, never as open
+    assert state(True, "closed") == "closed"
+    assert state(False, "open") == state(False, "closed") == "beyond"  # out of reach ≠ closed
     closed = _marker_style("relay", "closed", 15, 1.0)
     beyond = _marker_style("relay", "beyond", 15, 1.0)
     open_ = _marker_style("relay", "open", 15, 1.0)
@@ -597,7 +597,7 @@ def test_card_default_single_need(actors: gpd.GeoDataFrame, tmp_path: Path) -> N
     r = _compute(actors, needs=("emploi",))
     job = r.first_choice("employment")
     assert job is not None
-    assert _default_ids(r, 2) == [job.id]  # one structure: the page gets two copies
+    assert _default_ids(r, 2) == [job.id]  # one structure: one card (no copy of it)
     r2 = _compute(actors, needs=("creation",))
     ids = _default_ids(r2, 2)
     assert len(ids) == 2 and ids[0] != ids[1]

@@ -76,7 +76,7 @@ WORDS: dict[str, str] = {
     "missing.phone": "phone not given — to be filled in",
     "missing.hours": "opening hours not given — to be filled in",
     "poster.key": "The structures",
-    "poster.open": "filled: open during your hours, or hours unknown",
+    "poster.open": "filled: open during your hours",
     "poster.closed": "outline: closed during your hours",
     "poster.beyond": "dotted, outside the circle: beyond {m} min",
     "poster.cont": "(cont.)",
@@ -247,7 +247,7 @@ WORDS: dict[str, str] = {
     # ---- radar ----
     "radar.not_on_radar": "structure {entry_id!r} is not on this radar{for_role}. Valid ids: {valid}.",
     "radar.for_role": " for role {role!r}",
-    "radar.role_not_on_path": "role {role!r} is not on the suggested path ({roles}).",
+    "radar.role_not_on_path": "role {role!r} is not on the suggested path. Possible roles: {roles}.",
     "radar.home_outside": "home ({x:.4f}, {y:.4f}) is {km:.0f} km outside the {territory} territory. Give a point inside it (e.g. near {cx:.4f},{cy:.4f}), check that longitude comes first, or choose another territory.",
     "words.none": "(none)",
     # ---- issue 10, part 6: the local directory (annuaire local) and input-file problems ----
@@ -344,6 +344,30 @@ WORDS: dict[str, str] = {
     "gtfs.no_service_weekday": "no {feed} trip runs on that weekday (the weekday of {day:%Y-%m-%d}) in the loaded timetable ({period[0]:%Y-%m-%d} → {period[1]:%Y-%m-%d}).",
     "notice.timetable_substituted": "{network} timetable of {used}: this day's timetable is not loaded (timetable known from {start} to {end})",
     "times.timetable_day": "{network} timetable of {used}",
+    # ---- truth-card: three opening states, sources, a card that adds up, the path ----
+    "state.open": "open during your hours",
+    "state.closed": "closed during your hours",
+    "state.unknown": "hours unknown — to be checked",
+    "poster.unknown": "hatched: hours unknown — to be checked",
+    "map.open": "filled: open during your hours",
+    "map.closed": "outline: closed during your hours",
+    "map.unknown": "grey, “?”: hours unknown — to be checked",
+    "source.line": "{source}, {vintage}",
+    "source.stale": "to be checked (source {year})",
+    "card.hours_unknown": "unknown — call before you come",
+    "card.trip": "{day}",
+    "card.times": "leave {dep} → arrive {arr}, {total}",
+    "card.wait": "wait {m} min",
+    "card.arrive": "arrival",
+    "card.usually": "usually {m} min, up to {p90} min depending on the departure",
+    "card.usually.one": "usually {m} min depending on the departure",
+    "card.trip_of": "trip of {day}",
+    "card.printed": "printed on {date}",
+    "cli.col.state": "state",
+    "state.short.open": "open",
+    "state.short.closed": "closed",
+    "state.short.unknown": "unknown — to be checked",
+    "cli.from_relay_id": "card: “sent by” {name} ({entry_id})",
 }
 
 #: Words of opening hours (OSM day abbreviations → words).

@@ -78,7 +78,7 @@ WORDS: dict[str, str] = {
     "missing.phone": "téléphone non renseigné — à compléter",
     "missing.hours": "horaires non renseignés — à compléter",
     "poster.key": "Les structures",
-    "poster.open": "plein : ouvert pendant vos horaires, ou horaires inconnus",
+    "poster.open": "plein : ouvert pendant vos horaires",
     "poster.closed": "contour : fermé pendant vos horaires",
     "poster.beyond": "pointillés, hors du cercle : au-delà de {m} min",
     "poster.cont": "(suite)",
@@ -249,7 +249,7 @@ WORDS: dict[str, str] = {
     # ---- radar ----
     "radar.not_on_radar": "la structure {entry_id!r} n'est pas sur ce radar{for_role}. Identifiants possibles : {valid}.",
     "radar.for_role": " pour le rôle {role!r}",
-    "radar.role_not_on_path": "le rôle {role!r} n'est pas sur le parcours suggéré ({roles}).",
+    "radar.role_not_on_path": "le rôle {role!r} n'est pas sur le parcours suggéré. Rôles possibles : {roles}.",
     "radar.home_outside": "le domicile ({x:.4f}, {y:.4f}) est à {km:.0f} km hors du territoire {territory}. Donnez un point à l'intérieur (par ex. près de {cx:.4f},{cy:.4f}), vérifiez que la longitude vient d'abord, ou choisissez un autre territoire.",
     "words.none": "(aucun)",
     # ---- issue 10, part 6: the local directory (annuaire local) and input-file problems ----
@@ -346,6 +346,30 @@ WORDS: dict[str, str] = {
     "gtfs.no_service_weekday": "aucun trajet {feed} ne circule ce jour de la semaine (celui du {day:%d/%m/%Y}) dans les horaires chargés (du {period[0]:%d/%m/%Y} au {period[1]:%d/%m/%Y}).",
     "notice.timetable_substituted": "horaires {network} du {used} : les horaires de ce jour ne sont pas chargés (horaires connus du {start} au {end})",
     "times.timetable_day": "horaires {network} du {used}",
+    # ---- truth-card: three opening states, sources, a card that adds up, the path ----
+    "state.open": "ouvert pendant vos horaires",
+    "state.closed": "fermé pendant vos horaires",
+    "state.unknown": "horaires inconnus — à vérifier",
+    "poster.unknown": "hachuré : horaires inconnus — à vérifier",
+    "map.open": "plein : ouvert pendant vos horaires",
+    "map.closed": "contour : fermé pendant vos horaires",
+    "map.unknown": "gris, « ? » : horaires inconnus — à vérifier",
+    "source.line": "{source}, {vintage}",
+    "source.stale": "à vérifier (source {year})",
+    "card.hours_unknown": "inconnus — appelez avant de venir",
+    "card.trip": "{day}",
+    "card.times": "départ {dep} → arrivée {arr}, {total}",
+    "card.wait": "attente {m} min",
+    "card.arrive": "arrivée",
+    "card.usually": "d'habitude {m} min, jusqu'à {p90} min selon le départ",
+    "card.usually.one": "d'habitude {m} min selon le départ",
+    "card.trip_of": "trajet du {day}",
+    "card.printed": "imprimé le {date}",
+    "cli.col.state": "état",
+    "state.short.open": "ouvert",
+    "state.short.closed": "fermé",
+    "state.short.unknown": "inconnu — à vérifier",
+    "cli.from_relay_id": "carte : « de la part de » {name} ({entry_id})",
 }
 
 #: Words of opening hours (OSM day abbreviations → words).

@@ -77,7 +77,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         metavar="STRUCTURE_ID",
         help="structure recommended on the card (repeatable; default: the path's next step)",
     )
-    p.add_argument("--from-relay", help="who recommends (default: the suggested relay)")
+    p.add_argument(
+        "--from-relay",
+        help="who recommends on the card: a structure id from the table (its name is printed) "
+        "or free text (default: the suggested relay)",
+    )
     p.add_argument("--agent", default="", help="the agent's name on the card")
     p.add_argument("--card-note", default="", help="free-text line of the card")
     p.add_argument(
@@ -217,6 +221,13 @@ def run(args: argparse.Namespace) -> int:
         raise PersonError("--card-to needs --card FILE.pdf to write the card.")
 
     _print_summary(radar, lang)
+    if args.card and args.from_relay:
+        from ..render.card import sender_name
+        from ..render.labels import t
+
+        name = sender_name(radar, args.from_relay)
+        if name != args.from_relay:  # an id of the table: say whose name the card prints
+            print(t("cli.from_relay_id", lang, name=name, entry_id=args.from_relay.strip()))
     for path in written:
         print(f"→ {path.resolve()}")
     return 0
@@ -248,18 +259,24 @@ def _print_summary(radar: Radar, lang: str) -> None:
             labels.t("cli.col.name", lang),
             "min",
             "mode",
+            labels.t("cli.col.state", lang),
             labels.t("cli.col.opening", lang),
+            labels.t("cli.col.source", lang),
         ):
             # ids are meant to be copied into --card-to / --choose: never wrapped
             table.add_column(col, overflow="fold", no_wrap=col == "id")
         for e in radar.entries.get(role, ()):
+            stale = labels.stale_text(e, radar, lang)
+            source = labels.source_text(e, lang) + (f" — {stale}" if stale else "")
             table.add_row(
                 str(e.rank),
                 escape(e.id),
                 escape(e.name),
                 labels.duration(e.best_minutes, lang).split()[0],
                 labels.mode_name(e.best_mode, lang, short=True) if e.best_mode else "—",
-                escape(labels.open_status(e, lang)),
+                labels.STATE_SYMBOLS[e.state] + " " + labels.t(f"state.short.{e.state}", lang),
+                escape(labels.open_status(e, lang)) if e.state != "unknown" else "—",
+                escape(source),
             )
         console.print(table)
     for n in radar.notices:

@@ -22,8 +22,10 @@ from ..territory import Territory, load_territory
 from .attribution import attribution, data_date
 from .journeys import entry_legs
 from .model import Entry, Notice, PathStep, Radar, RadarNetworks, Ring
+from .parts import OpenState, open_state
 from .path import suggest_path
 from .person import Person
+from .spread import WindowSpread
 from .timetable import substituted_notice, timetable_day, timetable_fields
 
 __all__ = ["compute_radar"]
@@ -181,10 +183,12 @@ def compute_radar(
 
     notices: list[Notice] = []
     day = timetable_day(networks, person, strict_dates)
-    mins, modes = _minutes_by_mode(networks, home, cand, person, window_minutes, notices)
+    spread = WindowSpread(networks)  # keeps the window's 90th percentile of public transport
+    mins, modes = _minutes_by_mode(spread, home, cand, person, window_minutes, notices)
     if day is not None and day.substituted and "transit" in modes:
         notices.insert(0, substituted_notice(day, person))
-    table = _Candidates.of(cand, cand_roles, mins, home, qpv, terr.crs, terr.timezone)
+    table = _Candidates.of(cand, cand_roles, mins, home, qpv, terr.crs, terr.timezone,
+                           p90=spread.p90(cand.index, person.modes))  # fmt: skip
     entries = {
         role: _role_entries(role, table, person, k, home_code, modes, notices)
         for role in person.roles
@@ -294,6 +298,7 @@ class _Candidates:
     qpv_name: pd.Series
     pos: dict[Any, int]
     tz: str  # the territory's timezone, for opening hours
+    p90: np.ndarray | None = None  # candidates × modes: the window's 90th percentile (NaN: none)
 
     @classmethod
     def of(
@@ -305,6 +310,8 @@ class _Candidates:
         qpv: gpd.GeoDataFrame,
         crs: str,
         tz: str,
+        *,
+        p90: np.ndarray | None = None,
     ) -> _Candidates:
         all_nan = np.isnan(mins).all(axis=1) if mins.size else np.ones(len(cand), dtype=bool)
         filled = np.where(np.isnan(mins), np.inf, mins)
@@ -319,7 +326,15 @@ class _Candidates:
             code = pd.Series(None, index=cand.index, dtype=object)
             name = pd.Series(None, index=cand.index, dtype=object)
         pos = {idx: i for i, idx in enumerate(cand.index)}
-        return cls(cand, roles, mins, best, best_idx, dist, code, name, pos, tz)
+        return cls(cand, roles, mins, best, best_idx, dist, code, name, pos, tz, p90)
+
+    def spread(self, j: int) -> float | None:
+        """The window's 90th percentile of candidate ``j``'s fastest mode, minutes."""
+        col = int(self.best_mode_idx[j])
+        if self.p90 is None or col < 0 or self.p90.shape[0] <= j:
+            return None
+        v = float(self.p90[j, col])
+        return None if math.isnan(v) else v
 
     def order(self, ids: Iterable[Any]) -> list[Any]:
         """Ids nearest first (in minutes, then in metres)."""
@@ -380,6 +395,7 @@ def _entry(
     arrival = person.when + timedelta(minutes=b) if b is not None else None
     oh = _text(row.get("opening_hours"))
     open_arr, open_within, nxt = _open_status(oh, arrival, person.end, c.tz)
+    state = _state(oh, arrival, person, c.tz)
     pt = row.geometry
     return Entry(
         id=str(i),
@@ -413,7 +429,17 @@ def _entry(
         open_on_arrival=open_arr,
         open_within_hours=open_within,
         next_opening=nxt,
+        state=state,
+        vintage=_text(row.get("vintage")),
+        minutes_p90=c.spread(j),
     )
+
+
+def _state(oh: str | None, arrival: datetime | None, person: Person, tz: str) -> OpenState:
+    """Open, closed or unknown during the person's time: from the arrival when reachable,
+    else over the person's whole hours (from their start)."""
+    on, within, _nxt = _open_status(oh, arrival or person.when, person.end, tz)
+    return open_state(on, within)
 
 
 def _with_legs(

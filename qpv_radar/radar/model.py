@@ -202,11 +202,10 @@ class Radar:
         PersonError
             ``entry_id`` is not on the radar for ``role``, or ``role`` is not on the path.
         """
+        if not any(s.role == role for s in self.path):  # first: else « possible ids: (none) »
+            roles = dict.fromkeys(s.role for s in self.path)
+            raise PersonError("radar.role_not_on_path", role=role, roles=", ".join(roles))
         self.entry(entry_id, role)
-        if not any(s.role == role for s in self.path):
-            raise PersonError(
-                "radar.role_not_on_path", role=role, roles=", ".join(s.role for s in self.path)
-            )
         path = tuple(
             replace(s, entry_id=entry_id, chosen_by="agent") if s.role == role else s
             for s in self.path

@@ -11,7 +11,20 @@ from typing import Any, Literal
 from shapely.geometry import mapping
 from shapely.geometry.base import BaseGeometry
 
-__all__ = ["Entry", "Leg", "Notice", "PathStep", "Ring"]
+__all__ = ["OPEN_STATES", "Entry", "Leg", "Notice", "OpenState", "PathStep", "Ring", "open_state"]
+
+#: Whether a structure is open during the person's time: ``open`` (open on arrival, or opening
+#: within the person's hours), ``closed`` (known hours, not open during the person's hours),
+#: ``unknown`` (hours unknown: to check by phone).
+OpenState = Literal["open", "closed", "unknown"]
+OPEN_STATES: tuple[OpenState, ...] = ("open", "closed", "unknown")
+
+
+def open_state(open_on_arrival: bool | None, open_within_hours: bool | None) -> OpenState:
+    """The state from the two flags (``None`` on arrival: hours unknown)."""
+    if open_on_arrival is None:
+        return "unknown"
+    return "open" if open_on_arrival or open_within_hours else "closed"
 
 
 @dataclass(frozen=True)
@@ -86,6 +99,15 @@ class Entry:
         When not open on arrival: the next opening after arrival (may be another day).
     in_home_qpv
         Inside the person's own QPV.
+    state
+        ``open``, ``closed`` or ``unknown`` during the person's time (see :data:`OpenState`);
+        an unreachable structure with known hours is judged over the person's whole hours.
+    vintage
+        The vintage of the structure's source (``2011-2012``, ``2019-11``…; sources merged:
+        joined with `` + ``).
+    minutes_p90
+        Public transport over a departure window (the fastest mode): the 90th percentile of
+        the travel time over the window (``best_minutes`` is its median); ``None`` otherwise.
     """
 
     id: str
@@ -117,6 +139,9 @@ class Entry:
     open_within_hours: bool | None
     next_opening: datetime | None
     legs: tuple[Leg, ...] = ()
+    state: OpenState = "unknown"
+    vintage: str | None = None
+    minutes_p90: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready dict."""
@@ -137,6 +162,8 @@ class Entry:
         kw["next_opening"] = _dt(d.get("next_opening"))
         kw["legs"] = tuple(Leg.from_dict(x) for x in d.get("legs", []))
         kw["minutes"] = {k: (None if v is None else float(v)) for k, v in d["minutes"].items()}
+        if kw.get("state") not in OPEN_STATES:  # a radar saved before the three states
+            kw["state"] = open_state(d.get("open_on_arrival"), d.get("open_within_hours"))
         return cls(**kw)
 
 

@@ -4,11 +4,40 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 from .parts import Entry, PathStep
 from .person import NEEDS, Person
 
-__all__ = ["suggest_path"]
+__all__ = ["JointStep", "joint_steps", "suggest_path"]
+
+
+@dataclass(frozen=True)
+class JointStep:
+    """One step of the path as the person walks it: one structure (``entry_id``, ``None``
+    when the radar has none) for one or more consecutive roles of one need."""
+
+    need: str
+    roles: tuple[str, ...]
+    entry_id: str | None
+
+
+def joint_steps(path: Sequence[PathStep]) -> tuple[JointStep, ...]:
+    """The path with consecutive steps of one need at the same structure made one step
+    (BGE, entry door and financing, is one visit, never an arrow to itself)."""
+    out: list[JointStep] = []
+    for st in path:
+        last = out[-1] if out else None
+        if (
+            last is not None
+            and last.need == st.need
+            and st.entry_id is not None
+            and last.entry_id == st.entry_id
+        ):
+            out[-1] = JointStep(last.need, (*last.roles, st.role), last.entry_id)
+        else:
+            out.append(JointStep(st.need, (st.role,), st.entry_id))
+    return tuple(out)
 
 
 def suggest_path(person: Person, entries: Mapping[str, tuple[Entry, ...]]) -> tuple[PathStep, ...]:

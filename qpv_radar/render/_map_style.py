@@ -43,6 +43,8 @@ PRINT_CSS = """
   .qpv-popup table { border-collapse: collapse; font-size: 12px; }
   .qpv-popup td { padding: 1px 4px 1px 0; vertical-align: top; }
   .qpv-popup .status { font-weight: bold; }
+  .qpv-popup .state-closed { color: #8a1c00; }
+  .qpv-popup .state-unknown, .qpv-popup .stale { color: #6b4c00; }
   .qpv-popup .small { font-size: 11px; color: #333; }
   @media print {
     .leaflet-control-zoom, .leaflet-control-layers, .leaflet-control-attribution a.leaflet-link
@@ -64,23 +66,31 @@ def escape(value: object) -> str:
 def marker_svg(
     role: str, *, rank: int | None = None, closed: bool = False, state: str | None = None
 ) -> str:
-    """The marker: filled (open or hours unknown), white with the role's letter (closed during
-    the person's hours), grey and dashed (beyond the person's time limit)."""
+    """The marker: filled (open during the person's hours), white with the role's letter
+    (closed during them), grey with a « ? » (hours unknown: to check), white and dashed
+    (beyond the person's time limit)."""
     state = state or ("closed" if closed else "open")
     color = ROLE_COLORS.get(role, "#555")
     sym = escape(lb.ROLE_SYMBOLS.get(role, "?"))
-    fill = "#fff" if state != "open" else color
-    text = {"open": "#fff", "closed": color, "beyond": "#555"}.get(state, "#fff")
-    stroke = '#777" stroke-dasharray="3 2' if state == "beyond" else "#222"
+    fill = {"open": color, "unknown": "#d9d9d9"}.get(state, "#fff")
+    text = {"open": "#fff", "closed": color, "beyond": "#555", "unknown": "#222"}.get(state)
+    stroke = {"beyond": '#777" stroke-dasharray="3 2', "unknown": color}.get(state, "#222")
     badge = ""
-    if rank is not None:
+    if state == "unknown":  # a « ? » at the lower left: hours unknown
         badge = (
+            '<circle cx="4" cy="24" r="6" fill="#fff" stroke="#222" stroke-width="1"/>'
+            '<text x="4" y="27.5" font-size="9" font-weight="bold" text-anchor="middle" '
+            'fill="#111" font-family="Arial">?</text>'
+        )
+    if rank is not None:
+        badge += (
             f'<circle cx="24" cy="4" r="7" fill="#fff" stroke="#222" stroke-width="1"/>'
             f'<text x="24" y="7.5" font-size="9" text-anchor="middle" fill="#111" '
             f'font-family="Arial">{rank}</text>'
         )
     return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="28" height="28" viewBox="0 0 28 28">'
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="28" height="28" viewBox="0 0 28 28" '
+        f'data-state="{state}">'
         f'<circle cx="14" cy="14" r="11" fill="{fill}" stroke="{stroke}" stroke-width="2"/>'
         f'<text x="14" y="18.5" font-size="13" font-weight="bold" text-anchor="middle" '
         f'fill="{text}" font-family="Arial">{sym}</text>{badge}</svg>'

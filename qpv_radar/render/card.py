@@ -22,8 +22,9 @@ from .._errors import PersonError
 from ..radar import Entry, Radar
 from . import labels as lb
 from .labels import humane_hours
+from .trip import trip_lines
 
-__all__ = ["CARD_PAPERS", "humane_hours", "recommendation_card"]
+__all__ = ["CARD_PAPERS", "humane_hours", "recommendation_card", "sender_name"]
 
 #: ``a4``: two landscape cards of 210 × 148.5 mm per A4 portrait page; ``a6``: one per page.
 CARD_PAPERS = ("a4", "a6")
@@ -161,8 +162,9 @@ def _draw_card(
     col = _Column(x + pad, left_w - pad, x + left_w, y + pad)
     top = y + h - pad - 4 * mm * s
     pen.text(col.x, top, lb.t("card.title", lang).upper(), bold, 8, 0.35)
-    ty = _draw_addressee(pen, col, top, e, lang)
-    _draw_journey(pen, col, ty, e, lang)
+    ty = _draw_addressee(pen, col, top, e, radar, lang)
+    head, steps = trip_lines(e, radar, lang)
+    _draw_journey(pen, col, ty, e, head, lang)
     # free text line
     fy = col.floor + 6 * mm * s
     pen.text(col.x, fy, lb.t("card.free", lang), bold, 7)
@@ -174,11 +176,17 @@ def _draw_card(
     rx = x + left_w + 5 * mm * s
     rw = w - left_w - pad - 5 * mm * s
     ry = _draw_sender(pen, rx, rw, top - 7 * mm * s, from_relay, agent, lang)
+    if len(steps) > 2:  # more than one leg: every step and wait, adding up to the total
+        ry -= 1.5 * mm * s
+        for line in steps:
+            ry = pen.block(rx, ry, line, regular, 6, rw, 0.1, max_lines=2)
     _draw_note_box(pen, rx, rw, ry, col.floor + 14 * mm * s, lang)
     _draw_timetable_notes(pen, col, radar, lang)
-    stamp = lb.short_date(datetime.now(), lang)
-    pen.text(col.x, col.floor - 2.5 * mm * s, f"{stamp} · {radar.data_date} · qpv_radar", regular,
-             5, 0.45)  # fmt: skip
+    trip_day = lb.t("card.trip_of", lang, day=lb.day_text(radar.person.when, lang))
+    printed = lb.t("card.printed", lang, date=lb.short_date(datetime.now(), lang))
+    pen.text(col.x, col.floor - 2.5 * mm * s,
+             f"{trip_day} · {printed} · {radar.data_date} · qpv_radar", regular, 5,
+             0.45)  # fmt: skip
 
 
 #: Notices a card repeats: how the trip's times were made (another day's timetable, a mode
@@ -205,9 +213,12 @@ def _to_fill(pen: _Pen, col: _Column, ty: float, key: str, lang: str) -> float:
     return ty - 3.6 * mm * s
 
 
-def _draw_addressee(pen: _Pen, col: _Column, top: float, e: Entry, lang: str) -> float:
-    """Left column: the structure's name, address, phone, email and opening hours (a dotted
-    line for each one missing); the next line's y."""
+def _draw_addressee(
+    pen: _Pen, col: _Column, top: float, e: Entry, radar: Radar, lang: str
+) -> float:
+    """Left column: the structure's name, address, phone, email, opening hours (unknown:
+    « appelez avant de venir »; a dotted line for each one missing) and source; the next
+    line's y."""
     mm, s, regular, bold = pen.mm, pen.s, pen.regular, pen.bold
     ty = top - 7 * mm * s
     pen.text(col.x, ty, lb.t("card.to", lang), regular, 7, 0.3)
@@ -222,13 +233,15 @@ def _draw_addressee(pen: _Pen, col: _Column, top: float, e: Entry, lang: str) ->
     if e.email:
         ty = pen.block(col.x, ty, e.email, regular, 7.5, col.width, max_lines=2)
     ty -= 1.5 * mm * s
-    pen.text(
-        col.x,
-        ty,
-        lb.t("opening", lang) + lb.colon(lang).rstrip(),
-        bold,
-        7,
-    )
+    label = lb.t("opening", lang) + lb.colon(lang)
+    if e.state == "unknown":  # « Horaires : inconnus — appelez avant de venir »
+        from reportlab.pdfbase.pdfmetrics import stringWidth
+
+        pen.text(col.x, ty, label.rstrip(), bold, 7)
+        pen.text(col.x + stringWidth(label, bold, 7 * s), ty, lb.t("card.hours_unknown", lang),
+                 bold, 7)  # fmt: skip
+    else:
+        pen.text(col.x, ty, label.rstrip(), bold, 7)
     ty -= 3.6 * mm * s
     if e.opening_hours:
         ty = pen.block(
@@ -236,33 +249,31 @@ def _draw_addressee(pen: _Pen, col: _Column, top: float, e: Entry, lang: str) ->
         )
     else:
         ty = _to_fill(pen, col, ty, "missing.hours", lang) + 1.2 * mm * s
-    return ty
+    source = f"{lb.t('source', lang)}{lb.colon(lang)}{lb.source_text(e, lang)}"
+    stale = lb.stale_text(e, radar, lang)
+    if stale:
+        source = f"{source} — {stale}"
+    return pen.block(col.x, ty, source, pen.italic, 5.5, col.width, 0.3, max_lines=2)
 
 
-def _draw_journey(pen: _Pen, col: _Column, ty: float, e: Entry, lang: str) -> None:
-    """Left column, below the address: how to get there, whether it is open on arrival, and
-    the steps of a public-transport journey while they fit above the free-text line."""
+def _draw_journey(
+    pen: _Pen, col: _Column, ty: float, e: Entry, head: Sequence[str], lang: str
+) -> None:
+    """Left column, below the address: how to get there, the recommended departure (``head``:
+    day, departure → arrival and total, the spread over the window) and whether it is open on
+    arrival (unknown hours are said above)."""
     mm, s, regular = pen.mm, pen.s, pen.regular
     ty -= 1.5 * mm * s
-    pen.text(
-        col.x,
-        ty,
-        lb.t("card.how", lang) + lb.colon(lang).rstrip(),
-        pen.bold,
-        7,
-    )
-    ty -= 3.6 * mm * s
-    ty = pen.block(col.x, ty, lb.how_to_get_there(e, lang), regular, 8, col.width, max_lines=2)
-    ty = pen.block(col.x, ty, lb.open_status(e, lang), pen.italic, 6.5, col.width, 0.25,
-                   max_lines=2)  # fmt: skip
-    if len(e.legs) > 1:  # the steps of a public-transport journey
-        ty -= 1 * mm * s
-        for line in lb.leg_lines(e, lang)[:6]:
-            if ty < col.floor + 12 * mm * s:
-                break
-            ty = pen.block(
-                col.x + 2 * mm * s, ty, line, regular, 6.5, col.width - 2 * mm * s, max_lines=2
-            )
+    pen.text(col.x, ty, lb.t("card.how", lang) + lb.colon(lang).rstrip(), pen.bold, 7)
+    ty -= 3.4 * mm * s
+    ty = pen.block(col.x, ty, lb.how_to_get_there(e, lang, total=False), regular, 7.5,
+                   col.width, max_lines=2)  # fmt: skip
+    for i, line in enumerate(head):
+        font = pen.bold if i == 1 else (pen.italic if i == 2 else regular)
+        ty = pen.block(col.x, ty, line, font, 7, col.width, max_lines=2)
+    if e.state != "unknown":
+        pen.block(col.x, ty, lb.open_status(e, lang), pen.italic, 6.5, col.width, 0.25,
+                  max_lines=2)  # fmt: skip
 
 
 def _draw_sender(
@@ -351,9 +362,10 @@ def recommendation_card(
         Id(s) of the structure(s) to recommend (one card each); default: the path's next step
         after the relay (the first entry door, or employment…) and, on A4, a second card for
         another role's first choice (another need first: creation → entry door, emploi →
-        employment); a single structure fills the A4 page with two copies.
+        employment); each structure once (a single one: half an A4 page).
     from_relay
-        Who recommends (the relay's name); default: the path's relay.
+        Who recommends: a structure id of the radar (its name is printed) or any text (the
+        relay's name); default: the path's relay.
     agent
         The agent's name, printed under the relay; empty: a blank line « Conseiller·ère : … »
         to fill by hand.
@@ -376,9 +388,7 @@ def recommendation_card(
     if paper not in CARD_PAPERS:
         raise PersonError(f"unknown card paper {paper!r}: choose one of {', '.join(CARD_PAPERS)}.")
     entries = _card_entries(radar, to, paper)
-    if from_relay is None:
-        relay = radar.first_choice("relay") if "relay" in radar.entries else None
-        from_relay = relay.name if relay else ""
+    from_relay = sender_name(radar, from_relay)
     who = {"from_relay": from_relay, "agent": agent, "note": note, "lang": lang}
 
     out = Path(path)
@@ -396,17 +406,29 @@ def recommendation_card(
     return out
 
 
+def sender_name(radar: Radar, from_relay: str | None) -> str:
+    """Who recommends: a structure id of the radar gives its name, other text is kept as
+    written; ``None``: the path's relay (empty when none)."""
+    if from_relay is None:
+        relay = radar.first_choice("relay") if "relay" in radar.entries else None
+        return relay.name if relay else ""
+    wanted = from_relay.strip()
+    for es in radar.entries.values():
+        for e in es:
+            if e.id == wanted:
+                return e.name
+    return from_relay
+
+
 def _card_entries(radar: Radar, to: str | Sequence[str] | None, paper: str) -> list[Entry]:
-    """The structures to recommend, one card each; a single one twice on A4 (the page full)."""
+    """The structures to recommend, one card each, each once (a single one leaves the lower
+    half of an A4 page blank)."""
     ids: list[str]
     if to is None:
         ids = _default_ids(radar, 2 if paper == "a4" else 1)
     else:
         ids = [to] if isinstance(to, str) else list(to)
-    entries = [radar.entry(i) for i in ids]
-    if paper == "a4" and len(entries) == 1:
-        entries *= 2  # fill the page: two copies of the one card
-    return entries
+    return [radar.entry(i) for i in dict.fromkeys(ids)]
 
 
 def _draw_a4(

@@ -20,6 +20,7 @@ from ..radar import Entry, Leg, Notice, Radar
 __all__ = [
     "LANGS",
     "ROLE_SYMBOLS",
+    "STATE_SYMBOLS",
     "check_lang",
     "colon",
     "credits",
@@ -27,6 +28,7 @@ __all__ = [
     "duration",
     "how_to_get_there",
     "humane_hours",
+    "joint_step_text",
     "leg_lines",
     "mode_name",
     "modes_text",
@@ -35,8 +37,12 @@ __all__ = [
     "qpv_note",
     "role_name",
     "short_date",
+    "source_text",
+    "stale_text",
+    "state_text",
     "t",
     "timetable_text",
+    "vintage_year",
     "when_text",
 ]
 
@@ -134,9 +140,12 @@ def when_text(radar: Radar, lang: str = "fr") -> str:
 
 
 def open_status(e: Entry, lang: str = "fr") -> str:
-    """Whether the structure is open on arrival, or when it opens next."""
-    if e.open_on_arrival is None:
-        return t("open.unknown", lang)
+    """Whether the structure is open on arrival, or when it opens next; hours unknown: « à
+    vérifier »."""
+    if e.state == "unknown":
+        return t("state.unknown", lang)
+    if e.open_on_arrival is None:  # unreachable: the state over the person's hours
+        return t(f"state.{e.state}", lang)
     if e.open_on_arrival:
         return t("open.yes", lang, time=f"{e.arrival:%H:%M}")
     if e.next_opening is not None and e.open_within_hours:
@@ -204,30 +213,80 @@ def modes_text(radar: Radar, lang: str = "fr") -> str:
     return t("modes", lang, modes=", ".join(mode_name(m, lang) for m in radar.modes_shown))
 
 
+#: One sign per opening state, for the terminal (the words say it too).
+STATE_SYMBOLS: dict[str, str] = {"open": "●", "closed": "○", "unknown": "?"}
+
+
 def marker_state(e: Entry) -> str:
     """How a structure is drawn, on the map and the poster alike: ``beyond`` the person's time
-    limit, ``closed`` during their hours, else ``open`` (open, or hours unknown: an unknown is
-    not drawn as closed)."""
+    limit, else its opening state: ``open``, ``closed`` or ``unknown`` (hours unknown: drawn
+    apart, never as open)."""
     if not e.within_reach:
         return "beyond"
-    if e.open_within_hours is False:
-        return "closed"
-    return "open"
+    return e.state
 
 
-def how_to_get_there(e: Entry, lang: str = "fr") -> str:
-    """``tram 1 → Corum, 18 min`` / ``à pied, 12 min (900 m)``."""
-    total = duration(e.best_minutes, lang)
+def state_text(e: Entry, lang: str = "fr") -> str:
+    """``● ouvert pendant vos horaires`` / ``○ fermé …`` / ``? horaires inconnus — à vérifier``."""
+    return f"{STATE_SYMBOLS[e.state]} {t(f'state.{e.state}', lang)}"
+
+
+def vintage_year(vintage: str | None) -> int | None:
+    """The year of a source's vintage (``2011-2012`` → 2011, ``2019-11`` → 2019); sources
+    merged (``2014-05 + 2025-04``): the freshest."""
+    if not vintage:
+        return None
+    years = []
+    for part in vintage.split("+"):
+        found = re.search(r"\b(19|20)\d\d\b", part)
+        if found:
+            years.append(int(found.group(0)))
+    return max(years) if years else None
+
+
+def stale_text(e: Entry, radar: Radar, lang: str = "fr") -> str:
+    """``à vérifier (source 2011)`` when the structure's source is more than 3 years older
+    than the radar's date, else ``""``."""
+    year = vintage_year(e.vintage)
+    if year is None or year >= radar.person.when.year - 3:
+        return ""
+    return t("source.stale", lang, year=year)
+
+
+def source_text(e: Entry, lang: str = "fr") -> str:
+    """``Ville de Montpellier — associations, 2011-2012`` (source and vintage; ``—`` when
+    unknown)."""
+    if not e.source:
+        return e.vintage or "—"
+    if not e.vintage:
+        return e.source
+    return t("source.line", lang, source=e.source, vintage=e.vintage)
+
+
+def joint_step_text(radar: Radar, roles: Sequence[str], entry_id: str | None, lang: str) -> str:
+    """A step of the path: ``BGE`` (one role), ``BGE — porte d'entrée et financement`` (one
+    structure for several roles), ``aucune structure``."""
+    e = radar.entry(entry_id, roles[0]) if entry_id else None
+    name = e.name if e else t("path.none", lang)
+    if len(roles) < 2:
+        return name
+    return f"{name} — {', '.join(t(f'role.short.{r}', lang) for r in roles)}"
+
+
+def how_to_get_there(e: Entry, lang: str = "fr", *, total: bool = True) -> str:
+    """``tram 1 → Corum, 18 min`` / ``à pied, 12 min (900 m)`` (without the time when not
+    ``total``: ``tram 1 → Corum`` / ``à pied (0,9 km)``)."""
+    tail = f", {duration(e.best_minutes, lang)}" if total else ""
     rides = [leg for leg in e.legs if leg.line]
     if rides:
         parts = [_ride_text(leg) for leg in rides]
-        return f"{' ; '.join(parts)}, {total}"
+        return f"{' ; '.join(parts)}{tail}"
     mode = mode_name(e.best_mode, lang) if e.best_mode else t("unreachable", lang)
     dist = sum(leg.distance_m or 0 for leg in e.legs)
     if dist:
         km = decimal(f"{dist / 1000:.1f}", lang)
-        return f"{mode}, {total} ({km} km)"
-    return f"{mode}, {total}"
+        return f"{mode}{tail} ({km} km)"
+    return f"{mode}{tail}"
 
 
 def leg_lines(e: Entry, lang: str = "fr") -> list[str]:

@@ -22,6 +22,7 @@ from branca.element import Element, MacroElement
 from jinja2 import Template
 
 from ..radar import Entry, Radar, blur_lonlat, private_route
+from ..radar.path import joint_steps
 from . import labels as lb
 from ._map_style import PRINT_CSS, RING_COLOR, ROLE_COLORS, marker_svg
 from ._map_style import escape as _e
@@ -102,6 +103,11 @@ def _popup_html(e: Entry, radar: Radar, lang: str) -> str:
     if e.website:
         rows.append((lb.t("website", lang), _e(e.website)))
     rows.append((lb.t("opening", lang), _e(lb.humane_hours(e.opening_hours, lang))))
+    source = _e(lb.source_text(e, lang))
+    stale = lb.stale_text(e, radar, lang)
+    if stale:  # « à vérifier (source 2011) »
+        source += f' — <b class="stale">{_e(stale)}</b>'
+    rows.append((lb.t("source", lang), source))
     rows.append((lb.t("travel", lang), _e(lb.minutes_by_mode(e, radar.modes_shown, lang))))
     if e.legs:
         rows.append(("", _e(lb.how_to_get_there(e, lang))))
@@ -116,10 +122,11 @@ def _popup_html(e: Entry, radar: Radar, lang: str) -> str:
         rows.append(("", _e(lb.t("mobile", lang))))
     roles = ", ".join(lb.role_name(r, lang) for r in e.roles)
     body = "".join(f"<tr><td><b>{k}</b></td><td>{v}</td></tr>" for k, v in rows)
+    status = "" if e.state == "unknown" else f" · {_e(lb.open_status(e, lang))}"
     return (
         f'<div class="qpv-popup"><h3>{_e(e.name)}</h3>'
         f'<div class="small">{_e(roles)}</div>'
-        f'<div class="status">{_e(lb.open_status(e, lang))}</div>'
+        f'<div class="status state-{e.state}">{_e(lb.state_text(e, lang))}{status}</div>'
         f"<table>{body}</table></div>"
     )
 
@@ -141,17 +148,19 @@ def _legend_html(radar: Radar, lang: str) -> str:
             f"{_e(lb.t('rings', lang))} {_e(mode)}{lb.colon(lang)}{_e(mins)} min</div>"
         )
     limit = f"{radar.person.max_minutes:g}"
-    for state, key in (("open", "poster.open"), ("closed", "poster.closed"),
-                       ("beyond", "map.beyond")):  # fmt: skip
+    for state, key in (("open", "map.open"), ("closed", "map.closed"),
+                       ("unknown", "map.unknown"), ("beyond", "map.beyond")):  # fmt: skip
         svg = marker_svg("relay", state=state).replace('width="28" height="28"',
                                                         'width="16" height="16"')  # fmt: skip
         items.append(f'<div class="state">{svg}{_e(lb.t(key, lang, m=limit))}</div>')
     steps = []
-    for i, s in enumerate(radar.path, start=1):
-        e = radar.entry(s.entry_id, s.role) if s.entry_id else None
-        name = e.name if e else lb.t("path.none", lang)
-        steps.append(f"<li>{_e(lb.role_name(s.role, lang))}{lb.colon(lang)}{_e(name)}</li>")
-        del i
+    for st in joint_steps(radar.path):  # one structure for two roles: one step
+        what = lb.joint_step_text(radar, st.roles, st.entry_id, lang)
+        if len(st.roles) > 1:
+            steps.append(f"<li>{_e(what)}</li>")
+        else:
+            role = lb.role_name(st.roles[0], lang)
+            steps.append(f"<li>{_e(role)}{lb.colon(lang)}{_e(what)}</li>")
     path = f"<div><b>{_e(lb.t('path', lang))}</b><ol style='margin:2px 0 2px 18px;padding:0'>"
     path += "".join(dict.fromkeys(steps)) + "</ol></div>"
     notices = "".join(

@@ -85,7 +85,7 @@ def _entry_rows(
             _wrap([name, tail], head_size, width, sep=" ", indent=indent, whole=(False, True))
         )
     ]
-    detail = [lb.open_status(e, lang)]
+    detail = [_status(e, radar, lang)]
     whole = [False]
     if e.address:
         detail.append(_short_address(e.address) if style.short_address else e.address)
@@ -101,6 +101,18 @@ def _entry_rows(
         for line in _wrap(detail, detail_size, width - indent, whole=whole)
     ]
     return rows
+
+
+def _status(e: Entry, radar: Radar, lang: str) -> str:
+    """Open, closed or hours unknown; a source more than 3 years old adds « à vérifier (source
+    2011) » (« horaires inconnus — à vérifier (source 2011) »). The sources and their vintages
+    are named in the credits below."""
+    stale = lb.stale_text(e, radar, lang)
+    if not stale:
+        return lb.open_status(e, lang)
+    if e.state == "unknown":
+        return f"{lb.t('opening.unknown', lang)} — {stale}"
+    return f"{lb.open_status(e, lang)} · {stale}"
 
 
 def _heading_row(role: str, style: _Style, ts: float, lang: str, cont: bool = False) -> _Row:
@@ -156,7 +168,7 @@ def _samples(
     rows: list[list[tuple[float, str, str]]] = [[]]
     x = 0.0
     for state, key in (("open", "poster.open"), ("closed", "poster.closed"),
-                       ("beyond", "poster.beyond")):  # fmt: skip
+                       ("unknown", "poster.unknown"), ("beyond", "poster.beyond")):  # fmt: skip
         text = lb.t(key, lang, m=limit)
         w = ms * 0.8 + 3 + _tw(text, size)
         if x > 0 and x + w > width:

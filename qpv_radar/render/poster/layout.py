@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from ...radar import Radar
+from ...radar.path import joint_steps
 from .. import labels as lb
 from .key import _key_columns, _Row, _samples, _Style
 from .paper import _Page
@@ -75,10 +76,10 @@ def _path_notes(radar: Radar, pg: _Page, lang: str) -> list[_Note]:
     path_label = f"{lb.t('path', lang)}{lb.colon(lang).rstrip()}"
     notes.append((path_label, 7.5 * ts, "#000", True, 0.0, 0.0))
     by_need: dict[str, list[str]] = {}
-    for st in radar.path:
-        step = radar.entry(st.entry_id, st.role) if st.entry_id else None
-        name = step.name if step else lb.t("path.none", lang)
-        by_need.setdefault(st.need, []).append(f"{lb.ROLE_SYMBOLS.get(st.role, '?')} {name}")
+    for st in joint_steps(radar.path):  # one structure for two roles: one step
+        signs = "".join(lb.ROLE_SYMBOLS.get(r, "?") for r in st.roles)
+        what = lb.joint_step_text(radar, st.roles, st.entry_id, lang)
+        by_need.setdefault(st.need, []).append(f"{signs} {what}")
     hang = 10.0 * ts
     for steps in by_need.values():
         for i, line in enumerate(_wrap(steps, 7.0 * ts, text_w, sep=" → ", indent=hang)):
@@ -190,7 +191,7 @@ def _styles(paper: str) -> list[_Style]:
     """The key's styles, tried in order: ever smaller text, then shorter lines."""
     base = _Style()
     styles = [
-        replace(base, hours=True, min_radar=0.95) if paper == "a3" else None,
+        replace(base, hours=True, min_radar=0.85) if paper == "a3" else None,
         replace(base, min_radar=0.9),
         replace(base, head=7.0, detail=6.6, heading=8.0, lead=1.18, min_radar=0.8),
         replace(base, head=6.8, detail=6.5, heading=8.0, lead=1.14, one_line_names=True,

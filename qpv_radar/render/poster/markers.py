@@ -1,4 +1,5 @@
-"""The poster's markers: one shape and colour per role, filled, outlined or dotted by state.
+"""The poster's markers: one shape and colour per role; filled (open), outlined (closed),
+hatched (hours unknown) or dotted (beyond the time limit).
 
 Shape as well as colour, and the rank written inside, so the page reads in black and white.
 """
@@ -30,6 +31,8 @@ def _marker_style(
                   linestyles=(0, (1.2, 1.2)))  # fmt: skip
     elif state == "closed":
         kw.update(facecolors="white", edgecolors=color, linewidths=2.0 * ts)
+    elif state == "unknown":  # hatched: hours unknown, never drawn as open
+        kw.update(facecolors="white", edgecolors=color, linewidths=1.2 * ts, hatch="/////")
     else:
         kw.update(facecolors=color, edgecolors="black", linewidths=0.9 * ts)
     return kw
@@ -44,7 +47,12 @@ def _marker(
         [a], [r], **_marker_style(role, state, ms, ts), zorder=5, clip_on=False, gid="marker"
     )
     filled = state == "open"
-    halo = [stroke(linewidth=1.5 * ts, foreground="black")] if filled else None
-    color = "white" if filled else ("black" if state == "closed" else _BEYOND_GRAY)
+    if filled:
+        halo = [stroke(linewidth=1.5 * ts, foreground="black")]
+    elif state == "unknown":  # the rank readable over the hatching
+        halo = [stroke(linewidth=2.0 * ts, foreground="white")]
+    else:
+        halo = None
+    color = "white" if filled else ("black" if state in ("closed", "unknown") else _BEYOND_GRAY)
     ax.text(a, r, rank, ha="center", va="center", fontsize=7 * ts, weight="bold", color=color,
             zorder=6, path_effects=halo)  # fmt: skip

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ...radar import Entry, Radar
+from ...radar.path import joint_steps
 from .. import labels as lb
 from .markers import _marker
 from .text import _tw
@@ -325,13 +326,18 @@ def _draw_sectors(ax: Any, roles: Sequence[str], ts: float) -> None:
 
 
 def _draw_path(ax: Any, radar: Radar, placed: Sequence[_Placed], ts: float) -> None:
-    """The suggested path, per need: dashed arrows home → step 1 → step 2 …"""
+    """The suggested path, per need: dashed arrows home → step 1 → step 2 … (a structure
+    holding two consecutive roles is one step, at its first role's marker)."""
     pos = {(role, e.id): (a, r) for role, e, a, r in placed}
-    for need in dict.fromkeys(st.need for st in radar.path):
+    steps = joint_steps(radar.path)  # one structure for two roles: one step, no self-arrow
+    for need in dict.fromkeys(st.need for st in steps):
         pts = [(0.0, 0.0)]
-        for st in radar.path:
-            if st.need == need and st.entry_id and (st.role, st.entry_id) in pos:
-                pts.append(pos[(st.role, st.entry_id)])
+        for st in steps:
+            if st.need != need or not st.entry_id:
+                continue
+            at = next((pos[r, st.entry_id] for r in st.roles if (r, st.entry_id) in pos), None)
+            if at is not None:
+                pts.append(at)
         for (a1, r1), (a2, r2) in itertools.pairwise(pts):
             ax.annotate(
                 "",

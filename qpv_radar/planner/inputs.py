@@ -344,6 +344,11 @@ def capacity_series(
 _HEADER = "id,name,lon,lat"
 
 
+def _file_problem(path: Path, problem: str, fix: str) -> InputFileError:
+    """One problem with the whole file (printed on one line)."""
+    return InputFileError(path, [InputProblem(None, None, problem, fix)])
+
+
 def read_candidates(path: str | Path) -> gpd.GeoDataFrame:
     """Read a CSV of candidate places (``id, name, lon, lat``; WGS84) into a GeoDataFrame
     indexed by id, for :func:`~qpv_radar.planner.permanences`.
@@ -363,31 +368,19 @@ def read_candidates(path: str | Path) -> gpd.GeoDataFrame:
     text = p.read_text(encoding="utf-8-sig", errors="replace")
     lines = [ln for ln in text.splitlines() if ln.strip()]
     if not lines:
-        raise InputFileError(
+        raise _file_problem(
             p,
-            [
-                InputProblem(
-                    None,
-                    None,
-                    "the file is empty",
-                    f"write the header line {_HEADER}, then one place per line",
-                )
-            ],
+            "the file is empty",
+            f"write the header line {_HEADER}, then one place per line",
         )
     header = lines[0]
     for sep, label in ((";", "';'"), ("\t", "a tab")):
         if sep in header and not {"id", "lon", "lat"} <= {h.strip() for h in header.split(",")}:
-            raise InputFileError(
+            raise _file_problem(
                 p,
-                [
-                    InputProblem(
-                        None,
-                        None,
-                        f"the delimiter is probably {label}, not ',' (header {header!r})",
-                        "save the file as comma-separated CSV (UTF-8, decimal point '.') with "
-                        f"the header {_HEADER}",
-                    )
-                ],
+                f"the delimiter is probably {label}, not ',' (header {header!r})",
+                "save the file as comma-separated CSV (UTF-8, decimal point '.') with "
+                f"the header {_HEADER}",
             )
     try:
         df = pd.read_csv(p, dtype=str, encoding="utf-8-sig", skip_blank_lines=True)
@@ -406,20 +399,26 @@ def read_candidates(path: str | Path) -> gpd.GeoDataFrame:
             ],
         )
     if df.empty:
-        raise InputFileError(
+        raise _file_problem(
             p,
-            [
-                InputProblem(
-                    None,
-                    None,
-                    "no place in the file, only the header line",
-                    "add one line per place (id,name,lon,lat)",
-                )
-            ],
+            "no place in the file, only the header line",
+            "add one line per place (id,name,lon,lat)",
         )
-    problems = []
     lon = pd.to_numeric(df["lon"], errors="coerce")
     lat = pd.to_numeric(df["lat"], errors="coerce")
+    problems = _candidate_row_problems(df, lon, lat)
+    if problems:
+        raise InputFileError(p, problems)
+    return gpd.GeoDataFrame(
+        df.drop(columns=["lon", "lat"]).set_index("id"),
+        geometry=gpd.points_from_xy(lon, lat),
+        crs=WGS84,
+    )
+
+
+def _candidate_row_problems(df: pd.DataFrame, lon: pd.Series, lat: pd.Series) -> list[InputProblem]:
+    """Every bad coordinate and duplicate id of a candidates table, by data row."""
+    problems = []
     for i in range(len(df)):
         for col, v in (("lon", lon.iloc[i]), ("lat", lat.iloc[i])):
             lim = 180 if col == "lon" else 90
@@ -439,10 +438,4 @@ def read_candidates(path: str | Path) -> gpd.GeoDataFrame:
                 int(i) + 1, "id", f"duplicate id {df['id'][i]!r}", "give each place its own id"
             )
         )
-    if problems:
-        raise InputFileError(p, problems)
-    return gpd.GeoDataFrame(
-        df.drop(columns=["lon", "lat"]).set_index("id"),
-        geometry=gpd.points_from_xy(lon, lat),
-        crs=WGS84,
-    )
+    return problems

@@ -33,6 +33,7 @@ __all__ = [
     "check_extra",
     "check_outputs",
     "clean_terminal",
+    "territory_inputs",
 ]
 
 PathLike = str | os.PathLike[str]
@@ -104,6 +105,32 @@ def check_outputs(
             raise ExportError("outputs.read_only_folder", option=opt, path=path, folder=folder)
         if path.exists() and not os.access(path, os.W_OK):
             raise ExportError("outputs.read_only_file", option=opt, path=path)
+
+
+def territory_inputs(territory: Any) -> dict[str, Path]:
+    """The local files a territory reads (its TOML file, QPV, structures, streets, GTFS, local
+    directory), named for :func:`check_outputs` (``territory``, ``gtfs``, ``streets``…).
+
+    Registry datasets (fetched into the cache) are not the user's files and are left out.
+    """
+    found: dict[str, Path] = {}
+
+    def add(role: str, value: Any, base: Path | None = None) -> None:
+        if isinstance(value, str | os.PathLike) and str(value):
+            p = Path(value).expanduser()
+            if not p.is_absolute() and base is not None:
+                p = base / p
+            if p.is_file():
+                found[f"{role} ({p.name})" if role in found else role] = p
+
+    add("--territory", getattr(territory, "path", None))
+    add("directory", getattr(territory, "directory", None))
+    for role in ("qpv", "indicators", "streets", "actors", "gtfs"):
+        sources = getattr(territory, role, None)
+        for src in sources if isinstance(sources, tuple) else (sources,):
+            if src is not None:
+                add(role, getattr(src, "source", None), getattr(src, "base", None))
+    return found
 
 
 def check_extra(option: str, modules: tuple[str, ...] = ("matplotlib", "reportlab")) -> None:

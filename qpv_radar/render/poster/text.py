@@ -74,10 +74,12 @@ def printable(fig: Any) -> None:
 
 @lru_cache(maxsize=4096)
 def _tw(text: str, size: float, bold: bool = False) -> float:
-    """Width of ``text`` in DejaVu Sans at ``size`` pt, in points."""
+    """Width of ``text`` in DejaVu Sans at ``size`` pt, in points, as it will be printed
+    (:func:`print_text`: shaped, characters without a glyph dropped)."""
     from matplotlib.font_manager import FontProperties
     from matplotlib.textpath import text_to_path
 
+    text = print_text(text, _font_file(bold))
     prop = FontProperties(family="DejaVu Sans", size=size, weight="bold" if bold else "normal")
     w, _h, _d = text_to_path.get_text_width_height_descent(text, prop, ismath=False)
     return float(w)

@@ -1,4 +1,11 @@
-"""Write planner tables to GeoPackage, GeoParquet or CSV, chosen by the file's suffix."""
+"""Write planner tables to GeoPackage, GeoParquet or CSV, chosen by the file's suffix.
+
+Every file is written to a temporary file next to it, then renamed over it
+(:func:`qpv_radar._outputs.atomic_write`): a failure leaves the previous file intact. CSV text
+cells that a spreadsheet would read as a formula (starting with ``=``, ``+``, ``-``, ``@``, a
+tab or a carriage return) are prefixed with ``'`` (OWASP's advice against CSV injection);
+numbers are left as numbers.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +15,22 @@ import geopandas as gpd
 import pandas as pd
 
 from ._errors import ExportError
+from ._outputs import atomic_write
 
-__all__ = ["ExportError", "write_table"]
+__all__ = ["ExportError", "neutralise_formula", "write_table"]
+
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_formula(value: object) -> object:
+    """A text cell a spreadsheet would run as a formula, prefixed with ``'``; others as given.
+
+    ``=HYPERLINK("http://x")`` → ``'=HYPERLINK("http://x")``; ``-3`` as a number stays a number.
+    """
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+        return "'" + value
+    return value
+
 
 _SUFFIXES = {".gpkg": "gpkg", ".parquet": "parquet", ".geoparquet": "parquet", ".csv": "csv"}
 
@@ -58,14 +79,20 @@ def write_table(
         if not is_geo:
             raise ExportError(f"{p}: a GeoPackage needs geometries; write .csv or .parquet.")
         assert isinstance(out, gpd.GeoDataFrame)
-        out.to_file(p, layer=layer or p.stem, driver="GPKG", engine="pyogrio")
+        geo: gpd.GeoDataFrame = out
+        name = layer or p.stem
+        atomic_write(p, lambda tmp: geo.to_file(tmp, layer=name, driver="GPKG", engine="pyogrio"))
     elif kind == "parquet":
-        out.to_parquet(p, index=False)
+        atomic_write(p, lambda tmp: out.to_parquet(tmp, index=False))
     else:
         if is_geo:
             assert isinstance(out, gpd.GeoDataFrame)
             wkt = out.geometry.to_wkt()
             out = pd.DataFrame(out)
             out[wkt.name] = wkt.to_numpy()
-        out.to_csv(p, index=False, encoding="utf-8")
+        for col in out.columns:
+            if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+                out[col] = out[col].map(neutralise_formula)
+        out.columns = [str(neutralise_formula(str(c))) for c in out.columns]
+        atomic_write(p, lambda tmp: out.to_csv(tmp, index=False, encoding="utf-8"))
     return p

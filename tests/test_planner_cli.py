@@ -15,7 +15,7 @@ from qpv_radar.cli.main import main
         (["coverage", "--minutes", "0"], "--minutes"),
         (["coverage", "--role", "bakery"], "--role 'bakery'"),
         (["coverage", "--slots", " , "], "--slots"),
-        (["coverage", "--out", "/nonexistent/dir/x.gpkg"], "folder does not exist"),
+        (["coverage", "--out", "/nonexistent/dir/x.gpkg"], "/nonexistent/dir n'existe pas"),
         (["permanences", "--k", "0"], "--k 0"),
         (["permanences", "--minutes", "-5"], "--minutes"),
         (["permanences", "--candidates", "/nonexistent.csv"], "no such file"),

@@ -368,6 +368,17 @@ WORDS: dict[str, str] = {
     "state.short.closed": "closed",
     "state.short.unknown": "unknown — to be checked",
     "cli.from_relay_id": "card: “sent by” {name} ({entry_id})",
+    # issue 12, outputs (harden-out)
+    "outputs.same_as_input": "{option} {path} is also the input {input_option} ({input_path}) of this command: it would be overwritten. Choose another output file.",
+    "outputs.same_output": "{option} and {other} name the same file {path}: one would overwrite the other. Give two different files.",
+    "outputs.is_directory": "{option} {path} is a folder, not a file: give a file name inside it.",
+    "outputs.missing_folder": "{option} {path}: the folder {folder} does not exist; create it first (nothing was computed).",
+    "outputs.read_only_folder": "{option} {path}: cannot write in the folder {folder} (read-only or no permission); choose another folder (nothing was computed).",
+    "outputs.read_only_file": "{option} {path}: the file exists and is read-only; choose another name or make it writable.",
+    "outputs.write_failed": "{path}: cannot write ({reason}); the previous file, if any, is kept intact.",
+    "outputs.missing_extra": "{option} needs the « print » extra ({module} is not installed): pip install 'qpv-radar[print]' (nothing was computed).",
+    "cli.unexpected": "unexpected error: {problem} — run again with --debug and report it",
+    "cli.interrupted": "interrupted",
 }
 
 #: Words of opening hours (OSM day abbreviations → words).

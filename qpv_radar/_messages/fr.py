@@ -370,6 +370,17 @@ WORDS: dict[str, str] = {
     "state.short.closed": "fermé",
     "state.short.unknown": "inconnu — à vérifier",
     "cli.from_relay_id": "carte : « de la part de » {name} ({entry_id})",
+    # issue 12, outputs (harden-out)
+    "outputs.same_as_input": "{option} {path} est aussi l'entrée {input_option} ({input_path}) de cette commande : elle serait écrasée. Choisissez un autre fichier de sortie.",
+    "outputs.same_output": "{option} et {other} désignent le même fichier {path} : l'un écraserait l'autre. Donnez deux fichiers différents.",
+    "outputs.is_directory": "{option} {path} est un dossier, pas un fichier : donnez un nom de fichier dans ce dossier.",
+    "outputs.missing_folder": "{option} {path} : le dossier {folder} n'existe pas ; créez-le d'abord (rien n'a été calculé).",
+    "outputs.read_only_folder": "{option} {path} : impossible d'écrire dans le dossier {folder} (lecture seule ou droits insuffisants) ; choisissez un autre dossier (rien n'a été calculé).",
+    "outputs.read_only_file": "{option} {path} : le fichier existe et est en lecture seule ; choisissez un autre nom ou rendez-le modifiable.",
+    "outputs.write_failed": "{path} : écriture impossible ({reason}) ; le fichier précédent, s'il existait, est conservé intact.",
+    "outputs.missing_extra": "{option} demande l'extra « print » ({module} n'est pas installé) : pip install 'qpv-radar[print]' (rien n'a été calculé).",
+    "cli.unexpected": "erreur inattendue : {problem} — relancez avec --debug et signalez-la",
+    "cli.interrupted": "interrompu",
 }
 
 #: Words of opening hours (OSM day abbreviations → words).

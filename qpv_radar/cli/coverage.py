@@ -65,7 +65,9 @@ def register(sub: Any) -> None:
 
 def _run(args: argparse.Namespace) -> int:
     from .. import analysis, planner
+    from .._outputs import check_outputs, territory_inputs
     from ..export import write_table
+    from ..territory import load_territory
     from .permanences import check_out
 
     if args.minutes <= 0:
@@ -87,8 +89,10 @@ def _run(args: argparse.Namespace) -> int:
     for path, option, suffixes in ((args.csv, "--csv", (".csv",)), (args.html, "--html", _HTML)):
         if path and Path(path).suffix.lower() not in suffixes:
             raise CliInputError(f"{option} {path}: give a file ending in {' or '.join(suffixes)}.")
-        if path and not Path(path).parent.exists():
-            raise CliInputError(f"{path}: its folder does not exist; create it first.")
+    outputs = {"--out": args.out, "--csv": args.csv, "--html": args.html}
+    territory = args.territory if Path(args.territory).is_file() else None
+    check_outputs(outputs, {"--territory": territory})
+    check_outputs(outputs, territory_inputs(load_territory(args.territory)))
     res = planner.coverage(
         args.territory,
         role=args.role,
@@ -104,32 +108,35 @@ def _run(args: argparse.Namespace) -> int:
         write_table(table, args.out, layer="coverage")
     if args.csv:
         write_table(table.drop(columns="geometry"), args.csv)
+    from .._outputs import clean_terminal
     from ..render import labels
 
     role = labels.role_name(args.role, args.lang)
     mode = labels.mode_name(args.mode, args.lang)  # transit: door to door, walks included
     if args.html:
+        from .._outputs import atomic_write
         from ..render.planner_map import coverage_map
 
         label = labels.t("cli.coverage.title", args.lang)
-        coverage_map(
+        the_map = coverage_map(
             table,
             minutes=args.minutes,
             slots=slots,
             title=f"{label} — {role} — {mode}",
             note=res.note,
             lang=args.lang,
-        ).save(args.html)
+        )
+        atomic_write(args.html, lambda tmp: the_map.save(str(tmp)))
     print(labels.t("cli.coverage.head", args.lang, role=role, mode=mode, m=args.minutes))
     residents = labels.t("cli.residents", args.lang)
     for r in table.head(args.top).itertuples():
         print(
-            f"{r.rank:>3}  {r.slot:<15} {r.nom_qp:<32} {r.share_uncovered:6.0%}  "
+            f"{r.rank:>3}  {r.slot:<15} {clean_terminal(r.nom_qp):<32} {r.share_uncovered:6.0%}  "
             f"{r.pop_uncovered:8,.0f} / {r.population:,.0f} {residents}"
         )
     print(_hours_line(res, args.role, args.unknown_hours, args.lang))
     if res.note:
-        print(res.note)
+        print(clean_terminal(res.note))
     return 0
 
 

@@ -42,8 +42,11 @@ def _run(args: argparse.Namespace) -> int:
     import geopandas as gpd
     import shapely
 
+    from .._outputs import atomic_write, check_outputs, clean_terminal
     from ..routing.networks import Networks
 
+    territory = args.territory if Path(args.territory).is_file() else None
+    check_outputs({"--out": args.out}, {"--territory": territory})
     try:
         minutes = [float(m) for m in args.minutes.split(",") if m.strip()]
     except ValueError as exc:
@@ -56,7 +59,6 @@ def _run(args: argparse.Namespace) -> int:
     origins = gpd.GeoSeries([shapely.Point(lon, lat) for lon, lat in points], crs=4326)
     nets = Networks(args.territory)
     iso = nets.isochrones(origins, mode=args.mode, minutes=minutes, buffer_m=args.buffer)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    iso.to_file(args.out, driver="GeoJSON")
-    print(args.out)
+    atomic_write(args.out, lambda tmp: iso.to_file(tmp, driver="GeoJSON"))
+    print(clean_terminal(args.out))
     return 0

@@ -3,7 +3,11 @@
 Each command lives in its own module of :mod:`qpv_radar.cli` exposing
 ``register(subparsers)``; add the module to ``_COMMAND_MODULES`` to plug it in.
 Errors raised on purpose (:class:`~qpv_radar.QpvRadarError`) are printed as one clear message
-with exit status 2, never as a traceback.
+with exit status 2, never as a traceback. Any other exception is a bug: it is printed as one line
+naming it, with a hint to run again with ``--debug`` (which prints the traceback) and report it,
+exit status 70; Ctrl-C exits with status 130 without a traceback. Everything printed on stdout
+goes through :class:`qpv_radar._outputs.CleanStream` and warnings through
+:func:`qpv_radar._outputs.clean_terminal`: data text cannot drive the terminal.
 
 A point west of Greenwich is given as ``--from -46.61,-23.55``: argparse would read that value
 as an option (it starts with ``-`` and is not a plain negative number), so :func:`main` first
@@ -18,10 +22,12 @@ import argparse
 import logging
 import re
 import sys
+import traceback
 from collections.abc import Sequence
 from types import ModuleType
 
 from .._errors import QpvRadarError
+from .._outputs import CleanStream, clean_terminal
 from . import (
     actors,
     coverage,
@@ -89,6 +95,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--lang", choices=("fr", "en"), default="fr", help="language of messages (default fr)"
     )
+    parser.add_argument(
+        "--debug",
+        action="store_true",
+        help="print the traceback of an unexpected error (to report it) / traceback des erreurs "
+        "inattendues",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
     for module in _COMMAND_MODULES:
@@ -108,8 +120,16 @@ def _log_to_stderr(lang: str) -> None:
         return
     handler = logging.StreamHandler(sys.stderr)
     label = t("cli.warning", lang)
-    handler.setFormatter(logging.Formatter(f"qpv-radar: {label}: %(message)s"))
+    handler.setFormatter(_CleanFormatter(f"qpv-radar: {label}: %(message)s"))
     log.addHandler(handler)
+
+
+class _CleanFormatter(logging.Formatter):
+    """A log line without control characters (warnings quote data: names, file rows…)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        """The record formatted, then cleaned."""
+        return clean_terminal(super().format(record))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -117,17 +137,41 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(attach_negative_lonlat(sys.argv[1:] if argv is None else argv))
     _log_to_stderr(args.lang)
+    stdout = sys.stdout
+    sys.stdout = CleanStream(stdout)
+    try:
+        return _run(args)
+    finally:
+        if isinstance(sys.stdout, CleanStream):
+            sys.stdout = stdout
+
+
+def _run(args: argparse.Namespace) -> int:
+    """The command, its errors turned into one line each (status 2: the user's; 70: a bug)."""
+    lang = args.lang
     try:
         status = args.func(args)
     except QpvRadarError as exc:
-        print(f"qpv-radar: {t('cli.error', args.lang)}: {exc.message(args.lang)}", file=sys.stderr)
+        _say(f"{t('cli.error', lang)}: {exc.message(lang)}")
         return 2
     except KeyboardInterrupt:
+        _say(t("cli.interrupted", lang))
         return 130
     except BrokenPipeError:  # output piped into `head` and the like
         sys.stderr.close()
         return 0
+    except Exception as exc:  # the top level: a bug, said in one line
+        if args.debug:
+            traceback.print_exc(file=sys.stderr)
+        problem = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+        _say(t("cli.unexpected", lang, problem=" ".join(problem.split())))
+        return 70
     return int(status or 0)
+
+
+def _say(text: str) -> None:
+    """A message on stderr, prefixed with the program's name, control characters removed."""
+    print(f"qpv-radar: {clean_terminal(text)}", file=sys.stderr)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -63,8 +63,9 @@ def check_out(path: str | None, option: str = "--out") -> None:
             f"{option} {path}: unknown output format {p.suffix or '(no suffix)'!r}; use .csv, "
             ".gpkg or .parquet (GeoParquet)."
         )
-    if not p.parent.exists():
-        raise CliInputError(f"{path}: its folder does not exist; create it first.")
+    from .._outputs import check_outputs
+
+    check_outputs({option: p})
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -79,9 +80,14 @@ def _run(args: argparse.Namespace) -> int:
         raise CliInputError(f"--k {args.k}: choose at least one place.")
     if args.minutes <= 0:
         raise CliInputError(f"--minutes {args.minutes:g}: give a positive number of minutes.")
+    from .._outputs import check_outputs, clean_terminal, territory_inputs
+
     check_out(args.out)
+    inputs = {"--candidates": args.candidates, "--territory": args.territory}
+    check_outputs({"--out": args.out}, {k: v for k, v in inputs.items() if Path(v or "").is_file()})
     cand = planner.read_candidates(args.candidates) if args.candidates else None
     territory = load_territory(args.territory)
+    check_outputs({"--out": args.out}, territory_inputs(territory))
     networks = Networks(territory)
     if cand is not None:
         walk = networks.street_network("walk")
@@ -118,7 +124,7 @@ def _run(args: argparse.Namespace) -> int:
     residents = t("cli.residents", lang)
     for r in res.itertuples():
         print(
-            f"{r.rank:>2}. {r.name}  +{r.gain:,.0f} {residents}"
+            f"{r.rank:>2}. {clean_terminal(r.name)}  +{r.gain:,.0f} {residents}"
             f"  (cumul {r.covered:,.0f}, {r.share_covered:.0%})"
         )
     if args.method == "exact" and len(res) > 1:

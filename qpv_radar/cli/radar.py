@@ -15,6 +15,7 @@ from pathlib import Path
 
 from .._defaults import DEFAULT_TERRITORY
 from .._errors import PersonError
+from .._outputs import clean_terminal
 from ..radar import Radar
 from ._util import CliInputError, parse_lonlat
 
@@ -133,14 +134,40 @@ def _parse_until(text: str | None) -> time | datetime | None:
         raise CliInputError("cli.until_not_time", text=text) from exc
 
 
+def _outputs(args: argparse.Namespace) -> dict[str, Path | None]:
+    return {
+        "--json": args.json,
+        "--geojson": args.geojson,
+        "--html": args.html,
+        "--pdf": args.pdf,
+        "--card": args.card,
+    }
+
+
+def _check_outputs(args: argparse.Namespace) -> None:
+    """Every output writable and none an input of the run, the ``print`` extra there when a
+    PDF is asked: checked before anything is computed."""
+    from .._outputs import check_extra, check_outputs
+
+    territory = Path(args.territory).expanduser()
+    inputs = {"--from-json": args.from_json, "--territory": territory}
+    check_outputs(_outputs(args), {k: v for k, v in inputs.items() if v and v.is_file()})
+    if args.pdf:
+        check_extra("--pdf", ("matplotlib",))
+    if args.card:
+        check_extra("--card", ("reportlab", "matplotlib"))
+
+
 def _compute(args: argparse.Namespace, lang: str) -> Radar:
     from rich.console import Console
 
+    from .._outputs import check_outputs, territory_inputs
     from ..radar import Person, compute_radar
     from ..render import labels
     from ..territory import load_territory
 
     terr = load_territory(args.territory)
+    check_outputs(_outputs(args), territory_inputs(terr))  # its GTFS, streets, structures…
     lon, lat = parse_lonlat(args.lonlat)
     person = Person(
         lon=lon,
@@ -162,6 +189,7 @@ def _compute(args: argparse.Namespace, lang: str) -> Radar:
 def run(args: argparse.Namespace) -> int:
     """Compute (or reload) the radar and write the requested files."""
     lang = getattr(args, "lang", "fr")
+    _check_outputs(args)
     if args.from_json is not None:
         if args.lonlat:
             raise CliInputError("give either --lonlat (compute a radar) or --from-json, not both.")
@@ -188,15 +216,17 @@ def run(args: argparse.Namespace) -> int:
     if args.geojson:
         import json
 
-        args.geojson.write_text(
-            json.dumps(radar.to_geojson(exact_home=args.exact_home), ensure_ascii=False),
-            encoding="utf-8",
-        )
+        from .._outputs import atomic_write_text
+
+        geojson = radar.to_geojson(exact_home=args.exact_home)
+        atomic_write_text(args.geojson, json.dumps(geojson, ensure_ascii=False))
         written.append(args.geojson)
     if args.html:
+        from .._outputs import atomic_write
         from ..render.map import radar_map
 
-        radar_map(radar, lang=lang, exact_home=args.exact_home).save(str(args.html))
+        the_map = radar_map(radar, lang=lang, exact_home=args.exact_home)
+        atomic_write(args.html, lambda tmp: the_map.save(str(tmp)))
         written.append(args.html)
     if args.pdf:
         from ..render.poster import radar_poster
@@ -227,17 +257,22 @@ def run(args: argparse.Namespace) -> int:
 
         name = sender_name(radar, args.from_relay)
         if name != args.from_relay:  # an id of the table: say whose name the card prints
-            print(t("cli.from_relay_id", lang, name=name, entry_id=args.from_relay.strip()))
+            entry_id = clean_terminal(args.from_relay.strip())
+            print(t("cli.from_relay_id", lang, name=clean_terminal(name), entry_id=entry_id))
     for path in written:
-        print(f"→ {path.resolve()}")
+        print(f"→ {clean_terminal(path.resolve())}")
     return 0
 
 
 def _print_summary(radar: Radar, lang: str) -> None:
-    """A short table per role on stdout (data text is never read as markup)."""
+    """A short table per role on stdout (data text is never read as markup nor as terminal
+    control codes)."""
     from rich.console import Console
-    from rich.markup import escape
+    from rich.markup import escape as markup_escape
     from rich.table import Table
+
+    def escape(text: str) -> str:
+        return markup_escape(clean_terminal(text))
 
     from ..render import labels
 

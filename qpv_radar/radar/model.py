@@ -252,12 +252,13 @@ class Radar:
         }
 
     def to_json(self, path: Any = None, *, indent: int | None = 1) -> str:
-        """Serialise to JSON (also written to ``path`` when given); see :meth:`from_json`."""
+        """Serialise to JSON (also written to ``path`` when given, atomically: a temporary file
+        renamed over it); see :meth:`from_json`."""
         text = json.dumps(self.to_dict(), ensure_ascii=False, indent=indent, allow_nan=False)
         if path is not None:
-            from pathlib import Path
+            from .._outputs import atomic_write_text
 
-            Path(path).write_text(text, encoding="utf-8")
+            atomic_write_text(path, text)
         return text
 
     @classmethod

@@ -19,15 +19,21 @@ from pathlib import Path
 from typing import Any
 
 from .._errors import PersonError
+from .._outputs import atomic_write
 from ..radar import Entry, Radar
 from . import labels as lb
 from .labels import humane_hours
+from .poster.text import MAX_NOTE_CHARS, _short, print_text
 from .trip import trip_lines
 
 __all__ = ["CARD_PAPERS", "humane_hours", "recommendation_card", "sender_name"]
 
 #: ``a4``: two landscape cards of 210 × 148.5 mm per A4 portrait page; ``a6``: one per page.
 CARD_PAPERS = ("a4", "a6")
+
+
+#: The font file of each registered font name (to drop the characters it has no glyph for).
+_FONT_FILES: dict[str, str] = {}
 
 
 def _fonts() -> tuple[str, str, str]:
@@ -44,16 +50,24 @@ def _fonts() -> tuple[str, str, str]:
             strict=True,
         ):
             pdfmetrics.registerFont(TTFont(name, str(ttf / file)))
+            _FONT_FILES[name] = str(ttf / file)
     return names
 
 
 def _wrap(text: str, font: str, size: float, width: float) -> list[str]:
+    """``text`` wrapped to ``width`` points: capped at :data:`~.poster.text.MAX_NOTE_CHARS`
+    characters first, a word wider than a line cut with an ellipsis (bounded time)."""
     from reportlab.pdfbase.pdfmetrics import stringWidth
 
+    def fit(word: str) -> str:
+        while len(word) > 1 and stringWidth(word, font, size) > width:
+            word = word[: max(1, min(len(word) - 2, int(len(word) * 0.8)))] + "…"
+        return word
+
     lines: list[str] = []
-    for para in text.split("\n"):
+    for para in _short(text, MAX_NOTE_CHARS).split("\n"):
         line = ""
-        for word in para.split():
+        for word in map(fit, para.split()):
             cand = f"{line} {word}".strip()
             if stringWidth(cand, font, size) <= width or not line:
                 line = cand
@@ -91,7 +105,7 @@ class _Pen:
         """Write ``t`` at (``tx``, ``ty``), ``size`` in points of the A6 design."""
         self.cv.setFillGray(gray)
         self.cv.setFont(font, size * self.s)
-        self.cv.drawString(tx, ty, t)
+        self.cv.drawString(tx, ty, print_text(t, _FONT_FILES.get(font)))
 
     def dotted(self, x0: float, ly: float, x1: float) -> None:
         """A dotted line to write on by hand."""
@@ -393,16 +407,20 @@ def recommendation_card(
 
     out = Path(path)
     _fonts()
-    if paper == "a4":
-        cv = Canvas(str(out), pagesize=A4)
-        _draw_a4(cv, A4, entries, radar, who)
-    else:
-        size = landscape(A6)
-        cv = Canvas(str(out), pagesize=size)
-        _draw_a6(cv, size, entries, radar, who)
-    cv.setTitle(lb.t("card.title", lang))
-    cv.setCreator("qpv_radar")
-    cv.save()
+
+    def draw(tmp: Path) -> None:
+        if paper == "a4":
+            cv = Canvas(str(tmp), pagesize=A4)
+            _draw_a4(cv, A4, entries, radar, who)
+        else:
+            size = landscape(A6)
+            cv = Canvas(str(tmp), pagesize=size)
+            _draw_a6(cv, size, entries, radar, who)
+        cv.setTitle(lb.t("card.title", lang))
+        cv.setCreator("qpv_radar")
+        cv.save()
+
+    atomic_write(out, draw)  # a failure half-way leaves the previous card intact
     return out
 
 

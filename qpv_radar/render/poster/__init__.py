@@ -15,6 +15,13 @@ page without overlapping; when the key is long the font shrinks (never under 6.5
 the addresses are shortened, then the radar shrinks. A3 uses its room for a larger radar, larger
 text and the opening hours of every structure.
 
+Data text is printed as text, never as markup: no mathtext (a ``$`` stays a ``$``), Arabic and
+Hebrew shaped and put in reading order (python-bidi and arabic-reshaper, from the ``print``
+extra; without them the letters are kept in logical order), characters DejaVu Sans lacks
+(emoji) dropped rather than drawn as empty boxes, and any text longer than
+:data:`~.text.MAX_CHARS` cut with an ellipsis before it is measured (bounded time). The PDF is
+written to a temporary file and renamed over the target: a failure leaves the previous file.
+
 Modules: :mod:`~.text` (text measurement and wrapping), :mod:`~.paper` (paper sizes),
 :mod:`~.markers` (marker styles), :mod:`~.polar` (placement on the radar and its drawing),
 :mod:`~.key` (the key), :mod:`~.layout` (measuring the page), :mod:`~.figure` (the page drawn).
@@ -28,6 +35,7 @@ from ...radar import Radar
 from .. import labels as lb
 from .figure import _RC, _figure
 from .paper import PAPER_SIZES_MM
+from .text import printable
 
 __all__ = ["PAPER_SIZES_MM", "radar_poster"]
 
@@ -75,10 +83,12 @@ def radar_poster(
         from ..._errors import PersonError
 
         raise PersonError(f"unknown paper {paper!r}: choose one of {', '.join(PAPER_SIZES_MM)}.")
+    from ..._outputs import atomic_write
+
     out = Path(path)
     with matplotlib.rc_context(_RC):
         fig = _figure(radar, paper, lang, layout)
-        fig.savefig(
-            out, format="pdf", metadata={"Title": lb.t("title", lang), "Creator": "qpv_radar"}
-        )
+        printable(fig)
+        meta = {"Title": lb.t("title", lang), "Creator": "qpv_radar"}
+        atomic_write(out, lambda tmp: fig.savefig(tmp, format="pdf", metadata=meta))
     return out

@@ -11,12 +11,15 @@ from .key import _draw_key
 from .layout import _Layout, _layout
 from .paper import _Page, _page
 from .polar import _draw_radar
+from .text import _short
 
 #: Matplotlib settings of the poster: embedded TrueType DejaVu Sans (searchable text).
 _RC: Any = {
     "pdf.fonttype": 42,
     "font.family": "DejaVu Sans",
     "axes.unicode_minus": False,
+    "text.usetex": False,
+    "text.parse_math": False,  # data text is text: a `$` in a name stays a `$`
 }
 
 
@@ -48,7 +51,7 @@ def _draw_header(page: Any, radar: Radar, pg: _Page, lang: str) -> None:
     pw, s = pg.pw, pg.s
     p = radar.person
     where = (
-        lb.t("in_qpv", lang, qpv=radar.home_qpv_name)
+        lb.t("in_qpv", lang, qpv=_short(radar.home_qpv_name, 120))
         if radar.home_qpv_name
         else lb.t("subtitle.home", lang)
     )

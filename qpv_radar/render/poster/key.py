@@ -18,7 +18,7 @@ from ...radar import Entry, Radar
 from .. import labels as lb
 from .markers import _marker_style
 from .polar import _arrow, _bearing
-from .text import _short, _tw, _wrap
+from .text import MAX_CHARS, _fit, _short, _tw, _wrap
 
 if TYPE_CHECKING:
     from .layout import _Layout
@@ -74,11 +74,10 @@ def _entry_rows(
     mode = lb.mode_name(e.best_mode, lang, short=True) if e.best_mode else ""
     b = _bearing(p.lon, p.lat, e.lon, e.lat)
     tail = f"— {lb.duration(e.best_minutes, lang)} {mode} {_arrow(b)}".replace("  ", " ")
-    name = f"{e.rank}. {e.name}"
-    if style.one_line_names:
+    name = f"{e.rank}. {_short(e.name, MAX_CHARS)}"
+    if style.one_line_names and len(name) > 32:  # cut to the room left by the tail: bisection
         room = width - _tw(" " + tail, head_size)
-        while len(name) > 32 and _tw(name, head_size) > room:
-            name = _short(name, len(name) - 1)
+        name = max(_fit(name, head_size, room), _short(name, 32), key=len)
     rows = [
         _Row(line, 0.0 if i == 0 else indent, head_size)
         for i, line in enumerate(

@@ -381,7 +381,7 @@ WORDS: dict[str, str] = {
     "web.error.not_found": "Adresse introuvable : {path}.",
     "web.error.method": "Méthode {method} non acceptée à cette adresse.",
     "web.error.internal": "Erreur interne du serveur ; rien n'a été enregistré. Réessayez ; si elle revient, signalez-la avec ce que vous avez fait.",
-    "web.error.home": "Domicile manquant ou illisible : cliquez sur la carte, ou donnez « home » : {{\"lon\": 3.82, \"lat\": 43.63}} (degrés WGS84).",
+    "web.error.home": 'Domicile manquant ou illisible : cliquez sur la carte, ou donnez « home » : {{"lon": 3.82, "lat": 43.63}} (degrés WGS84).',
     "web.error.number": "« {field} » doit être un nombre, pas {value}.",
     "web.error.list": "« {field} » doit être une liste de textes, par exemple {example}.",
     "web.error.empty": "« {field} » est vide : choisissez au moins un élément parmi {valid}.",

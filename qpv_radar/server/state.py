@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -71,11 +72,26 @@ class TerritoryData:
         return data
 
     def warm(self) -> None:
-        """Load the street networks and the timetable index now rather than on the first
-        radar (the caches on disk make this seconds)."""
-        for mode in self.networks.modes:
-            if mode != "transit":
-                self.networks.street_network(mode)
+        """Load the street networks, the day's timetable and compile the routers now rather
+        than on the agent's first radar: one radar from inside the first QPV, next working
+        day (the caches on disk make this seconds)."""
+        from datetime import datetime
+        from zoneinfo import ZoneInfo
+
+        from .._errors import QpvRadarError
+        from ..networks.gtfs.days import next_working_day
+        from ..radar import Person, compute_radar
+
+        if not len(self.qpv):
+            return
+        point = self.qpv.geometry.iloc[0].representative_point()
+        now = datetime.now(ZoneInfo(self.territory.timezone)).replace(tzinfo=None)
+        person = Person(lon=point.x, lat=point.y, when=next_working_day(now),
+                        needs=("creation", "emploi", "mobilite"))  # fmt: skip
+        # a territory whose first QPV is unreachable: warmed by the first radar instead
+        with contextlib.suppress(QpvRadarError):
+            compute_radar(self.territory, person, networks=self.networks, actors=self.actors,
+                          qpv=self.qpv, itineraries="all")  # fmt: skip
 
     def rows(self) -> list[Any]:
         """The local directory's rows (none when the file does not exist yet)."""

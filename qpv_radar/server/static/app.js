@@ -24,7 +24,8 @@
   L.tileLayer(cfg.tiles, { attribution: "", maxZoom: 19 }).addTo(map);
   map.attributionControl.setPrefix(false);
   map.attributionControl.addAttribution(cfg.attribution.replace(/[<>&]/g, ""));
-  const radarLayer = L.layerGroup().addTo(map);
+  window.qpvMap = map; // read by the tests
+  const radarLayer = L.featureGroup().addTo(map);
   const routeLayer = L.layerGroup().addTo(map);
   let homeMarker = null;
 
@@ -192,6 +193,7 @@
       }
     }
     drawRoutes();
+    if (radarLayer.getLayers().length) map.fitBounds(radarLayer.getBounds(), { padding: [10, 10], animate: false });
     $("summary").textContent = [view.where, view.when, view.modes].filter(Boolean).join(" · ");
     $("notices").replaceChildren(...view.notices.map((n) => el("li", n, "notice")));
     $("credits").textContent = view.credits + " " + view.data_date;

@@ -368,3 +368,27 @@ def test_agent_in_chromium(server: Running, data: TerritoryData, tmp_path: Path)
         assert browser.blocked == [] or all("tile" in u for u in browser.blocked)
     finally:
         browser.close()
+
+
+# ---- the command ----------------------------------------------------------------------------
+def test_serve_command_beyond_loopback_needs_the_token() -> None:
+    import argparse
+
+    from qpv_radar.cli import serve
+
+    parser = argparse.ArgumentParser()
+    serve.register(parser.add_subparsers())
+    args = parser.parse_args(["serve", "--host", "0.0.0.0", "--port", "9"])
+    assert args.func is serve.run and args.port == 9 and not args.open
+    app, token = serve.build_app(args)
+    assert token and len(token) >= 24
+    running = start(app)  # listened on loopback here; the app behaves as for --host 0.0.0.0
+    try:
+        assert call(running.url, "/api/qpv")[0] == 401
+        assert call(running.url, "/api/qpv", headers={"X-QPV-Token": token})[0] == 200
+        got = call(running.url, "/", headers={"Host": "192.168.1.10:8765", "X-QPV-Token": token})
+        assert got[0] == 200  # any host name then, the token guards
+    finally:
+        running.stop()
+    local = parser.parse_args(["serve"])
+    assert local.host == "127.0.0.1" and local.port == serve.DEFAULT_PORT

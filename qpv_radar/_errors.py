@@ -42,6 +42,7 @@ __all__ = [
     "TimetableError",
     "UnknownDatasetError",
     "UnreachableError",
+    "WebRequestError",
 ]
 
 
@@ -164,6 +165,15 @@ class ExportError(QpvRadarError, ValueError):
 
 class CliInputError(QpvRadarError, ValueError):
     """A command-line argument that cannot be understood."""
+
+
+class WebRequestError(QpvRadarError, ValueError):
+    """A request to the local web page's server that cannot be answered (bad JSON, too large,
+    no access token, another site's page); ``status`` is its HTTP status (4xx)."""
+
+    def __init__(self, code: str = "", /, status: int = 400, **params: object) -> None:
+        self.status = status
+        super().__init__(code, **params)
 
 
 class RadarFileError(QpvRadarError, ValueError):

@@ -37,6 +37,7 @@ from . import (
     permanences,
     qpv,
     radar,
+    serve,
     times,
     transit_info,
 )
@@ -54,6 +55,7 @@ _COMMAND_MODULES: tuple[ModuleType, ...] = (
     radar,
     coverage,
     permanences,
+    serve,
 )
 
 

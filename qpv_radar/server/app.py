@@ -213,7 +213,8 @@ class _Api:
         }
         html = self.env.get_template("index.html").render(
             lang=lang, other="en" if lang == "fr" else "fr",
-            w=lambda code, **p: text(code, lang, **p), territory=d.territory.label or d.territory.name,
+            w=lambda code, **p: text(code, lang, **p),
+            territory=d.territory.label or d.territory.name,
             config=config, day=self.default_day().isoformat(),
         )  # fmt: skip
         tiles = _origin(self.tiles[0].replace("{s}.", "*."))

@@ -368,6 +368,26 @@ WORDS: dict[str, str] = {
     "state.short.closed": "closed",
     "state.short.unknown": "unknown — to be checked",
     "cli.from_relay_id": "card: “sent by” {name} ({entry_id})",
+    # issue 12, inputs (territory schema, radar files, readers, actors)
+    "schema.did_you_mean": " (did you mean {name!r}?)",
+    "schema.nothing": "",
+    "schema.unreadable": "{file}: cannot be read ({error}). Check the path and its permissions.",
+    "schema.encoding": "{file}: not UTF-8 text (byte {byte} at position {position}). Save the file as UTF-8, e.g. `iconv -f latin1 -t utf-8 old.toml > new.toml`.",
+    "schema.toml": "{file}: not valid TOML ({error}). Fix the syntax.",
+    "schema.invalid": "{file}: {n} problem(s) in the territory file:\n{problems}",
+    "schema.at": "{where}: {what}",
+    "schema.key_unknown": "{where}: unknown key {key!r}{suggestion}. Remove it or fix its name (see data/montpellier.toml).",
+    "schema.key_missing": "{where}: missing {key!r} key. Add {example}.",
+    "schema.key_type": "{where}: {got} has the wrong type. Write it like {example} (text in quotes).",
+    "schema.loader_unknown": "unknown actor loader {name!r}{suggestion}; use one of {choices}.",
+    "schema.option_unknown": "unknown option {key!r} for the loader {loader!r}{suggestion}; its options are: {choices}.",
+    "schema.format_unknown": "unknown street format {name!r}{suggestion}; use one of {choices}.",
+    "schema.generation": "QPV generation {value} does not exist: use 2015 or 2024.",
+    "schema.commune_code": '{code} is not an INSEE commune code: give 5 characters in quotes, e.g. "34172" or "2A004".',
+    "schema.crs_invalid": '{crs} is not a coordinate reference system pyproj knows. Give an EPSG code such as "EPSG:2154" (Lambert-93).',
+    "schema.crs_not_metric": '{crs} is not a projected CRS in metres: distances would be wrong. Give a metric CRS such as "EPSG:2154" (Lambert-93) or your UTM zone.',
+    "schema.timezone": 'unknown timezone {tz}{suggestion}. Give an IANA name such as "Europe/Paris".',
+    "schema.when": "default_when {value} is not an ISO date-time like 2024-01-16T09:00.",
 }
 
 #: Words of opening hours (OSM day abbreviations → words).

@@ -370,6 +370,26 @@ WORDS: dict[str, str] = {
     "state.short.closed": "fermé",
     "state.short.unknown": "inconnu — à vérifier",
     "cli.from_relay_id": "carte : « de la part de » {name} ({entry_id})",
+    # issue 12, inputs (territory schema, radar files, readers, actors)
+    "schema.did_you_mean": " (vouliez-vous dire {name!r} ?)",
+    "schema.nothing": "",
+    "schema.unreadable": "{file} : lecture impossible ({error}). Vérifiez le chemin et les droits.",
+    "schema.encoding": "{file} : ce n'est pas du texte UTF-8 (octet {byte} à la position {position}). Enregistrez le fichier en UTF-8, par ex. `iconv -f latin1 -t utf-8 ancien.toml > nouveau.toml`.",
+    "schema.toml": "{file} : TOML invalide ({error}). Corrigez la syntaxe.",
+    "schema.invalid": "{file} : {n} problème(s) dans le fichier de territoire :\n{problems}",
+    "schema.at": "{where} : {what}",
+    "schema.key_unknown": "{where} : clé inconnue {key!r}{suggestion}. Supprimez-la ou corrigez son nom (voir data/montpellier.toml).",
+    "schema.key_missing": "{where} : clé {key!r} manquante. Ajoutez {example}.",
+    "schema.key_type": "{where} : {got} n'a pas le bon type. Écrivez-la comme {example} (le texte entre guillemets).",
+    "schema.loader_unknown": "lecteur d'acteurs inconnu {name!r}{suggestion} ; utilisez l'un de {choices}.",
+    "schema.option_unknown": "option inconnue {key!r} pour le lecteur {loader!r}{suggestion} ; ses options sont : {choices}.",
+    "schema.format_unknown": "format de rues inconnu {name!r}{suggestion} ; utilisez l'un de {choices}.",
+    "schema.generation": "la génération de QPV {value} n'existe pas : utilisez 2015 ou 2024.",
+    "schema.commune_code": '{code} n\'est pas un code commune INSEE : donnez 5 caractères entre guillemets, par ex. "34172" ou "2A004".',
+    "schema.crs_invalid": '{crs} n\'est pas un système de coordonnées connu de pyproj. Donnez un code EPSG comme "EPSG:2154" (Lambert-93).',
+    "schema.crs_not_metric": '{crs} n\'est pas un système projeté en mètres : les distances seraient fausses. Donnez un système métrique comme "EPSG:2154" (Lambert-93) ou votre zone UTM.',
+    "schema.timezone": 'fuseau horaire inconnu {tz}{suggestion}. Donnez un nom IANA comme "Europe/Paris".',
+    "schema.when": "default_when {value} n'est pas une date-heure ISO comme 2024-01-16T09:00.",
 }
 
 #: Words of opening hours (OSM day abbreviations → words).

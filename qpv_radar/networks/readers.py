@@ -27,7 +27,14 @@ import shapely
 from .._errors import CrsError, InputFileError, InputProblem, NetworkError
 from .modes import TAG_KEYS
 
-__all__ = ["EdgeTable", "read_edge_frame", "read_graph", "read_osm", "read_street_file"]
+__all__ = [
+    "STREET_FORMATS",
+    "EdgeTable",
+    "read_edge_frame",
+    "read_graph",
+    "read_osm",
+    "read_street_file",
+]
 
 
 @dataclass(frozen=True)
@@ -274,6 +281,11 @@ def read_graph(graph: Any, *, label: str = "graph") -> EdgeTable:
         geoms = shapely.transform(geoms, lambda c: np.c_[tr.transform(c[:, 0], c[:, 1])])
     directed = isinstance(graph, nx.DiGraph)
     return EdgeTable(u, v, np.asarray(x), np.asarray(y), geoms, tags, directed_input=directed)
+
+
+#: The street formats a territory's ``[streets] format`` can name (guessed from the file name
+#: when empty).
+STREET_FORMATS: tuple[str, ...] = ("osm", "osmnx_shapefile", "shapefile", "gpkg", "graphml")
 
 
 def read_street_file(path: str | Path, fmt: str = "") -> EdgeTable:

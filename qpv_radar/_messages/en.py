@@ -388,6 +388,12 @@ WORDS: dict[str, str] = {
     "schema.crs_not_metric": '{crs} is not a projected CRS in metres: distances would be wrong. Give a metric CRS such as "EPSG:2154" (Lambert-93) or your UTM zone.',
     "schema.timezone": 'unknown timezone {tz}{suggestion}. Give an IANA name such as "Europe/Paris".',
     "schema.when": "default_when {value} is not an ISO date-time like 2024-01-16T09:00.",
+    "radar_file.type": "{file}: not a qpv_radar radar JSON (missing type 'qpv_radar.Radar'). Give a file written by `qpv-radar radar … --json FILE`.",
+    "radar_file.version": "{file}: radar file version {version} is not one this qpv_radar reads ({versions}). Write it again with this version: `qpv-radar radar … --json FILE`.",
+    "radar_file.fields": "{file}: not a radar written by qpv_radar — fields missing or of the wrong type: {fields}. Write it again with `qpv-radar radar … --json FILE`.",
+    "radar_file.json": "{file}: not valid JSON ({error}). Give the file written by `qpv-radar radar … --json FILE`.",
+    "radar_file.unreadable": "{file}: cannot be read ({error}). Check the path.",
+    "radar_file.encoding": "{file}: not UTF-8 text (position {position}). Radar files are written in UTF-8: give the file as `qpv-radar radar … --json` wrote it.",
 }
 
 #: Words of opening hours (OSM day abbreviations → words).

@@ -390,6 +390,12 @@ WORDS: dict[str, str] = {
     "schema.crs_not_metric": '{crs} n\'est pas un système projeté en mètres : les distances seraient fausses. Donnez un système métrique comme "EPSG:2154" (Lambert-93) ou votre zone UTM.',
     "schema.timezone": 'fuseau horaire inconnu {tz}{suggestion}. Donnez un nom IANA comme "Europe/Paris".',
     "schema.when": "default_when {value} n'est pas une date-heure ISO comme 2024-01-16T09:00.",
+    "radar_file.type": "{file} : ce n'est pas un radar JSON de qpv_radar (type 'qpv_radar.Radar' absent). Donnez un fichier écrit par `qpv-radar radar … --json FICHIER`.",
+    "radar_file.version": "{file} : la version {version} du fichier radar n'est pas lue par ce qpv_radar ({versions}). Réécrivez-le avec cette version : `qpv-radar radar … --json FICHIER`.",
+    "radar_file.fields": "{file} : ce n'est pas un radar écrit par qpv_radar — champs absents ou de mauvais type : {fields}. Réécrivez-le avec `qpv-radar radar … --json FICHIER`.",
+    "radar_file.json": "{file} : JSON invalide ({error}). Donnez le fichier écrit par `qpv-radar radar … --json FICHIER`.",
+    "radar_file.unreadable": "{file} : lecture impossible ({error}). Vérifiez le chemin.",
+    "radar_file.encoding": "{file} : ce n'est pas du texte UTF-8 (position {position}). Les fichiers radar sont écrits en UTF-8 : donnez le fichier tel que `qpv-radar radar … --json` l'a écrit.",
 }
 
 #: Words of opening hours (OSM day abbreviations → words).

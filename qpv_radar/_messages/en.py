@@ -394,6 +394,7 @@ WORDS: dict[str, str] = {
     "radar_file.json": "{file}: not valid JSON ({error}). Give the file written by `qpv-radar radar … --json FILE`.",
     "radar_file.unreadable": "{file}: cannot be read ({error}). Check the path.",
     "radar_file.encoding": "{file}: not UTF-8 text (position {position}). Radar files are written in UTF-8: give the file as `qpv-radar radar … --json` wrote it.",
+    "territory.no_structure": "territory {name!r} ({file}): no support structure — its [[actors]] sources ({sources}) give none in its communes ({communes}). Add an [[actors]] source that covers these communes, or check the communes' INSEE codes.",
 }
 
 #: Words of opening hours (OSM day abbreviations → words).

@@ -396,6 +396,7 @@ WORDS: dict[str, str] = {
     "radar_file.json": "{file} : JSON invalide ({error}). Donnez le fichier écrit par `qpv-radar radar … --json FICHIER`.",
     "radar_file.unreadable": "{file} : lecture impossible ({error}). Vérifiez le chemin.",
     "radar_file.encoding": "{file} : ce n'est pas du texte UTF-8 (position {position}). Les fichiers radar sont écrits en UTF-8 : donnez le fichier tel que `qpv-radar radar … --json` l'a écrit.",
+    "territory.no_structure": "territoire {name!r} ({file}) : aucune structure d'accompagnement — ses sources [[actors]] ({sources}) n'en donnent aucune dans ses communes ({communes}). Ajoutez une source [[actors]] qui couvre ces communes, ou vérifiez les codes INSEE des communes.",
 }
 
 #: Words of opening hours (OSM day abbreviations → words).

@@ -187,8 +187,10 @@ def _maybe_in(actors: gpd.GeoDataFrame, communes: set[str]) -> pd.Series:
     """Whether an actor may be in the territory: no postcode in its address, or one of the
     départements of its communes (the others are in another area, left out on purpose)."""
     deps = {c[:2] for c in communes}
-    post = actors["address"].astype(object).map(
-        lambda a: m.group(1)[:2] if (m := _POSTCODE.search(str(a or ""))) else None
+    post = (
+        actors["address"]
+        .astype(object)
+        .map(lambda a: m.group(1)[:2] if (m := _POSTCODE.search(str(a or ""))) else None)
     )
     return post.isna() | post.isin(deps)
 

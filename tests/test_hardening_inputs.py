@@ -343,6 +343,11 @@ def test_bow_tie_perimeter_is_reported(tmp_path: Path, caplog: pytest.LogCapture
     path = tmp_path / "qpv.geojson"
     path.write_text(json.dumps({"type": "FeatureCollection", "features": feats}), "utf-8")
     with caplog.at_level(logging.WARNING, logger="qpv_radar.qpv"):
+        read_qpv(fetch("qpv/occitanie_hackaviz2021/qp.geojson"))
+    # rings that only touch themselves: repaired, the area unchanged, no alarm
+    assert "repaired" in caplog.text and "bow-tie" not in caplog.text
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="qpv_radar.qpv"):
         gdf = read_qpv(path)
     assert len(gdf) == 2
     assert "bow-tie" in caplog.text and "row 2 (area changed by 100%, 1 → 2 part(s))" in caplog.text

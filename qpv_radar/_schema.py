@@ -3,7 +3,7 @@
 Every section and key is declared here: an unknown key is refused with the closest known one
 ("did you mean …"), a value of the wrong type with an example of the right one, the CRS is
 checked with pyproj (a projected CRS in metres), the timezone with :mod:`zoneinfo`, actor
-loaders and their options against :data:`qpv_radar.actors.load.LOADERS` (the loaders'
+loaders and their options against :data:`qpv_radar.actors.loaders.LOADERS` (the loaders'
 signatures), street formats against :data:`qpv_radar.networks.readers.STREET_FORMATS`.
 Errors are catalogue messages (:mod:`qpv_radar._messages`), all listed in one
 :class:`~qpv_radar.TerritoryError`.
@@ -12,7 +12,6 @@ Errors are catalogue messages (:mod:`qpv_radar._messages`), all listed in one
 from __future__ import annotations
 
 import difflib
-import inspect
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, get_args
@@ -23,7 +22,7 @@ from pydantic_core import PydanticCustomError
 from ._defaults import DEFAULT_TIMEZONE, LAMBERT93
 from ._messages import Message
 
-__all__ = ["Lines", "TerritoryModel", "did_you_mean", "loader_options", "problems_of"]
+__all__ = ["Lines", "TerritoryModel", "did_you_mean", "problems_of"]
 
 #: How a key of each name is written, shown when its value has the wrong type.
 EXAMPLES: dict[str, str] = {
@@ -78,15 +77,6 @@ def _custom(code: str, /, **ctx: Any) -> PydanticCustomError:
     return PydanticCustomError(code, code, {k: str(v) for k, v in ctx.items()})
 
 
-def loader_options(loader: str) -> tuple[str, ...]:
-    """The options an actor loader accepts in its ``[[actors]]`` table (its keyword
-    parameters, apart from ``communes`` that the territory gives)."""
-    from .actors.load import LOADERS
-
-    params = list(inspect.signature(LOADERS[loader]).parameters.values())[1:]
-    return tuple(p.name for p in params if p.name != "communes")
-
-
 class _Table(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
 
@@ -115,7 +105,7 @@ class ActorsTable(_Table):
     @field_validator("loader")
     @classmethod
     def _known_loader(cls, value: str) -> str:
-        from .actors.load import LOADERS
+        from .actors.loaders import LOADERS
 
         if value not in LOADERS:
             raise _custom(
@@ -128,6 +118,8 @@ class ActorsTable(_Table):
 
     @model_validator(mode="after")
     def _known_options(self) -> ActorsTable:
+        from .actors.loaders import loader_options
+
         accepted = loader_options(self.loader)
         for key in self.model_extra or {}:
             if key not in accepted:

@@ -22,7 +22,6 @@ from __future__ import annotations
 import logging
 import re
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -34,31 +33,13 @@ from .._defaults import DEFAULT_TERRITORY
 from .._errors import TerritoryError
 from ..territory import Territory, load_territory
 from ._common import fold
-from .data_inclusion import read_data_inclusion
 from .dedup import merge_duplicates
-from .france_services import read_france_services
-from .generic import read_generic
+from .loaders import LOADERS
 from .model import empty_actors, normalise_dtypes
-from .montpellier_opendata import (
-    read_montpellier_associations_2011,
-    read_montpellier_etablissements_2014,
-)
-from .mpt import read_montpellier_mpt
-from .pole_emploi import read_pole_emploi_2019
 
 __all__ = ["LOADERS", "load_actors"]
 
 logger = logging.getLogger("qpv_radar.actors")
-
-LOADERS: dict[str, Callable[..., gpd.GeoDataFrame]] = {
-    "montpellier_mpt": read_montpellier_mpt,
-    "france_services": read_france_services,
-    "pole_emploi_2019": read_pole_emploi_2019,
-    "montpellier_etablissements_2014": read_montpellier_etablissements_2014,
-    "montpellier_associations_2011": read_montpellier_associations_2011,
-    "data_inclusion": read_data_inclusion,
-    "generic": read_generic,
-}
 
 _POSTCODE = re.compile(r"\b(\d{5})\b")
 

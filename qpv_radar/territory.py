@@ -14,10 +14,14 @@ from datetime import datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
+
+from pydantic import ValidationError
 
 from . import datasets
-from ._defaults import DEFAULT_TERRITORY, DEFAULT_TIMEZONE, LAMBERT93
+from ._defaults import DEFAULT_TERRITORY
 from ._errors import TerritoryError
+from ._schema import TerritoryModel, problems_of
 
 __all__ = ["DEFAULT_TERRITORY", "Source", "Territory", "builtin_territories", "load_territory"]
 
@@ -90,20 +94,25 @@ def builtin_territories() -> list[str]:
     return sorted(p.name[:-5] for p in root.iterdir() if p.name.endswith(".toml"))
 
 
-def _source(table: Any, where: str, base: Path | None, file: str) -> Source:
-    if isinstance(table, str):
-        return Source(source=table, base=base)
-    if not isinstance(table, dict) or "source" not in table:
+def _read_text(file_path: Path) -> str:
+    """The territory file's text (UTF-8, with or without a BOM)."""
+    try:
+        raw = file_path.read_bytes()
+    except OSError as exc:
+        raise TerritoryError("schema.unreadable", file=str(file_path), error=str(exc)) from exc
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
         raise TerritoryError(
-            f"{file}: {where} must be a table with a 'source' key (a registry path or a file)."
-        )
-    opts = {k: v for k, v in table.items() if k not in ("source", "loader", "format")}
-    loader = str(table.get("loader", table.get("format", "")))
-    return Source(source=str(table["source"]), loader=loader, options=opts, base=base)
+            "schema.encoding",
+            file=str(file_path),
+            position=exc.start,
+            byte=f"0x{raw[exc.start]:02x}",
+        ) from exc
 
 
 def load_territory(name_or_path: str | Path = DEFAULT_TERRITORY) -> Territory:
-    """Read a territory declaration.
+    """Read a territory declaration, checked against its schema (:mod:`qpv_radar._schema`).
 
     Parameters
     ----------
@@ -117,12 +126,13 @@ def load_territory(name_or_path: str | Path = DEFAULT_TERRITORY) -> Territory:
     Raises
     ------
     TerritoryError
-        Unknown name, unreadable or malformed file.
+        Unknown name, unreadable file (not UTF-8), not TOML, or not a territory: unknown
+        sections or keys ("did you mean"), values of the wrong type, a CRS that is not a
+        projected metric one, an unknown timezone, actor loader, loader option or street
+        format (every problem listed).
     """
-    text: str
-    base: Path | None
-    file_path: Path | None
     s = str(name_or_path)
+    file_path: Path | None
     if s in builtin_territories():
         text = resources.files("qpv_radar._data").joinpath(f"{s}.toml").read_text("utf-8")
         base, file_path, label = None, None, f"built-in territory {s!r}"
@@ -132,61 +142,57 @@ def load_territory(name_or_path: str | Path = DEFAULT_TERRITORY) -> Territory:
             raise TerritoryError(
                 "territory.unknown", name=s, builtins=", ".join(builtin_territories())
             )
-        text = file_path.read_text("utf-8")
+        text = _read_text(file_path)
         base, label = file_path.parent, str(file_path)
     try:
         cfg = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise TerritoryError(f"{label}: not valid TOML ({exc}). Fix the syntax.") from exc
-    if "name" not in cfg:
-        raise TerritoryError(f"{label}: missing 'name' key. Add name = \"my_area\".")
-    when = cfg.get("default_when")
+        raise TerritoryError("schema.toml", file=label, error=str(exc)) from exc
     try:
-        default_when = datetime.fromisoformat(str(when)) if when else None
-    except ValueError as exc:
+        model = TerritoryModel.model_validate(cfg)
+    except ValidationError as exc:
         raise TerritoryError(
-            f"{label}: default_when {when!r} is not an ISO date-time like 2024-01-16T09:00."
+            "schema.invalid", file=label, n=exc.error_count(), problems=problems_of(exc)
         ) from exc
-    qpv_table = cfg.get("qpv", {})
+    return _territory(model, base, file_path)
+
+
+def _source(table: Any, base: Path | None) -> Source:
+    """A :class:`Source` from a validated table (options: its other keys)."""
+    fields = table.model_dump(exclude_none=True, exclude_defaults=True)
+    opts = {k: v for k, v in fields.items() if k not in ("source", "loader", "format")}
+    loader = str(fields.get("loader") or fields.get("format") or "")
+    return Source(source=table.source, loader=loader, options=opts, base=base)
+
+
+def _territory(model: TerritoryModel, base: Path | None, file_path: Path | None) -> Territory:
+    """The frozen :class:`Territory` the rest of the code uses, from the validated model."""
+    when = model.default_when
+    if isinstance(when, datetime) and when.tzinfo is not None:
+        # an offset given: the same instant in the territory's local time
+        when = when.astimezone(ZoneInfo(model.timezone)).replace(tzinfo=None)
+    assert when is None or isinstance(when, datetime)
+    qpv = model.qpv
+    directory = None
+    if model.directory is not None:
+        directory = Path(model.directory.file).expanduser()
+        if not directory.is_absolute() and base is not None:
+            directory = base / directory
     return Territory(
-        name=str(cfg["name"]),
-        label=str(cfg.get("label", cfg["name"])),
-        communes=tuple(str(c) for c in cfg.get("communes", ())),
-        crs=str(cfg.get("crs", LAMBERT93)),
-        timezone=str(cfg.get("timezone", DEFAULT_TIMEZONE)),
-        default_when=default_when,
-        qpv=_source(qpv_table["perimeters"], "[qpv] perimeters", base, label)
-        if "perimeters" in qpv_table
-        else None,
-        indicators=_source(qpv_table["indicators"], "[qpv] indicators", base, label)
-        if "indicators" in qpv_table
-        else None,
-        qpv_generation=qpv_table.get("generation"),
-        qpv_note=str(qpv_table.get("note", "")),
-        actors=tuple(
-            _source(t, f"[[actors]] #{i + 1}", base, label)
-            for i, t in enumerate(cfg.get("actors", []))
-        ),
-        streets=_source(cfg["streets"], "[streets]", base, label) if "streets" in cfg else None,
-        gtfs=tuple(
-            _source(t, f"[[gtfs]] #{i + 1}", base, label) for i, t in enumerate(cfg.get("gtfs", []))
-        ),
+        name=model.name,
+        label=model.label if model.label is not None else model.name,
+        communes=tuple(model.communes),
+        crs=model.crs,
+        timezone=model.timezone,
+        default_when=when,
+        qpv=_source(qpv.perimeters, base) if qpv.perimeters is not None else None,
+        indicators=_source(qpv.indicators, base) if qpv.indicators is not None else None,
+        qpv_generation=qpv.generation,
+        qpv_note=qpv.note,
+        actors=tuple(_source(t, base) for t in model.actors),
+        streets=_source(model.streets, base) if model.streets is not None else None,
+        gtfs=tuple(_source(t, base) for t in model.gtfs),
         path=file_path,
-        qpv_note_en=str(qpv_table.get("note_en", "")),
-        directory=_directory_file(cfg.get("directory"), base, label),
+        qpv_note_en=qpv.note_en,
+        directory=directory,
     )
-
-
-def _directory_file(table: Any, base: Path | None, label: str) -> Path | None:
-    """The ``[directory] file = "…"`` key: the local directory's CSV (relative to ``base``)."""
-    if table is None:
-        return None
-    if not isinstance(table, dict) or not isinstance(table.get("file"), str):
-        raise TerritoryError(
-            f"{label}: [directory] must be a table with a 'file' key, e.g. "
-            '[directory] file = "annuaire_local.csv".'
-        )
-    path = Path(table["file"]).expanduser()
-    if not path.is_absolute() and base is not None:
-        path = base / path
-    return path

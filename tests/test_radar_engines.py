@@ -182,7 +182,7 @@ def test_cli_redraws_a_saved_radar(tmp_path: Path, capsys: pytest.CaptureFixture
         (["radar", "--html", "x.html"], "--lonlat LON,LAT"),
         (["radar", "--lonlat", "3.82,43.63", "--from-json", "r.json"], "not both"),
         (["radar", "--from-json", "missing.json"], "no such file"),
-        (["radar", "--from-json", "bad.json"], "not a radar written by qpv_radar"),
+        (["radar", "--from-json", "bad.json"], "ce n'est pas un radar écrit par qpv_radar"),
     ],
 )
 def test_cli_from_json_bad_input(

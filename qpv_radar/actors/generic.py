@@ -23,7 +23,7 @@ from .._errors import CrsError, InputFileError, InputProblem
 from .._geo import WGS84
 from .._io import check_file, read_vector
 from ._common import read_table
-from .model import actors_frame
+from .model import actors_frame, kind_problems, role_problems
 
 __all__ = ["FIELDS", "read_generic"]
 
@@ -87,6 +87,12 @@ def read_generic(
         A vector file without CRS.
     """
     p = check_file(path)
+    if isinstance(roles, str):  # roles = "relay" in a territory file: one role
+        roles = [roles]
+    given = kind_problems(kind) if kind else []
+    given += role_problems(roles or ())
+    if given:  # once for the whole file, not once per row
+        raise InputFileError(p, given)
     mapping = _checked_mapping(p, columns)
     df = _read_frame(p, mapping, encoding=encoding, sep=sep)
     _complete_mapping(p, df, mapping)

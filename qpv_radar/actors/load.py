@@ -22,7 +22,6 @@ from __future__ import annotations
 import logging
 import re
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -34,31 +33,13 @@ from .._defaults import DEFAULT_TERRITORY
 from .._errors import TerritoryError
 from ..territory import Territory, load_territory
 from ._common import fold
-from .data_inclusion import read_data_inclusion
 from .dedup import merge_duplicates
-from .france_services import read_france_services
-from .generic import read_generic
+from .loaders import LOADERS
 from .model import empty_actors, normalise_dtypes
-from .montpellier_opendata import (
-    read_montpellier_associations_2011,
-    read_montpellier_etablissements_2014,
-)
-from .mpt import read_montpellier_mpt
-from .pole_emploi import read_pole_emploi_2019
 
 __all__ = ["LOADERS", "load_actors"]
 
 logger = logging.getLogger("qpv_radar.actors")
-
-LOADERS: dict[str, Callable[..., gpd.GeoDataFrame]] = {
-    "montpellier_mpt": read_montpellier_mpt,
-    "france_services": read_france_services,
-    "pole_emploi_2019": read_pole_emploi_2019,
-    "montpellier_etablissements_2014": read_montpellier_etablissements_2014,
-    "montpellier_associations_2011": read_montpellier_associations_2011,
-    "data_inclusion": read_data_inclusion,
-    "generic": read_generic,
-}
 
 _POSTCODE = re.compile(r"\b(\d{5})\b")
 
@@ -131,14 +112,15 @@ def load_actors(
     Raises
     ------
     TerritoryError
-        An unknown loader name.
+        An unknown loader name, or no structure at all (none in the sources, or none in the
+        territory's communes).
     InputFileError
         A source or the local directory with problems (all listed).
     """
     terr = territory if isinstance(territory, Territory) else load_territory(territory)
     communes = set(terr.communes) or None
     unknown = [s.loader for s in terr.actors if s.loader not in LOADERS]
-    if unknown:
+    if unknown:  # a Territory built in code (files are checked by their schema)
         raise TerritoryError(
             f"territory {terr.name!r}: unknown actor loader(s) {unknown}; "
             f"use one of {', '.join(LOADERS)}."
@@ -162,18 +144,54 @@ def load_actors(
         frames.append(loader(src.resolve(), communes=communes, **opts))
     frames = [f for f in frames if len(f)]
     if not frames:
-        return _with_directory(empty_actors(), terr, directory)
+        return _checked(_with_directory(empty_actors(), terr, directory), terr)
     actors = normalise_dtypes(gpd.GeoDataFrame(pd.concat(frames), crs=frames[0].crs))
     actors = _fill_commune_codes(actors)
+    dropped: list[str] = []
     if communes is not None:
         inside = actors["commune_code"].isin(communes)
-        unresolved = int(actors["commune_code"].isna().sum())
-        if unresolved:
-            logger.info("%d actor(s) without commune code dropped", unresolved)
+        unresolved = actors.index[actors["commune_code"].isna() & _maybe_in(actors, communes)]
+        if len(unresolved):
+            dropped.append(f"{len(unresolved)} without a commune code ({_ids(unresolved)})")
         actors = actors[inside]
+    no_role = actors.index[actors["roles"].map(len) == 0]
+    if len(no_role):
+        dropped.append(f"{len(no_role)} with no role, on no radar ({_ids(no_role)})")
+    if dropped:
+        logger.warning("territory %r: structures left out: %s", terr.name, "; ".join(dropped))
     if merge:
         actors = merge_duplicates(actors, distance_m=distance_m, crs=terr.crs)
-    return _with_directory(actors, terr, directory)
+    return _checked(_with_directory(actors, terr, directory), terr)
+
+
+def _maybe_in(actors: gpd.GeoDataFrame, communes: set[str]) -> pd.Series:
+    """Whether an actor may be in the territory: no postcode in its address, or one of the
+    départements of its communes (the others are in another area, left out on purpose)."""
+    deps = {c[:2] for c in communes}
+    post = (
+        actors["address"]
+        .astype(object)
+        .map(lambda a: m.group(1)[:2] if (m := _POSTCODE.search(str(a or ""))) else None)
+    )
+    return post.isna() | post.isin(deps)
+
+
+def _ids(index: pd.Index) -> str:
+    shown = ", ".join(map(str, index[:10]))
+    return shown + (" …" if len(index) > 10 else "")
+
+
+def _checked(actors: gpd.GeoDataFrame, terr: Territory) -> gpd.GeoDataFrame:
+    """The actors, unless there is none: a territory without structures is an error."""
+    if len(actors) == 0:
+        raise TerritoryError(
+            "territory.no_structure",
+            name=terr.name,
+            file=str(terr.path or terr.name),
+            sources=", ".join(f"{s.loader}:{s.source}" for s in terr.actors) or "—",
+            communes=", ".join(terr.communes) or "—",
+        )
+    return actors
 
 
 def _with_directory(

@@ -15,6 +15,7 @@ and returns the common schema (:data:`ACTOR_COLUMNS`), indexed by ``id``, in EPS
 
 from __future__ import annotations
 
+import difflib
 import logging
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
@@ -260,6 +261,40 @@ def _drop_missing_coordinates(
     return recs, row_nums
 
 
+def _closest(word: str, choices: Iterable[str]) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def kind_problems(kind: str, row: int | None = None) -> list[InputProblem]:
+    """An unknown kind (a structure with no role, that would never appear), with the closest
+    known kind."""
+    if kind in KIND_ROLES:
+        return []
+    return [
+        InputProblem(
+            row,
+            "kind",
+            f"unknown kind {kind!r}{_closest(kind, KIND_ROLES)}",
+            f"use a kind among {', '.join(KIND_ROLES)}, or give the structure's roles",
+        )
+    ]
+
+
+def role_problems(roles: Iterable[str], row: int | None = None) -> list[InputProblem]:
+    """Unknown roles, each with the closest known role."""
+    return [
+        InputProblem(
+            row,
+            "roles",
+            f"unknown role {x!r}{_closest(x, ROLES)}",
+            f"use roles among {', '.join(ROLES)}",
+        )
+        for x in roles
+        if x not in ROLES
+    ]
+
+
 def _record_problems(recs: list[dict[str, Any]], row_nums: list[int]) -> list[InputProblem]:
     """Problems of ids, names, roles and opening hours; each record's ``kind``, ``roles``
     (canonical order) and ``opening_hours`` normalised in place."""
@@ -283,14 +318,9 @@ def _record_problems(recs: list[dict[str, Any]], row_nums: list[int]) -> list[In
             problems.append(InputProblem(n, "name", "missing name", "give the structure's name"))
         kind = r.get("kind") or "other"
         r["kind"] = kind
+        problems += kind_problems(kind, n)
         roles = tuple(r.get("roles") or KIND_ROLES.get(kind, ()))
-        unknown = [x for x in roles if x not in ROLES]
-        if unknown:
-            problems.append(
-                InputProblem(
-                    n, "roles", f"unknown role(s) {unknown}", f"use roles among {', '.join(ROLES)}"
-                )
-            )
+        problems += role_problems(roles, n)
         r["roles"] = tuple(x for x in ROLES if x in roles)  # canonical order
         oh = r["opening_hours"] = _clean_text(r.get("opening_hours"))
         if oh is not None and not hours.is_valid(oh):

@@ -24,10 +24,17 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from .._errors import CrsError, InputFileError, InputProblem, NetworkError
+from .._errors import CrsError, InputFileError, InputProblem, NetworkError, QpvRadarError
 from .modes import TAG_KEYS
 
-__all__ = ["EdgeTable", "read_edge_frame", "read_graph", "read_osm", "read_street_file"]
+__all__ = [
+    "STREET_FORMATS",
+    "EdgeTable",
+    "read_edge_frame",
+    "read_graph",
+    "read_osm",
+    "read_street_file",
+]
 
 
 @dataclass(frozen=True)
@@ -190,7 +197,7 @@ def _highway_ways(path: Path) -> tuple[list[np.ndarray], list[np.ndarray], list[
             refs.append(ids)
             lonlat.append(xy)
             tag_rows.append({k: v for k, v in obj.tags if k in TAG_KEYS})
-    except RuntimeError as exc:
+    except (RuntimeError, ValueError, OSError) as exc:
         raise InputFileError(
             path,
             [
@@ -276,6 +283,11 @@ def read_graph(graph: Any, *, label: str = "graph") -> EdgeTable:
     return EdgeTable(u, v, np.asarray(x), np.asarray(y), geoms, tags, directed_input=directed)
 
 
+#: The street formats a territory's ``[streets] format`` can name (guessed from the file name
+#: when empty).
+STREET_FORMATS: tuple[str, ...] = ("osm", "osmnx_shapefile", "shapefile", "gpkg", "graphml")
+
+
 def read_street_file(path: str | Path, fmt: str = "") -> EdgeTable:
     """Read a street file, choosing the reader from ``fmt`` or the file name.
 
@@ -304,16 +316,50 @@ def read_street_file(path: str | Path, fmt: str = "") -> EdgeTable:
             fmt = "graphml"
     if fmt == "osm":
         return read_osm(path)
-    if fmt in ("osmnx_shapefile", "shapefile", "gpkg"):
-        import geopandas as gpd
-
-        kwargs = {"layer": "edges"} if fmt == "gpkg" else {}
-        return read_edge_frame(gpd.read_file(path, **kwargs), label=str(path))
-    if fmt == "graphml":
-        import osmnx as ox
-
-        return read_graph(ox.load_graphml(path), label=str(path))
+    if fmt in ("osmnx_shapefile", "shapefile", "gpkg", "graphml"):
+        try:
+            return _read_with_library(path, fmt)
+        except QpvRadarError:
+            raise
+        except _UNREADABLE as exc:
+            raise InputFileError(
+                path,
+                [
+                    InputProblem(
+                        None,
+                        None,
+                        f"not a readable {fmt} street file ({type(exc).__name__}: {exc})",
+                        "check the file (complete, not damaged, UTF-8), or export it again "
+                        "with osmnx",
+                    )
+                ],
+            ) from exc
     raise NetworkError(
         f"{path}: unknown street format {fmt!r}. Use an OSM XML/PBF file (.osm, .osm.gz, "
         ".osm.bz2, .osm.pbf), an osmnx export (.shp, .gpkg, .graphml) or a networkx graph."
     )
+
+
+#: What geopandas / osmnx raise on a damaged or malformed file.
+_UNREADABLE: tuple[type[BaseException], ...] = (
+    OSError,
+    ValueError,
+    KeyError,
+    TypeError,
+    IndexError,
+    AttributeError,
+    RuntimeError,
+    SyntaxError,  # xml.etree.ElementTree.ParseError
+)
+
+
+def _read_with_library(path: Path, fmt: str) -> EdgeTable:
+    """A shapefile, GeoPackage or GraphML street file, read with geopandas or osmnx."""
+    if fmt == "graphml":
+        import osmnx as ox
+
+        return read_graph(ox.load_graphml(path), label=str(path))
+    import geopandas as gpd
+
+    kwargs = {"layer": "edges"} if fmt == "gpkg" else {}
+    return read_edge_frame(gpd.read_file(path, **kwargs), label=str(path))

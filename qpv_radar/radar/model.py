@@ -13,6 +13,7 @@ from typing import Any, Protocol
 
 import geopandas as gpd
 import pandas as pd
+from shapely.errors import ShapelyError
 from shapely.geometry import Point, mapping, shape
 from shapely.geometry.base import BaseGeometry
 
@@ -263,9 +264,11 @@ class Radar:
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> Radar:
-        """Inverse of :meth:`to_dict`."""
-        if d.get("type") != "qpv_radar.Radar":
-            raise RadarFileError("not a qpv_radar radar JSON (missing type 'qpv_radar.Radar').")
+        """Inverse of :meth:`to_dict` (checked first against the radar file's versioned schema,
+        :mod:`qpv_radar.radar.file_schema`)."""
+        from .file_schema import check_radar_dict
+
+        check_radar_dict(d)
         return cls(
             person=Person.from_dict(d["person"]),
             territory=d["territory"],
@@ -294,14 +297,26 @@ class Radar:
         """Reload a radar written by :meth:`to_json` (a JSON string or a file path)."""
         from pathlib import Path
 
-        text = str(text_or_path)
+        from .file_schema import check_radar_dict
+
+        text, file = str(text_or_path), "radar JSON"
         if not text.lstrip().startswith("{"):
-            text = Path(text).read_text(encoding="utf-8")
+            text, file = _read_radar_file(Path(text)), text
         try:
-            return cls.from_dict(json.loads(text))
+            d = json.loads(text)
         except json.JSONDecodeError as exc:
-            raise RadarFileError(f"not valid radar JSON: {exc}.") from exc
-        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise RadarFileError("radar_file.json", file=file, error=str(exc)) from exc
+        check_radar_dict(d, file=file)
+        try:
+            return cls.from_dict(d)
+        except (
+            KeyError,
+            TypeError,
+            ValueError,
+            AttributeError,
+            OverflowError,
+            ShapelyError,
+        ) as exc:
             if isinstance(exc, PersonError | RadarFileError):
                 raise
             raise RadarFileError(
@@ -376,3 +391,19 @@ def _period(value: Any) -> tuple[date, date] | None:
     if not value:
         return None
     return date.fromisoformat(value["start"]), date.fromisoformat(value["end"])
+
+
+#: What a radar file whose fields passed the schema can still raise while being rebuilt.
+_BAD_CONTENT = (KeyError, TypeError, ValueError, AttributeError, OverflowError, ShapelyError)
+
+
+def _read_radar_file(path: Any) -> str:
+    """A radar file's text: missing, unreadable or not UTF-8 → :class:`RadarFileError`."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise RadarFileError("radar_file.unreadable", file=str(path), error=str(exc)) from exc
+    try:
+        return str(raw.decode("utf-8-sig"))
+    except UnicodeDecodeError as exc:
+        raise RadarFileError("radar_file.encoding", file=str(path), position=exc.start) from exc

@@ -9,7 +9,6 @@ pickup/drop-off flags of one route), frequencies expanded into trip instances.
 
 from __future__ import annotations
 
-import io
 import zipfile
 from pathlib import Path
 from typing import NamedTuple
@@ -33,6 +32,7 @@ from .checks import (
     time_problems,
     yyyymmdd,
 )
+from .limits import backwards_problems, check_sizes, frequency_limits, read_csv, read_member
 from .model import WEEKDAYS, BoolArray, GtfsFeed, IntArray
 
 Tables = dict[str, pd.DataFrame | None]
@@ -48,23 +48,17 @@ _ROUTE_COLUMNS = (
 )
 
 
-def _read_table(zf: zipfile.ZipFile, name: str, names: dict[str, str]) -> pd.DataFrame | None:
+def _read_table(
+    zf: zipfile.ZipFile, name: str, names: dict[str, str], path: str
+) -> pd.DataFrame | None:
     """Read one GTFS table as text (BOM stripped, quoted fields, no NA guessing)."""
     member = names.get(name)
     if member is None:
         return None
-    with zf.open(member) as fh:
-        raw = fh.read()
+    raw = read_member(zf, member, path)
     if not raw.strip():
         return pd.DataFrame()
-    df = pd.read_csv(
-        io.BytesIO(raw),
-        dtype=str,
-        keep_default_na=False,
-        na_filter=False,
-        encoding="utf-8-sig",
-        skipinitialspace=True,
-    )
+    df = read_csv(raw, member, path)
     df.columns = [str(c).strip().lstrip("\ufeff") for c in df.columns]
     return df
 
@@ -79,7 +73,9 @@ def _open_tables(path: str) -> Tables:
         ) from exc
     with zf:
         names = {Path(n).name: n for n in zf.namelist() if not n.endswith("/")}
-        tables = {n: _read_table(zf, n, names) for n in (*REQUIRED, *_OPTIONAL)}
+        wanted = (*REQUIRED, *_OPTIONAL)
+        check_sizes(zf, [names[n] for n in wanted if n in names], path)
+        tables = {n: _read_table(zf, n, names, path) for n in wanted}
     problems = problems_missing(tables)
     if problems:
         raise InputFileError(path, problems)
@@ -223,6 +219,9 @@ def _stop_times(
         raise InputFileError(f"{path}:stop_times.txt", by_row(problems))
     interpolate(t_sorted, arr)
     interpolate(t_sorted, dep)
+    backwards = backwards_problems(t_sorted, arr, dep, order, st["trip_id"])
+    if backwards:
+        raise InputFileError(f"{path}:stop_times.txt", backwards)
 
     def flags(col: str) -> BoolArray:
         if col not in st.columns:
@@ -324,6 +323,9 @@ def _instances(
         return inst_template, inst_shift
     ft = freq["trip_id"].map(trip_index)
     problems, start, end, headway = _frequency_problems(freq, ft)
+    if not problems:
+        h_raw = freq["headway_secs"] if "headway_secs" in freq.columns else freq["trip_id"]
+        problems = frequency_limits(headway, start, end, h_raw)
     if problems:
         raise InputFileError(f"{path}:frequencies.txt", by_row(problems))
     freq_trips = set(ft.astype(int).tolist())

@@ -82,12 +82,12 @@ def test_page_in_french_and_english_without_cdn(server: Running) -> None:
     status, headers, body = call(server.url, "/")
     page = html.unescape(body.decode())
     assert status == 200
-    assert "Radar d'accompagnement — montpellier" in page
+    assert "Radar d'accompagnement — Montpellier" in page
     assert "créer une activité" in page and "api-adresse.data.gouv.fr" in page
     assert "script-src 'self'" in headers["content-security-policy"]
     assert "unpkg" not in page and "cdn" not in page.lower()
     en = html.unescape(call(server.url, "/?lang=en")[2].decode())
-    assert "Support radar — montpellier" in en and "start a business" in en
+    assert "Support radar — Montpellier" in en and "start a business" in en
     assert call(server.url, "/static/leaflet/leaflet.js")[0] == 200
     assert call(server.url, "/static/app.js")[0] == 200
 

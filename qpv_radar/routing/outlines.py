@@ -14,6 +14,7 @@ import numpy as np
 import numpy.typing as npt
 import shapely
 from shapely.geometry import Point
+from shapely.geometry.base import BaseGeometry
 
 from .._defaults import WGS84
 from .._errors import UnreachableError
@@ -22,6 +23,15 @@ from ._search import node_times
 from .snapping import snap
 
 __all__ = ["node_sample", "street_outlines", "time_outlines"]
+
+
+def _nested(geoms: Sequence[BaseGeometry]) -> list[BaseGeometry]:
+    """Each band joined with the smaller ones: a place inside the 5-minute outline is inside
+    the 10-minute one too (two hulls of nested point sets need not nest)."""
+    out: list[BaseGeometry] = []
+    for g in geoms:
+        out.append(shapely.union(out[-1], g) if out and not out[-1].is_empty else g)
+    return out
 
 
 def street_outlines(
@@ -48,8 +58,9 @@ def street_outlines(
             continue
         hull = shapely.concave_hull(shapely.multipoints(xy[ok]), ratio=ratio)
         geoms.append(shapely.simplify(hull.buffer(80.0, quad_segs=4), 10.0))
+    nested = _nested(geoms)
     return gpd.GeoDataFrame(
-        {"minutes": list(minutes)}, geometry=gpd.GeoSeries(geoms, crs=net.crs)
+        {"minutes": list(minutes)}, geometry=gpd.GeoSeries(nested, crs=net.crs)
     ).to_crs(WGS84)
 
 
@@ -107,6 +118,7 @@ def time_outlines(
         discs = shapely.buffer(shapely.points(xy[ok]), r, quad_segs=4)
         g = shapely.union_all(discs) if len(discs) else shapely.Polygon()
         geoms.append(shapely.simplify(g, 15.0))
+    nested = _nested(geoms)
     return gpd.GeoDataFrame(
-        {"minutes": list(minutes)}, geometry=gpd.GeoSeries(geoms, crs=crs)
+        {"minutes": list(minutes)}, geometry=gpd.GeoSeries(nested, crs=crs)
     ).to_crs(WGS84)

@@ -368,6 +368,12 @@ WORDS: dict[str, str] = {
     "state.short.closed": "closed",
     "state.short.unknown": "unknown — to be checked",
     "cli.from_relay_id": "card: “sent by” {name} ({entry_id})",
+    # issue 14, footprint: notes about the data, said once for the built-in data
+    "data.note.repaired": "{file}: {n} invalid polygon(s) repaired (rows {rows})",
+    "data.note.no_coordinates": "{file}: {n} row(s) without coordinates skipped (rows {rows})",
+    "data.note.bad_hours": "{file}: {n} row(s) with unreadable opening hours kept with unknown "
+    "hours: {rows}",
+    "cli.col.notes": "notes",
 }
 
 #: Words of opening hours (OSM day abbreviations → words).

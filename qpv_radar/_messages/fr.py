@@ -370,6 +370,12 @@ WORDS: dict[str, str] = {
     "state.short.closed": "fermé",
     "state.short.unknown": "inconnu — à vérifier",
     "cli.from_relay_id": "carte : « de la part de » {name} ({entry_id})",
+    # issue 14, footprint: notes about the data, said once for the built-in data
+    "data.note.repaired": "{file} : {n} polygone(s) invalide(s) réparé(s) (lignes {rows})",
+    "data.note.no_coordinates": "{file} : {n} ligne(s) sans coordonnées ignorée(s) (lignes {rows})",
+    "data.note.bad_hours": "{file} : {n} ligne(s) aux horaires illisibles, gardée(s) avec des "
+    "horaires inconnus : {rows}",
+    "cli.col.notes": "remarques",
 }
 
 #: Words of opening hours (OSM day abbreviations → words).

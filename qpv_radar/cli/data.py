@@ -40,6 +40,10 @@ def register(sub: Any) -> None:
 
 
 def _list(args: argparse.Namespace) -> int:
+    from .._data_notes import recorded, without_file
+
+    lang = args.lang
+    notes = recorded()  # what reading the built-in data repaired or skipped, said once
     rows = [
         {
             "path": d.path,
@@ -49,6 +53,7 @@ def _list(args: argparse.Namespace) -> int:
             "size": d.size,
             "cached": datasets.is_cached(d.path),
             "url": d.url,
+            "notes": [without_file(m, lang) for m in notes.get(d.path, ())],
         }
         for d in datasets.registry().values()
     ]
@@ -58,7 +63,6 @@ def _list(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.table import Table
 
-    lang = args.lang
     table = Table(title=t("cli.data.title", lang, n=len(rows)))
     for code in (
         "cli.col.path",
@@ -66,12 +70,18 @@ def _list(args: argparse.Namespace) -> int:
         "cli.col.licence",
         "cli.col.vintage",
         "cli.col.cached",
+        "cli.col.notes",
     ):
         table.add_column(t(code, lang))
     for r in rows:
         cached = t("cli.yes", lang) if r["cached"] else t("cli.no", lang)
         table.add_row(
-            str(r["path"]), str(r["publisher"]), str(r["licence"]), str(r["vintage"]), cached
+            str(r["path"]),
+            str(r["publisher"]),
+            str(r["licence"]),
+            str(r["vintage"]),
+            cached,
+            "\n".join(r["notes"]),  # type: ignore[arg-type]
         )
     Console(width=200).print(table)
     print(f"cache: {datasets.cache_dir()}")

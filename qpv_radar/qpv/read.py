@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from .._data_notes import note
 from .._errors import CrsError, InputFileError, InputProblem
 from .._geo import WGS84, lonlat_problems
 from .._io import check_file, read_vector
@@ -188,12 +189,8 @@ def _check_geometries(p: Path, raw: gpd.GeoDataFrame, *, perimeters: bool) -> No
                 ],
             )
         raw.loc[raw.index[invalid], raw.geometry.name] = repaired
-        logger.warning(
-            "%s: %d invalid polygon(s) repaired with shapely.make_valid (rows %s)",
-            p,
-            len(invalid),
-            ", ".join(str(int(i) + 1) for i in invalid[:20]),
-        )
+        rows = ", ".join(str(int(i) + 1) for i in invalid[:20])
+        note(logger, p, "data.note.repaired", n=len(invalid), rows=rows)
 
 
 def _check_extent(p: Path, raw: gpd.GeoDataFrame) -> None:

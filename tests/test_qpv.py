@@ -47,7 +47,8 @@ def montpellier_qpv() -> gpd.GeoDataFrame:
 
 
 def test_occitanie_2015_variant(caplog: pytest.LogCaptureFixture) -> None:
-    with caplog.at_level(logging.WARNING, logger="qpv_radar.qpv"):
+    # DEBUG: a note about built-in data is a warning the first time only (tests/test_data_notes)
+    with caplog.at_level(logging.DEBUG, logger="qpv_radar.qpv"):
         gdf = read_qpv(fetch(OCCITANIE))
     assert list(gdf.columns) == list(QPV_COLUMNS)
     assert len(gdf) == 105 and gdf["code_qp"].is_unique

@@ -374,6 +374,7 @@ WORDS: dict[str, str] = {
     "data.note.bad_hours": "{file}: {n} row(s) with unreadable opening hours kept with unknown "
     "hours: {rows}",
     "cli.col.notes": "notes",
+    "cli.data.warmed": "networks built and kernels compiled ({s} s): the first radar will be quick",
 }
 
 #: Words of opening hours (OSM day abbreviations → words).

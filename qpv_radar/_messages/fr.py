@@ -376,6 +376,7 @@ WORDS: dict[str, str] = {
     "data.note.bad_hours": "{file} : {n} ligne(s) aux horaires illisibles, gardée(s) avec des "
     "horaires inconnus : {rows}",
     "cli.col.notes": "remarques",
+    "cli.data.warmed": "réseaux construits et calculs compilés ({s} s) : le premier radar sera rapide",
 }
 
 #: Words of opening hours (OSM day abbreviations → words).

@@ -7,7 +7,6 @@ import sys
 from typing import Any
 
 from .._errors import CliInputError, LanguageError
-from .._geo import lonlat_problems
 from .._messages import LANGS, text
 
 __all__ = ["CliInputError", "parse_lonlat", "print_json", "t"]
@@ -48,6 +47,8 @@ def parse_lonlat(text: str, option: str = "--lonlat") -> tuple[float, float]:
         raise CliInputError("cli.lonlat.not_two_numbers", option=option, text=text) from exc
     if not (-180 <= lon <= 180 and -90 <= lat <= 90):
         raise CliInputError("cli.lonlat.out_of_range", option=option, text=text)
+    from .._geo import lonlat_problems  # numpy: not needed for --help
+
     swapped, _ = lonlat_problems(lon, lat)
     if bool(swapped):
         raise CliInputError(

@@ -95,6 +95,12 @@ def _fetch(args: argparse.Namespace) -> int:
     for path in track(paths, description="fetch", transient=True):
         local = datasets.fetch(path, progressbar=True)
         print(local)
+    if not args.paths:  # everything fetched: build the networks and compile the kernels now
+        from .._warmup import warm_up
+
+        took = warm_up()
+        if took is not None:
+            print(t("cli.data.warmed", args.lang, s=f"{took:.0f}"))
     return 0
 
 

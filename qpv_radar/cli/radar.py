@@ -12,11 +12,14 @@ import argparse
 import sys
 from datetime import datetime, time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .._defaults import DEFAULT_TERRITORY
 from .._errors import PersonError
-from ..radar import Radar
 from ._util import CliInputError, parse_lonlat
+
+if TYPE_CHECKING:  # the radar package (geopandas, scipy) is imported when a radar is computed
+    from ..radar import Radar
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -167,6 +170,8 @@ def run(args: argparse.Namespace) -> int:
             raise CliInputError("give either --lonlat (compute a radar) or --from-json, not both.")
         if not args.from_json.is_file():
             raise CliInputError(f"--from-json {args.from_json}: no such file.")
+        from ..radar import Radar
+
         radar = Radar.from_json(args.from_json)
     else:
         if not args.lonlat:

@@ -15,6 +15,7 @@ import pandas as pd
 import shapely
 
 from .._data_notes import note
+from .._names import french_place_name
 from .._errors import CrsError, InputFileError, InputProblem
 from .._geo import WGS84, lonlat_problems
 from .._io import check_file, read_vector
@@ -247,7 +248,9 @@ def _normalise_perimeters(
         rows.append(
             {
                 "code_qp": code,
-                "nom_qp": None if name is None or pd.isna(name) else " ".join(str(name).split()),
+                "nom_qp": None
+                if name is None or pd.isna(name)
+                else french_place_name(" ".join(str(name).split())),  # « Près d'Arènes »
                 "commune_codes": _split(rec[ccode_col]) if ccode_col else [],
                 "commune_names": _split(rec[cname_col]) if cname_col else [],
                 "generation": gen,

@@ -15,10 +15,10 @@ import pandas as pd
 import shapely
 
 from .._data_notes import note
-from .._names import french_place_name
 from .._errors import CrsError, InputFileError, InputProblem
 from .._geo import WGS84, lonlat_problems
 from .._io import check_file, read_vector
+from .._names import french_place_name
 
 __all__ = ["QPV_COLUMNS", "read_qpv"]
 

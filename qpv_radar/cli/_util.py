@@ -9,7 +9,7 @@ from typing import Any
 from .._errors import CliInputError, LanguageError
 from .._messages import LANGS, text
 
-__all__ = ["CliInputError", "parse_lonlat", "print_json", "t"]
+__all__ = ["CliInputError", "kind_words", "parse_lonlat", "print_json", "t"]
 
 
 def t(code: str, lang: str, /, **params: Any) -> str:
@@ -18,6 +18,13 @@ def t(code: str, lang: str, /, **params: Any) -> str:
     if lang not in LANGS:
         raise LanguageError("errors.language", lang=lang, langs=", ".join(LANGS))
     return text(code, lang, **params)
+
+
+def kind_words(kind: str, lang: str) -> str:
+    """A structure's kind in words (« maison pour tous »); the code itself when it has none."""
+    code = f"kind.{kind}"
+    words = t(code, lang)
+    return kind if words == code else words
 
 
 def print_json(obj: Any) -> None:

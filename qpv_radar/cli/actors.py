@@ -6,7 +6,7 @@ import argparse
 from typing import Any
 
 from .._defaults import DEFAULT_TERRITORY
-from ._util import CliInputError, print_json, t
+from ._util import CliInputError, kind_words, print_json, t
 
 
 def register(sub: Any) -> None:
@@ -68,7 +68,7 @@ def _list(args: argparse.Namespace) -> int:
         table.add_row(
             str(r["name"]),
             ", ".join(t(f"role.short.{x}", lang) for x in r["roles"]),
-            str(r["kind"]),
+            kind_words(str(r["kind"]), lang),
             r["opening_hours"] or t("cli.actors.hours_unknown", lang),
             f"{r['source']} ({r['vintage']})",
         )

@@ -105,6 +105,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.csv:
         write_table(table.drop(columns="geometry"), args.csv)
     from ..render import labels
+    from ..render.planner_map import slot_label
 
     role = labels.role_name(args.role, args.lang)
     mode = labels.mode_name(args.mode, args.lang)  # transit: door to door, walks included
@@ -124,7 +125,8 @@ def _run(args: argparse.Namespace) -> int:
     residents = labels.t("cli.residents", args.lang)
     for r in table.head(args.top).itertuples():
         print(
-            f"{r.rank:>3}  {r.slot:<15} {r.nom_qp:<32} {r.share_uncovered:6.0%}  "
+            f"{r.rank:>3}  {slot_label(r.slot, args.lang):<15} {r.nom_qp:<32} "
+            f"{r.share_uncovered:6.0%}  "
             f"{r.pop_uncovered:8,.0f} / {r.population:,.0f} {residents}"
         )
     print(_hours_line(res, args.role, args.unknown_hours, args.lang))

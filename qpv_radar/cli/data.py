@@ -8,34 +8,31 @@ from typing import Any
 
 from .. import datasets
 from .._defaults import DEFAULT_TERRITORY
-from ._util import print_json, t
+from ._util import h, print_json, t
 
 
 def register(sub: Any) -> None:
     """Add the ``data`` command."""
-    p: argparse.ArgumentParser = sub.add_parser(
-        "data", help="jeux de données (registre, cache) / datasets (registry, cache)"
-    )
+    p: argparse.ArgumentParser = sub.add_parser("data", help=h("cli.help.data.data"))
     dsub = p.add_subparsers(dest="data_command", metavar="ACTION")
     dsub.required = True
-    pl = dsub.add_parser("list", help="list every dataset with publisher, licence, vintage")
-    pl.add_argument("--json", action="store_true", help="print JSON")
+    pl = dsub.add_parser("list", help=h("cli.help.data.list"))
+    pl.add_argument("--json", action="store_true", help=h("cli.help.data.json"))
     pl.set_defaults(func=_list)
-    pf = dsub.add_parser("fetch", help="fetch datasets into the cache (all when none is given)")
-    pf.add_argument("paths", nargs="*", metavar="PATH", help="registry paths")
+    pf = dsub.add_parser("fetch", help=h("cli.help.data.fetch"))
+    pf.add_argument("paths", nargs="*", metavar="PATH", help=h("cli.help.data.paths"))
     pf.set_defaults(func=_fetch)
     pu = dsub.add_parser(
         "update-gtfs",
-        help="fetch the current GTFS of the territory from transport.data.gouv.fr, verify it, "
-        "and use it from now on",
+        help=h("cli.help.data.update_gtfs"),
     )
-    pu.add_argument("--territory", default=DEFAULT_TERRITORY, help="territory name or TOML file")
+    pu.add_argument("--territory", default=DEFAULT_TERRITORY, help=h("cli.help.data.territory"))
     pu.add_argument(
         "--pan-url",
         default=None,
-        help="national access point (default: $QPV_RADAR_PAN_URL, else transport.data.gouv.fr)",
+        help=h("cli.help.data.pan_url"),
     )
-    pu.add_argument("--json", action="store_true", help="print JSON")
+    pu.add_argument("--json", action="store_true", help=h("cli.help.data.json"))
     pu.set_defaults(func=_update_gtfs)
 
 

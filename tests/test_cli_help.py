@@ -35,7 +35,7 @@ def test_every_help_text_in_both_languages() -> None:
     codes = [c for c in fr.WORDS if c.startswith("cli.help.")]
     assert len(codes) > 100
     for code in codes:
-        assert en.WORDS[code] and en.WORDS[code] != fr.WORDS[code] or code.endswith(".json")
+        assert (en.WORDS[code] and en.WORDS[code] != fr.WORDS[code]) or code.endswith(".json")
 
 
 @pytest.mark.parametrize("command", COMMANDS)
@@ -47,9 +47,7 @@ def test_help_french_by_default(command: str, capsys: pytest.CaptureFixture[str]
     assert "show this help message" not in out
 
 
-def test_radar_help_french_then_english(
-    capsys: pytest.CaptureFixture[str], english: None
-) -> None:
+def test_radar_help_french_then_english(capsys: pytest.CaptureFixture[str], english: None) -> None:
     out = _help(capsys, "--lang", "en", "radar", "--help")
     assert "write the interactive map here" in out and "show this help message and exit" in out
     set_help_lang([])

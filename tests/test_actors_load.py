@@ -241,7 +241,7 @@ def test_mpt_inside_qpv_match_provenance(actors: gpd.GeoDataFrame) -> None:
     # PROVENANCE.md of mpt.json: 5 MPT lie inside a 2015 QPV perimeter
     assert dict(zip(where.index, where["nom_qp"], strict=True)) == {
         "mpt:joseph-ricome-et-theatre-gerard-philipe": "Figuerolles",
-        "mpt:jean-pierre-caillens": "Près D'Arènes",
+        "mpt:jean-pierre-caillens": "Près d'Arènes",
         "mpt:francois-villon": "Petit Bard Pergola",
         "mpt:louis-feuillade": "Mosson",
         "mpt:georges-brassens": "Mosson",

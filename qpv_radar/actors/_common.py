@@ -11,6 +11,7 @@ from typing import Any
 
 import pandas as pd
 
+from .._data_notes import note
 from .._errors import InputFileError, InputProblem
 from .._io import check_file, check_text_encoding
 
@@ -81,9 +82,4 @@ def safe_hours(
 def log_bad_hours(path: object, bad: list[str]) -> None:
     """Report unreadable opening hours (kept as unknown, ``None``) on the actors logger."""
     if bad:
-        logger.warning(
-            "%s: %d row(s) with unreadable opening hours kept with unknown hours: %s",
-            path,
-            len(bad),
-            "; ".join(bad[:10]),
-        )
+        note(logger, path, "data.note.bad_hours", n=len(bad), rows="; ".join(bad[:10]))

@@ -24,6 +24,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from .._data_notes import note
 from .._errors import InputFileError, InputProblem
 from .._geo import WGS84, lonlat_problems
 from .._messages import LANGS, text
@@ -250,12 +251,8 @@ def _drop_missing_coordinates(
     ]
     dropped = [n for n, h in zip(row_nums, has, strict=True) if not h]
     if dropped:
-        logger.warning(
-            "%s: %d row(s) without coordinates skipped (rows %s)",
-            path,
-            len(dropped),
-            ", ".join(map(str, dropped[:20])),
-        )
+        rows = ", ".join(map(str, dropped[:20]))
+        note(logger, path, "data.note.no_coordinates", n=len(dropped), rows=rows)
     recs = [r for r, h in zip(recs, has, strict=True) if h]
     row_nums = [n for n, h in zip(row_nums, has, strict=True) if h]
     return recs, row_nums

@@ -6,23 +6,21 @@ import argparse
 from typing import Any
 
 from .._defaults import DEFAULT_TERRITORY
-from ._util import CliInputError, print_json, t
+from ._util import CliInputError, h, kind_words, print_json, t
 
 
 def register(sub: Any) -> None:
     """Add the ``actors`` command."""
-    p: argparse.ArgumentParser = sub.add_parser(
-        "actors", help="structures d'accompagnement / support structures"
-    )
+    p: argparse.ArgumentParser = sub.add_parser("actors", help=h("cli.help.actors.actors"))
     asub = p.add_subparsers(dest="actors_command", metavar="ACTION")
     asub.required = True
-    pl = asub.add_parser("list", help="list a territory's structures")
-    pl.add_argument("--territory", default=DEFAULT_TERRITORY, help="territory name or TOML file")
+    pl = asub.add_parser("list", help=h("cli.help.actors.list"))
+    pl.add_argument("--territory", default=DEFAULT_TERRITORY, help=h("cli.help.actors.territory"))
     pl.add_argument(
         "--role",
-        help="keep one role: relay, entry_door, support_financing, employment, mobility",
+        help=h("cli.help.actors.role"),
     )
-    pl.add_argument("--json", action="store_true", help="print JSON")
+    pl.add_argument("--json", action="store_true", help=h("cli.help.actors.json"))
     pl.set_defaults(func=_list)
 
 
@@ -68,7 +66,7 @@ def _list(args: argparse.Namespace) -> int:
         table.add_row(
             str(r["name"]),
             ", ".join(t(f"role.short.{x}", lang) for x in r["roles"]),
-            str(r["kind"]),
+            kind_words(str(r["kind"]), lang),
             r["opening_hours"] or t("cli.actors.hours_unknown", lang),
             f"{r['source']} ({r['vintage']})",
         )

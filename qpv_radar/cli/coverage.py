@@ -9,7 +9,7 @@ from typing import Any
 
 from .._defaults import DEFAULT_TERRITORY
 from .._messages import Message
-from ._util import CliInputError
+from ._util import CliInputError, h
 
 _HTML = (".html", ".htm")
 
@@ -18,48 +18,43 @@ def register(sub: Any) -> None:
     """Add the ``coverage`` command."""
     p: argparse.ArgumentParser = sub.add_parser(
         "coverage",
-        help="écarts de couverture par QPV et créneau / coverage gaps per QPV and time slot",
-        description=(
-            "Share of each QPV's residents who cannot reach any open structure of a role within "
-            "T minutes, for each time slot (walking + public transport by default)."
-        ),
+        help=h("cli.help.coverage.coverage"),
+        description=(h("cli.help.coverage.coverage.about")),
     )
-    p.add_argument("--territory", default=DEFAULT_TERRITORY, help="territory name or TOML file")
+    p.add_argument("--territory", default=DEFAULT_TERRITORY, help=h("cli.help.coverage.territory"))
     p.add_argument(
         "--role",
         default="entry_door",
-        help="relay, entry_door, support_financing, employment or mobility (default entry_door)",
+        help=h("cli.help.coverage.role"),
     )
-    p.add_argument("--minutes", type=float, default=30.0, help="T in minutes (default 30)")
+    p.add_argument("--minutes", type=float, default=30.0, help=h("cli.help.coverage.minutes"))
     p.add_argument(
         "--slots",
         default=None,
-        help="comma-separated slots, e.g. weekday-06:00,weekday-09:00,sunday-10:00 "
-        "(default: weekday 06:00, 09:00, 12:30, 18:30, 21:00, saturday and sunday 10:00)",
+        help=h("cli.help.coverage.slots"),
     )
     p.add_argument(
         "--mode",
         choices=("transit", "walk"),
         default="transit",
-        help="transit = walking + public transport (default); walk = on foot only",
+        help=h("cli.help.coverage.mode"),
     )
     p.add_argument(
         "--window",
         type=int,
         default=10,
-        help="transit departures every minute over this many minutes, median (default 10; "
-        "0 = one departure)",
+        help=h("cli.help.coverage.window"),
     )
     p.add_argument(
         "--unknown-hours",
         choices=("open", "closed"),
         default="open",
-        help="how structures with unknown opening hours count (default open)",
+        help=h("cli.help.coverage.unknown_hours"),
     )
-    p.add_argument("--out", help="table with perimeters: .gpkg, .parquet (GeoParquet) or .csv")
-    p.add_argument("--html", help="Folium map with one layer per slot")
-    p.add_argument("--csv", help="also write the table as CSV (no geometry)")
-    p.add_argument("--top", type=int, default=10, help="worst gaps printed (default 10)")
+    p.add_argument("--out", help=h("cli.help.coverage.out"))
+    p.add_argument("--html", help=h("cli.help.coverage.html"))
+    p.add_argument("--csv", help=h("cli.help.coverage.csv"))
+    p.add_argument("--top", type=int, default=10, help=h("cli.help.coverage.top"))
     p.set_defaults(func=_run)
 
 
@@ -110,6 +105,7 @@ def _run(args: argparse.Namespace) -> int:
         write_table(table.drop(columns="geometry"), args.csv)
     from .._outputs import clean_terminal
     from ..render import labels
+    from ..render.planner_map import slot_label
 
     role = labels.role_name(args.role, args.lang)
     mode = labels.mode_name(args.mode, args.lang)  # transit: door to door, walks included
@@ -131,7 +127,8 @@ def _run(args: argparse.Namespace) -> int:
     residents = labels.t("cli.residents", args.lang)
     for r in table.head(args.top).itertuples():
         print(
-            f"{r.rank:>3}  {r.slot:<15} {clean_terminal(r.nom_qp):<32} {r.share_uncovered:6.0%}  "
+            f"{r.rank:>3}  {slot_label(r.slot, args.lang):<15} {clean_terminal(r.nom_qp):<32} "
+            f"{r.share_uncovered:6.0%}  "
             f"{r.pop_uncovered:8,.0f} / {r.population:,.0f} {residents}"
         )
     print(_hours_line(res, args.role, args.unknown_hours, args.lang))

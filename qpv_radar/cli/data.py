@@ -8,38 +8,39 @@ from typing import Any
 
 from .. import datasets
 from .._defaults import DEFAULT_TERRITORY
-from ._util import print_json, t
+from ._util import h, print_json, t
 
 
 def register(sub: Any) -> None:
     """Add the ``data`` command."""
-    p: argparse.ArgumentParser = sub.add_parser(
-        "data", help="jeux de données (registre, cache) / datasets (registry, cache)"
-    )
+    p: argparse.ArgumentParser = sub.add_parser("data", help=h("cli.help.data.data"))
     dsub = p.add_subparsers(dest="data_command", metavar="ACTION")
     dsub.required = True
-    pl = dsub.add_parser("list", help="list every dataset with publisher, licence, vintage")
-    pl.add_argument("--json", action="store_true", help="print JSON")
+    pl = dsub.add_parser("list", help=h("cli.help.data.list"))
+    pl.add_argument("--json", action="store_true", help=h("cli.help.data.json"))
     pl.set_defaults(func=_list)
-    pf = dsub.add_parser("fetch", help="fetch datasets into the cache (all when none is given)")
-    pf.add_argument("paths", nargs="*", metavar="PATH", help="registry paths")
+    pf = dsub.add_parser("fetch", help=h("cli.help.data.fetch"))
+    pf.add_argument("paths", nargs="*", metavar="PATH", help=h("cli.help.data.paths"))
     pf.set_defaults(func=_fetch)
     pu = dsub.add_parser(
         "update-gtfs",
-        help="fetch the current GTFS of the territory from transport.data.gouv.fr, verify it, "
-        "and use it from now on",
+        help=h("cli.help.data.update_gtfs"),
     )
-    pu.add_argument("--territory", default=DEFAULT_TERRITORY, help="territory name or TOML file")
+    pu.add_argument("--territory", default=DEFAULT_TERRITORY, help=h("cli.help.data.territory"))
     pu.add_argument(
         "--pan-url",
         default=None,
-        help="national access point (default: $QPV_RADAR_PAN_URL, else transport.data.gouv.fr)",
+        help=h("cli.help.data.pan_url"),
     )
-    pu.add_argument("--json", action="store_true", help="print JSON")
+    pu.add_argument("--json", action="store_true", help=h("cli.help.data.json"))
     pu.set_defaults(func=_update_gtfs)
 
 
 def _list(args: argparse.Namespace) -> int:
+    from .._data_notes import recorded, without_file
+
+    lang = args.lang
+    notes = recorded()  # what reading the built-in data repaired or skipped, said once
     rows = [
         {
             "path": d.path,
@@ -49,6 +50,7 @@ def _list(args: argparse.Namespace) -> int:
             "size": d.size,
             "cached": datasets.is_cached(d.path),
             "url": d.url,
+            "notes": [without_file(m, lang) for m in notes.get(d.path, ())],
         }
         for d in datasets.registry().values()
     ]
@@ -58,7 +60,6 @@ def _list(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.table import Table
 
-    lang = args.lang
     table = Table(title=t("cli.data.title", lang, n=len(rows)))
     for code in (
         "cli.col.path",
@@ -66,12 +67,18 @@ def _list(args: argparse.Namespace) -> int:
         "cli.col.licence",
         "cli.col.vintage",
         "cli.col.cached",
+        "cli.col.notes",
     ):
         table.add_column(t(code, lang))
     for r in rows:
         cached = t("cli.yes", lang) if r["cached"] else t("cli.no", lang)
         table.add_row(
-            str(r["path"]), str(r["publisher"]), str(r["licence"]), str(r["vintage"]), cached
+            str(r["path"]),
+            str(r["publisher"]),
+            str(r["licence"]),
+            str(r["vintage"]),
+            cached,
+            "\n".join(r["notes"]),  # type: ignore[arg-type]
         )
     Console(width=200).print(table)
     print(f"cache: {datasets.cache_dir()}")
@@ -85,6 +92,12 @@ def _fetch(args: argparse.Namespace) -> int:
     for path in track(paths, description="fetch", transient=True):
         local = datasets.fetch(path, progressbar=True)
         print(local)
+    if not args.paths:  # everything fetched: build the networks and compile the kernels now
+        from .._warmup import warm_up
+
+        took = warm_up()
+        if took is not None:
+            print(t("cli.data.warmed", args.lang, s=f"{took:.0f}"))
     return 0
 
 

@@ -14,79 +14,72 @@ from pathlib import Path
 from typing import Any
 
 from .._defaults import DEFAULT_TERRITORY
-from ._util import CliInputError, parse_lonlat, print_json, t
+from ._util import CliInputError, h, parse_lonlat, print_json, t
 
 _FIELDS = ("name", "kind", "roles", "address", "hours", "phone", "email", "website", "note")
 
 
 def _common(p: argparse.ArgumentParser, *, author: bool = True) -> None:
-    p.add_argument(
-        "--territory", default=DEFAULT_TERRITORY, help="territoire (nom ou fichier TOML)"
-    )
-    p.add_argument(
-        "--file", type=Path, help="fichier de l'annuaire local (défaut : celui du territoire)"
-    )
+    p.add_argument("--territory", default=DEFAULT_TERRITORY, help=h("cli.help.directory.territory"))
+    p.add_argument("--file", type=Path, help=h("cli.help.directory.file"))
     if author:
-        p.add_argument("--author", required=True, help="qui fait ce changement (obligatoire)")
-        p.add_argument("--date", help="date du changement, 2026-03-02 (défaut : aujourd'hui)")
-        p.add_argument("--note", help="remarque libre")
+        p.add_argument("--author", required=True, help=h("cli.help.directory.author"))
+        p.add_argument("--date", help=h("cli.help.directory.date"))
+        p.add_argument("--note", help=h("cli.help.directory.note"))
 
 
 def _fields(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--name", help="nom")
-    p.add_argument("--kind", help="type (citeslab, mission_locale, mobility…)")
-    p.add_argument("--roles", help="rôles séparés par | (relay|entry_door|…)")
-    p.add_argument("--address", help="adresse")
-    p.add_argument("--hours", help="horaires : « lun 9-12, mar 14h-17h » ou « Mo 09:00-12:00 »")
-    p.add_argument("--phone", help="téléphone")
-    p.add_argument("--email", help="courriel")
-    p.add_argument("--website", help="site web")
-    p.add_argument("--lonlat", help="lieu LON,LAT (WGS84)")
+    p.add_argument("--name", help=h("cli.help.directory.name"))
+    p.add_argument("--kind", help=h("cli.help.directory.kind"))
+    p.add_argument("--roles", help=h("cli.help.directory.roles"))
+    p.add_argument("--address", help=h("cli.help.directory.address"))
+    p.add_argument("--hours", help=h("cli.help.directory.hours"))
+    p.add_argument("--phone", help=h("cli.help.directory.phone"))
+    p.add_argument("--email", help=h("cli.help.directory.email"))
+    p.add_argument("--website", help=h("cli.help.directory.website"))
+    p.add_argument("--lonlat", help=h("cli.help.directory.lonlat"))
 
 
 def register(sub: Any) -> None:
     """Add the ``directory`` command."""
     p: argparse.ArgumentParser = sub.add_parser(
         "directory",
-        help="annuaire local du relais / the relay's local directory",
-        description=(
-            "Annuaire local d'un territoire : corrections, structures ajoutées, permanences, "
-            "retraits, posés sur les sources publiées sans jamais les modifier."
-        ),
+        help=h("cli.help.directory.directory"),
+        description=(h("cli.help.directory.directory.about")),
     )
     dsub = p.add_subparsers(dest="directory_command", metavar="ACTION")
     dsub.required = True
-    pl = dsub.add_parser("list", help="afficher l'annuaire local")
+    pl = dsub.add_parser("list", help=h("cli.help.directory.list"))
     _common(pl, author=False)
-    pl.add_argument("--json", action="store_true", help="JSON")
+    pl.add_argument("--json", action="store_true", help=h("cli.help.directory.json"))
     pl.set_defaults(func=_list)
-    pa = dsub.add_parser("add", help="ajouter une structure absente des sources")
+    pa = dsub.add_parser("add", help=h("cli.help.directory.add"))
     _common(pa)
     _fields(pa)
-    pa.add_argument("--id", default="", help="identifiant local:… (défaut : tiré du nom)")
-    pa.add_argument("--host", help="identifiant de la structure où elle se trouve")
+    pa.add_argument("--id", default="", help=h("cli.help.directory.id"))
+    pa.add_argument("--host", help=h("cli.help.directory.host"))
     pa.set_defaults(func=_edit, action="add")
-    pc = dsub.add_parser("correct", help="corriger une structure des sources")
+    pc = dsub.add_parser("correct", help=h("cli.help.directory.correct"))
     _common(pc)
-    pc.add_argument("id", help="identifiant de la structure (qpv-radar actors list)")
+    pc.add_argument("id", help=h("cli.help.directory.id.2"))
     _fields(pc)
-    pc.add_argument("--closed", action="store_true", help="fermée définitivement")
+    pc.add_argument("--closed", action="store_true", help=h("cli.help.directory.closed"))
     pc.set_defaults(func=_edit, action="correct")
-    pp = dsub.add_parser("permanence", help="permanence d'une structure dans un autre lieu")
+    pp = dsub.add_parser("permanence", help=h("cli.help.directory.permanence"))
     _common(pp)
-    pp.add_argument("id", help="identifiant de la structure qui tient la permanence")
-    pp.add_argument("--host", help="identifiant du lieu d'accueil (par ex. mpt:albert-dubout)")
-    pp.add_argument("--lonlat", help="ou le lieu LON,LAT (WGS84)")
-    pp.add_argument("--address", help="adresse du lieu")
-    pp.add_argument("--hours", required=True, help="jours et heures : « mardi 9h-12h »")
+    pp.add_argument("id", help=h("cli.help.directory.id.3"))
+    pp.add_argument("--host", help=h("cli.help.directory.host.2"))
+    pp.add_argument("--lonlat", help=h("cli.help.directory.lonlat.2"))
+    pp.add_argument("--address", help=h("cli.help.directory.address.2"))
+    pp.add_argument("--hours", required=True, help=h("cli.help.directory.hours.2"))
     pp.set_defaults(func=_edit, action="permanence")
-    pr = dsub.add_parser("remove", help="retirer une structure du radar")
+    pr = dsub.add_parser("remove", help=h("cli.help.directory.remove"))
     _common(pr)
-    pr.add_argument("id", help="identifiant de la structure")
+    pr.add_argument("id", help=h("cli.help.directory.id.4"))
     pr.set_defaults(func=_edit, action="remove")
-    pe = dsub.add_parser("export", help="exporter au format data·inclusion (schéma v1)")
+    pe = dsub.add_parser("export", help=h("cli.help.directory.export"))
     _common(pe, author=False)
-    pe.add_argument("--out", type=Path, required=True, help="fichier JSON à écrire")
+    pe.add_argument("--out", type=Path, required=True, help=h("cli.help.directory.out"))
     pe.set_defaults(func=_export)
 
 

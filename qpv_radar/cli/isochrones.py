@@ -7,16 +7,18 @@ from pathlib import Path
 from typing import Any
 
 from .._defaults import DEFAULT_TERRITORY
-from ._util import CliInputError, parse_lonlat
+from ._util import CliInputError, h, parse_lonlat
 
 
 def register(sub: Any) -> None:
     """Add the ``isochrones`` command."""
     p: argparse.ArgumentParser = sub.add_parser(
         "isochrones",
-        help="zones accessibles en N minutes / areas reachable within N minutes",
+        help=h("cli.help.isochrones.isochrones"),
     )
-    p.add_argument("--territory", default=DEFAULT_TERRITORY, help="territory name or TOML file")
+    p.add_argument(
+        "--territory", default=DEFAULT_TERRITORY, help=h("cli.help.isochrones.territory")
+    )
     p.add_argument("--mode", default="walk", choices=("walk", "bike", "car"))
     p.add_argument(
         "--from",
@@ -24,17 +26,17 @@ def register(sub: Any) -> None:
         required=True,
         action="append",
         metavar="LON,LAT",
-        help="origin point (repeat for several origins: their areas are merged)",
+        help=h("cli.help.isochrones.from"),
     )
-    p.add_argument("--minutes", default="5,10,15", help="bands, e.g. 5,10,15")
+    p.add_argument("--minutes", default="5,10,15", help=h("cli.help.isochrones.minutes"))
     p.add_argument(
         "--buffer",
         type=float,
         default=40.0,
         metavar="M",
-        help="half-width (m) of the strip along reachable streets (default 40)",
+        help=h("cli.help.isochrones.buffer"),
     )
-    p.add_argument("--out", required=True, type=Path, help="output GeoJSON file")
+    p.add_argument("--out", required=True, type=Path, help=h("cli.help.isochrones.out"))
     p.set_defaults(func=_run)
 
 

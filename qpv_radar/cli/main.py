@@ -26,6 +26,7 @@ import traceback
 from collections.abc import Sequence
 from types import ModuleType
 
+from .._data_notes import CliFormatter
 from .._errors import QpvRadarError
 from .._outputs import CleanStream, clean_terminal
 from . import (
@@ -41,7 +42,7 @@ from . import (
     times,
     transit_info,
 )
-from ._util import t
+from ._util import h, set_help_lang, t
 
 # Listed explicitly (not discovered) so the help shows commands in the order of the data flow.
 _COMMAND_MODULES: tuple[ModuleType, ...] = (
@@ -94,9 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
             "France's priority neighbourhoods."
         ),
     )
-    parser.add_argument(
-        "--lang", choices=("fr", "en"), default="fr", help="language of messages (default fr)"
-    )
+    parser.add_argument("--lang", choices=("fr", "en"), default="fr", help=h("cli.help.lang"))
     parser.add_argument(
         "--debug",
         action="store_true",
@@ -122,12 +121,13 @@ def _log_to_stderr(lang: str) -> None:
         return
     handler = logging.StreamHandler(sys.stderr)
     label = t("cli.warning", lang)
-    handler.setFormatter(_CleanFormatter(f"qpv-radar: {label}: %(message)s"))
+    handler.setFormatter(_CleanFormatter(f"qpv-radar: {label}: %(message)s", lang))
     log.addHandler(handler)
 
 
-class _CleanFormatter(logging.Formatter):
-    """A log line without control characters (warnings quote data: names, file rows…)."""
+class _CleanFormatter(CliFormatter):
+    """A log line in the person's language (data notes are worded from the catalogue), without
+    control characters (warnings quote data: names, file rows…)."""
 
     def format(self, record: logging.LogRecord) -> str:
         """The record formatted, then cleaned."""
@@ -136,8 +136,10 @@ class _CleanFormatter(logging.Formatter):
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
+    words = list(sys.argv[1:] if argv is None else argv)
+    set_help_lang(words)  # help texts and argparse's own words in the language asked
     parser = build_parser()
-    args = parser.parse_args(attach_negative_lonlat(sys.argv[1:] if argv is None else argv))
+    args = parser.parse_args(attach_negative_lonlat(words))
     _log_to_stderr(args.lang)
     stdout = sys.stdout
     sys.stdout = CleanStream(stdout)

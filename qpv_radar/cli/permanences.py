@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from .._defaults import DEFAULT_TERRITORY
-from ._util import CliInputError, t
+from ._util import CliInputError, h, t
 
 _TABLE_SUFFIXES = (".csv", ".gpkg", ".parquet", ".geoparquet")
 
@@ -17,39 +17,39 @@ def register(sub: Any) -> None:
     """Add the ``permanences`` command."""
     p: argparse.ArgumentParser = sub.add_parser(
         "permanences",
-        help="où tenir k permanences / where to hold k outreach sessions",
-        description=(
-            "Choose k candidate places (default: the relays, Maisons pour tous and France "
-            "services) maximising the QPV residents within T minutes (maximal covering, solved "
-            "to optimality; --greedy for the greedy heuristic)."
-        ),
+        help=h("cli.help.permanences.permanences"),
+        description=(h("cli.help.permanences.permanences.about")),
     )
-    p.add_argument("--territory", default=DEFAULT_TERRITORY, help="territory name or TOML file")
-    p.add_argument("--k", type=int, default=3, help="number of places (default 3)")
-    p.add_argument("--minutes", type=float, default=20.0, help="T in minutes (default 20)")
+    p.add_argument(
+        "--territory", default=DEFAULT_TERRITORY, help=h("cli.help.permanences.territory")
+    )
+    p.add_argument("--k", type=int, default=3, help=h("cli.help.permanences.k"))
+    p.add_argument("--minutes", type=float, default=20.0, help=h("cli.help.permanences.minutes"))
     p.add_argument(
         "--candidates",
-        help="CSV of candidate places with columns id, name, lon, lat (default: the relays)",
+        help=h("cli.help.permanences.candidates"),
     )
-    p.add_argument("--mode", choices=("walk", "transit"), default="walk", help="default walk")
-    p.add_argument("--slot", default="weekday-09:00", help="departure slot for transit")
+    p.add_argument(
+        "--mode", choices=("walk", "transit"), default="walk", help=h("cli.help.permanences.mode")
+    )
+    p.add_argument("--slot", default="weekday-09:00", help=h("cli.help.permanences.slot"))
     how = p.add_mutually_exclusive_group()
     how.add_argument(
         "--exact",
         dest="method",
         action="store_const",
         const="exact",
-        help="optimal integer program (the default; accepted for older scripts)",
+        help=h("cli.help.permanences.exact"),
     )
     how.add_argument(
         "--greedy",
         dest="method",
         action="store_const",
         const="greedy",
-        help="greedy heuristic (at least 63 %% of the optimum)",
+        help=h("cli.help.permanences.greedy"),
     )
     p.set_defaults(method="exact")
-    p.add_argument("--out", help="output table: .csv, .gpkg or .parquet")
+    p.add_argument("--out", help=h("cli.help.permanences.out"))
     p.set_defaults(func=_run)
 
 

@@ -6,7 +6,7 @@ import argparse
 from typing import Any
 
 from .._defaults import DEFAULT_TERRITORY
-from ._util import parse_lonlat, print_json, t
+from ._util import h, parse_lonlat, print_json, t
 
 #: Catalogue codes of the QPV table's column heads.
 _HEADS = {
@@ -19,22 +19,18 @@ _HEADS = {
 
 def register(sub: Any) -> None:
     """Add the ``qpv`` command."""
-    p: argparse.ArgumentParser = sub.add_parser(
-        "qpv", help="quartiers prioritaires (QPV) / priority neighbourhoods"
-    )
+    p: argparse.ArgumentParser = sub.add_parser("qpv", help=h("cli.help.qpv.qpv"))
     qsub = p.add_subparsers(dest="qpv_command", metavar="ACTION")
     qsub.required = True
-    pl = qsub.add_parser("locate", help="the QPV containing a point (null outside)")
-    pl.add_argument("--lonlat", required=True, help="LON,LAT in WGS84, e.g. 3.8200,43.6321")
-    pl.add_argument(
-        "--qpv-file", help="a QPV perimeter file (local or registry path), not the territory's"
-    )
-    pl.add_argument("--territory", default=DEFAULT_TERRITORY, help="territory name or TOML file")
-    pl.add_argument("--json", action="store_true", help="print JSON")
+    pl = qsub.add_parser("locate", help=h("cli.help.qpv.locate"))
+    pl.add_argument("--lonlat", required=True, help=h("cli.help.qpv.lonlat"))
+    pl.add_argument("--qpv-file", help=h("cli.help.qpv.qpv_file"))
+    pl.add_argument("--territory", default=DEFAULT_TERRITORY, help=h("cli.help.qpv.territory"))
+    pl.add_argument("--json", action="store_true", help=h("cli.help.qpv.json"))
     pl.set_defaults(func=_locate)
-    pli = qsub.add_parser("list", help="the QPVs of a territory")
-    pli.add_argument("--territory", default=DEFAULT_TERRITORY, help="territory name or TOML file")
-    pli.add_argument("--json", action="store_true", help="print JSON")
+    pli = qsub.add_parser("list", help=h("cli.help.qpv.list"))
+    pli.add_argument("--territory", default=DEFAULT_TERRITORY, help=h("cli.help.qpv.territory"))
+    pli.add_argument("--json", action="store_true", help=h("cli.help.qpv.json"))
     pli.set_defaults(func=_list)
 
 

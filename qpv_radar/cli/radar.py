@@ -12,101 +12,92 @@ import argparse
 import sys
 from datetime import datetime, time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .._defaults import DEFAULT_TERRITORY
 from .._errors import PersonError
 from .._outputs import clean_terminal
-from ..radar import Radar
-from ._util import CliInputError, parse_lonlat
+from ._util import CliInputError, h, parse_lonlat
+
+if TYPE_CHECKING:  # the radar package (geopandas, scipy) is imported when a radar is computed
+    from ..radar import Radar
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the ``radar`` command."""
     p = sub.add_parser(
         "radar",
-        help="radar personnel : carte, affiche, carte de recommandation / personal radar",
-        description=(
-            "Les structures d'accompagnement autour d'une personne, classées par temps de "
-            "trajet pour ses modes et ses horaires. Rien n'est envoyé en ligne. / The support "
-            "structures around one person, ranked by travel time for their modes and hours."
-        ),
+        help=h("cli.help.radar.radar"),
+        description=(h("cli.help.radar.radar.about")),
     )
-    p.add_argument("--territory", default=DEFAULT_TERRITORY, help="territory name or TOML file")
-    p.add_argument("--lonlat", help="home as LON,LAT (WGS84), e.g. 3.8200,43.6321")
+    p.add_argument("--territory", default=DEFAULT_TERRITORY, help=h("cli.help.radar.territory"))
+    p.add_argument("--lonlat", help=h("cli.help.radar.lonlat"))
     p.add_argument(
         "--from-json", type=Path, metavar="RADAR.json",
-        help="draw a radar saved with --json instead of computing one (no --lonlat then)",
+        help=h("cli.help.radar.from_json"),
     )  # fmt: skip
     p.add_argument(
         "--when",
-        help="start, local ISO time, e.g. 2026-12-08T09:00 (default: the next working day, "
-        "Monday to Friday and not a public holiday, at 09:00)",
+        help=h("cli.help.radar.when"),
     )
     p.add_argument(
         "--strict-dates",
         action="store_true",
-        help="refuse a date outside the loaded public-transport timetable (default: route on "
-        "a representative day of the same weekday inside it, and say so on every output)",
+        help=h("cli.help.radar.strict_dates"),
     )
-    p.add_argument("--until", help="end of the person's hours, HH:MM (default: start + 3 h)")
+    p.add_argument("--until", help=h("cli.help.radar.until"))
     p.add_argument(
         "--modes",
         default="walk,transit",
-        help="comma list of walk,bike,car,transit (first = "
-        "main mode, its rings are drawn; default walk,transit)",
+        help=h("cli.help.radar.modes"),
     )
     p.add_argument(
         "--needs",
         default="creation",
-        help="comma list: creation, emploi, mobilite, roles "
-        "(relay, entry_door, support_financing, employment, mobility) or data·inclusion "
-        "thematiques (default creation)",
+        help=h("cli.help.radar.needs"),
     )
-    p.add_argument("--max-minutes", type=float, default=45.0, help="how far (default 45)")
-    p.add_argument("-k", type=int, default=5, help="structures kept per role (default 5)")
-    p.add_argument("--html", type=Path, help="write the interactive map here")
-    p.add_argument("--pdf", type=Path, help="write the printable poster here")
-    p.add_argument("--paper", choices=("a4", "a3"), default="a4", help="poster paper")
+    p.add_argument("--max-minutes", type=float, default=45.0, help=h("cli.help.radar.max_minutes"))
+    p.add_argument("-k", type=int, default=5, help=h("cli.help.radar.k"))
+    p.add_argument("--html", type=Path, help=h("cli.help.radar.html"))
+    p.add_argument("--pdf", type=Path, help=h("cli.help.radar.pdf"))
+    p.add_argument("--paper", choices=("a4", "a3"), default="a4", help=h("cli.help.radar.paper"))
     p.add_argument(
         "--poster-layout", choices=("sectors", "compass"), default="sectors",
-        help="poster: one sector per role (default) or every structure at its true bearing",
+        help=h("cli.help.radar.poster_layout"),
     )  # fmt: skip
-    p.add_argument("--card", type=Path, help="write a recommendation card here")
+    p.add_argument("--card", type=Path, help=h("cli.help.radar.card"))
     p.add_argument(
         "--card-to",
         action="append",
         metavar="STRUCTURE_ID",
-        help="structure recommended on the card (repeatable; default: the path's next step)",
+        help=h("cli.help.radar.card_to"),
     )
     p.add_argument(
         "--from-relay",
-        help="who recommends on the card: a structure id from the table (its name is printed) "
-        "or free text (default: the suggested relay)",
+        help=h("cli.help.radar.from_relay"),
     )
-    p.add_argument("--agent", default="", help="the agent's name on the card")
-    p.add_argument("--card-note", default="", help="free-text line of the card")
+    p.add_argument("--agent", default="", help=h("cli.help.radar.agent"))
+    p.add_argument("--card-note", default="", help=h("cli.help.radar.card_note"))
     p.add_argument(
         "--card-paper",
         choices=("a4", "a6"),
         default="a4",
-        help="two cards per A4 page (default) or one per A6",
+        help=h("cli.help.radar.card_paper"),
     )
-    p.add_argument("--json", type=Path, help="write the radar as JSON (exact home: keep private)")
-    p.add_argument("--geojson", type=Path, help="write the radar as GeoJSON (home blurred)")
+    p.add_argument("--json", type=Path, help=h("cli.help.radar.json"))
+    p.add_argument("--geojson", type=Path, help=h("cli.help.radar.geojson"))
     p.add_argument(
         "--choose",
         action="append",
         metavar="ROLE=STRUCTURE_ID",
-        help="override a step of the suggested path (repeatable)",
+        help=h("cli.help.radar.choose"),
     )
-    p.add_argument(
-        "--exact-home", action="store_true", help="show the exact home (default: rounded to 100 m)"
-    )
+    p.add_argument("--exact-home", action="store_true", help=h("cli.help.radar.exact_home"))
     p.add_argument(
         "--lang",
         choices=("fr", "en"),
         default=argparse.SUPPRESS,
-        help="language of the outputs (default fr)",
+        help=h("cli.help.radar.lang"),
     )
     p.set_defaults(func=run)
 
@@ -195,6 +186,8 @@ def run(args: argparse.Namespace) -> int:
             raise CliInputError("give either --lonlat (compute a radar) or --from-json, not both.")
         if not args.from_json.is_file():
             raise CliInputError(f"--from-json {args.from_json}: no such file.")
+        from ..radar import Radar
+
         radar = Radar.from_json(args.from_json)
     else:
         if not args.lonlat:

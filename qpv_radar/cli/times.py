@@ -7,17 +7,17 @@ from datetime import datetime
 from typing import Any
 
 from .._defaults import MODES
-from ._util import CliInputError, parse_lonlat, print_json
+from ._util import CliInputError, h, parse_lonlat, print_json
 
 
 def register(sub: Any) -> None:
     """Add the ``times`` command."""
     p: argparse.ArgumentParser = sub.add_parser(
         "times",
-        help="temps de parcours entre deux points / travel time between two points",
+        help=h("cli.help.times.times"),
     )
-    p.add_argument("--territory", default=None, help="territory name or TOML file")
-    p.add_argument("--mode", default="walk", help=f"one of {', '.join(MODES)}")
+    p.add_argument("--territory", default=None, help=h("cli.help.times.territory"))
+    p.add_argument("--mode", default="walk", help=h("cli.help.times.mode", modes=", ".join(MODES)))
     p.add_argument("--from", dest="origin", required=True, metavar="LON,LAT")
     p.add_argument("--to", dest="destination", required=True, metavar="LON,LAT")
     p.add_argument(
@@ -25,28 +25,26 @@ def register(sub: Any) -> None:
         type=float,
         default=None,
         metavar="M",
-        help="max distance (m) from a point to the street network (default 300)",
+        help=h("cli.help.times.max_snap"),
     )
     p.add_argument(
         "--when",
         metavar="ISO",
-        help="transit: departure date-time, e.g. 2024-01-16T08:30 (default: the next working "
-        "day at 09:00)",
+        help=h("cli.help.times.when"),
     )
     p.add_argument(
         "--window",
         type=int,
         default=0,
         metavar="MIN",
-        help="transit: departures every minute over this window; prints the median",
+        help=h("cli.help.times.window"),
     )
     p.add_argument(
         "--strict-dates",
         action="store_true",
-        help="transit: refuse a date outside the loaded timetable (default: route on a "
-        "representative day of the same weekday inside it, and say so)",
+        help=h("cli.help.times.strict_dates"),
     )
-    p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--json", action="store_true", help=h("cli.help.times.json"))
     p.set_defaults(func=_run)
 
 

@@ -7,19 +7,17 @@ from datetime import date, timedelta
 from typing import Any
 
 from .._messages import Message
-from ._util import CliInputError, print_json, t
+from ._util import CliInputError, h, print_json, t
 
 
 def register(sub: Any) -> None:
     """Add the ``transit-info`` command."""
     p: argparse.ArgumentParser = sub.add_parser(
         "transit-info",
-        help="contenu et période d'un flux GTFS / what a GTFS feed holds and when it runs",
+        help=h("cli.help.transit_info.transit_info"),
     )
-    p.add_argument(
-        "--gtfs", required=True, metavar="FILE", help="GTFS zip: a local file or a registry path"
-    )
-    p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--gtfs", required=True, metavar="FILE", help=h("cli.help.transit_info.gtfs"))
+    p.add_argument("--json", action="store_true", help=h("cli.help.transit_info.json"))
     p.set_defaults(func=_run)
 
 

@@ -14,9 +14,11 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from .._data_notes import note
 from .._errors import CrsError, InputFileError, InputProblem
 from .._geo import WGS84, lonlat_problems
 from .._io import check_file, read_vector
+from .._names import french_place_name
 
 __all__ = ["QPV_COLUMNS", "read_qpv"]
 
@@ -189,12 +191,8 @@ def _check_geometries(p: Path, raw: gpd.GeoDataFrame, *, perimeters: bool) -> No
             )
         _warn_changed(p, invalid, np.asarray(geoms[invalid]), repaired)  # before: a view
         raw.loc[raw.index[invalid], raw.geometry.name] = repaired
-        logger.warning(
-            "%s: %d invalid polygon(s) repaired with shapely.make_valid (rows %s)",
-            p,
-            len(invalid),
-            ", ".join(str(int(i) + 1) for i in invalid[:20]),
-        )
+        rows = ", ".join(str(int(i) + 1) for i in invalid[:20])
+        note(logger, p, "data.note.repaired", n=len(invalid), rows=rows)
 
 
 #: A repair that changes a perimeter's area by more than this share is reported on its own.
@@ -285,7 +283,9 @@ def _normalise_perimeters(
         rows.append(
             {
                 "code_qp": code,
-                "nom_qp": None if name is None or pd.isna(name) else " ".join(str(name).split()),
+                "nom_qp": None
+                if name is None or pd.isna(name)
+                else french_place_name(" ".join(str(name).split())),  # « Près d'Arènes »
                 "commune_codes": _split(rec[ccode_col]) if ccode_col else [],
                 "commune_names": _split(rec[cname_col]) if cname_col else [],
                 "generation": gen,

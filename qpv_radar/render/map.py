@@ -9,7 +9,8 @@ Every text that comes from data (names, addresses, hours…) is HTML-escaped and
 Leaflet as a JSON string, never pasted into HTML or JavaScript: a structure named
 ``<img src=x onerror=alert(1)>`` shows as that text.
 
-The page loads only Leaflet (no jQuery, Bootstrap or icon fonts): it is light and prints well.
+The page loads no script from the network: the Leaflet shipped with qpv_radar is inlined (no
+jQuery, Bootstrap or icon fonts), so it works offline except for the background tiles.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from ..radar.path import joint_steps
 from . import labels as lb
 from ._map_style import PRINT_CSS, RING_COLOR, ROLE_COLORS, marker_svg
 from ._map_style import escape as _e
+from ._offline import inline_leaflet
 
 __all__ = ["ROLE_COLORS", "radar_map"]
 
@@ -193,12 +195,10 @@ def _header_html(radar: Radar, lang: str) -> str:
 
 
 def leaflet_only(m: folium.Map) -> folium.Map:
-    """Keep only Leaflet among the files a new map loads: folium's jQuery, Bootstrap and icon
-    fonts are not used by qpv_radar's layers, and each is one more CDN request that can fail
-    (offline, or blocked) — the page then works with Leaflet alone."""
-    m.default_js = [j for j in m.default_js if j[0] == "leaflet"]
-    m.default_css = [c for c in m.default_css if c[0] == "leaflet_css"]
-    return m
+    """Load nothing from a CDN: folium's jQuery, Bootstrap and icon fonts are not used by
+    qpv_radar's layers, and Leaflet itself is the copy shipped with qpv_radar, inlined into the
+    page — the map works offline, except for its background tiles."""
+    return inline_leaflet(m)
 
 
 def radar_map(

@@ -25,7 +25,10 @@ from __future__ import annotations
 
 import numpy as np
 import numpy.typing as npt
-from numba import njit
+
+from . import _numba_cache  # noqa: F401  (before numba: its cache in the per-user folder)
+
+from numba import njit  # isort: skip
 
 from ..networks.gtfs import Timetable
 

@@ -68,16 +68,36 @@ def walk_table(
     if isinstance(walk, CrowFlyWalk):
         df = _crow_fly_table(walk, a, b, max_time_s)
     else:
-        from ..times import travel_times
-
-        df = travel_times(
-            walk, a.to_frame("geometry"), b.to_frame("geometry"), max_time_s=max_time_s
-        )
-        df = df[["from_id", "to_id", "travel_time"]]
+        df = _street_pairs(walk, a, b, max_time_s)
     df = df[np.isfinite(df["travel_time"].to_numpy(float))]
     if max_time_s is not None:
         df = df[df["travel_time"] <= max_time_s]
     return df.reset_index(drop=True)
+
+
+def _street_pairs(
+    walk: Any, a: gpd.GeoSeries, b: gpd.GeoSeries, max_time_s: float | None
+) -> pd.DataFrame:
+    """The reachable pairs of the street walking matrix, as a long table.
+
+    The same times as :func:`~qpv_radar.routing.times.travel_times`, without building its
+    every-pair table first: for the feed's stops to themselves (footpaths) that table had
+    millions of rows, about 100 MB, for the few thousand pairs within a transfer walk.
+    """
+    from .._search import matrix
+    from ..snapping import snap
+
+    orig = snap(walk, a.to_frame("geometry"), label="origins")
+    dest = snap(walk, b.to_frame("geometry"), label="destinations")
+    mat = matrix(walk, orig, dest, max_time_s=max_time_s)
+    i, j = np.nonzero(np.isfinite(mat))
+    return pd.DataFrame(
+        {
+            "from_id": orig.index.to_numpy()[i],
+            "to_id": dest.index.to_numpy()[j],
+            "travel_time": mat[i, j],
+        }
+    )
 
 
 def _crow_fly_table(

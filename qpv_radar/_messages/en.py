@@ -658,6 +658,8 @@ WORDS: dict[str, str] = {
     "cli.help.permanences.out": "output table: .csv, .gpkg or .parquet",
     "cli.help.times.mode": "one of {modes}",
     "cli.help.lang": "language of messages and help (default fr)",
+    "data.note.left_out_commune": "{file}: territory {territory!r}: structures left out: {n} without a commune code ({ids})",
+    "data.note.left_out_role": "{file}: territory {territory!r}: structures left out: {n} with no role, on no radar ({ids})",
 }
 
 #: Words of opening hours (OSM day abbreviations → words).

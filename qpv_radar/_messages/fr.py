@@ -660,6 +660,8 @@ WORDS: dict[str, str] = {
     "cli.help.permanences.out": "tableau à écrire : .csv, .gpkg ou .parquet",
     "cli.help.times.mode": "un mode parmi {modes}",
     "cli.help.lang": "langue des messages et de l'aide (défaut fr)",
+    "data.note.left_out_commune": "{file} : territoire {territory!r} : structures laissées de côté : {n} sans code commune ({ids})",
+    "data.note.left_out_role": "{file} : territoire {territory!r} : structures laissées de côté : {n} sans rôle, sur aucun radar ({ids})",
 }
 
 #: Words of opening hours (OSM day abbreviations → words).

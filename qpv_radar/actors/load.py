@@ -29,6 +29,7 @@ import geopandas as gpd
 import pandas as pd
 
 from .. import datasets
+from .._data_notes import note
 from .._defaults import DEFAULT_TERRITORY
 from .._errors import TerritoryError
 from ..territory import Territory, load_territory
@@ -129,6 +130,7 @@ def load_actors(
     from rich.progress import track
 
     frames = []
+    origin: dict[str, Path] = {}  # structure id → the source file it comes from
     for src in track(
         terr.actors,
         description="actors",
@@ -141,24 +143,22 @@ def load_actors(
         dataset = datasets.registry().get(src.source)
         if dataset is not None and "vintage" not in opts:
             opts["vintage"] = dataset.vintage
-        frames.append(loader(src.resolve(), communes=communes, **opts))
+        path = src.resolve()
+        frame = loader(path, communes=communes, **opts)
+        origin.update(dict.fromkeys(map(str, frame.index), path))
+        frames.append(frame)
     frames = [f for f in frames if len(f)]
     if not frames:
         return _checked(_with_directory(empty_actors(), terr, directory), terr)
     actors = normalise_dtypes(gpd.GeoDataFrame(pd.concat(frames), crs=frames[0].crs))
     actors = _fill_commune_codes(actors)
-    dropped: list[str] = []
     if communes is not None:
         inside = actors["commune_code"].isin(communes)
         unresolved = actors.index[actors["commune_code"].isna() & _maybe_in(actors, communes)]
-        if len(unresolved):
-            dropped.append(f"{len(unresolved)} without a commune code ({_ids(unresolved)})")
+        _note_left_out(terr, unresolved, origin, "data.note.left_out_commune")
         actors = actors[inside]
     no_role = actors.index[actors["roles"].map(len) == 0]
-    if len(no_role):
-        dropped.append(f"{len(no_role)} with no role, on no radar ({_ids(no_role)})")
-    if dropped:
-        logger.warning("territory %r: structures left out: %s", terr.name, "; ".join(dropped))
+    _note_left_out(terr, no_role, origin, "data.note.left_out_role")
     if merge:
         actors = merge_duplicates(actors, distance_m=distance_m, crs=terr.crs)
     return _checked(_with_directory(actors, terr, directory), terr)
@@ -174,6 +174,17 @@ def _maybe_in(actors: gpd.GeoDataFrame, communes: set[str]) -> pd.Series:
         .map(lambda a: m.group(1)[:2] if (m := _POSTCODE.search(str(a or ""))) else None)
     )
     return post.isna() | post.isin(deps)
+
+
+def _note_left_out(terr: Territory, ids: pd.Index, origin: dict[str, Path], code: str) -> None:
+    """One note per source file about the structures it gave that are left out (said once
+    for the built-in data, every time for the user's own files: :mod:`qpv_radar._data_notes`)."""
+    by_file: dict[Path, list[str]] = {}
+    for i in map(str, ids):
+        if i in origin:
+            by_file.setdefault(origin[i], []).append(i)
+    for path, left in by_file.items():
+        note(logger, path, code, territory=terr.name, n=len(left), ids=_ids(pd.Index(left)))
 
 
 def _ids(index: pd.Index) -> str:

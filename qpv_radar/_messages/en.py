@@ -368,6 +368,17 @@ WORDS: dict[str, str] = {
     "state.short.closed": "closed",
     "state.short.unknown": "unknown — to be checked",
     "cli.from_relay_id": "card: “sent by” {name} ({entry_id})",
+    # ---- issue 16: arrive-by (arriveby) ----
+    "arrive_by.too_early": "no journey arrives by {arrive} leaving after {earliest}",
+    "arrive_by.none": "no journey arrives by {arrive} (neither by public transport nor on foot).",
+    "arrive_by.with_departure": "give either a departure time (departure=…) or an arrival time (arrive_by=…), not both.",
+    "arrive_by.percentiles": "percentiles are over a window of departures: they do not apply to an arrival time (arrive_by=…). Drop percentiles=….",
+    "arrive_by.next_day_unknown": "arriving at this time needs the trips of {day:%Y-%m-%d}, outside the period of the loaded timetable ({period[0]:%Y-%m-%d} → {period[1]:%Y-%m-%d}): choose an earlier arrival time or update the timetable.",
+    "arrive_by.bad_time": "arrival time {value!r} cannot be read: write it HH:MM, e.g. 09:00.",
+    "arrive_by.leave_by": "leave home at {time} at the latest",
+    "arrive_by.arrive": "to arrive by {time}",
+    "arrive_by.none_short": "no journey arrives in time",
+    "arrive_by.ranked": "ranked by the latest departure (arrive by {time})",
 }
 
 #: Words of opening hours (OSM day abbreviations → words).

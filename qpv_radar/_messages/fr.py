@@ -370,6 +370,17 @@ WORDS: dict[str, str] = {
     "state.short.closed": "fermé",
     "state.short.unknown": "inconnu — à vérifier",
     "cli.from_relay_id": "carte : « de la part de » {name} ({entry_id})",
+    # ---- issue 16: arrive-by (arriveby) ----
+    "arrive_by.too_early": "aucun trajet n'arrive avant {arrive} en partant après {earliest}",
+    "arrive_by.none": "aucun trajet n'arrive avant {arrive} (ni en transports en commun, ni à pied).",
+    "arrive_by.with_departure": "donnez soit une heure de départ (departure=…), soit une heure d'arrivée (arrive_by=…), pas les deux.",
+    "arrive_by.percentiles": "les centiles portent sur une fenêtre de départs : ils ne s'appliquent pas à une heure d'arrivée (arrive_by=…). Retirez percentiles=….",
+    "arrive_by.next_day_unknown": "arriver à cette heure demande les trajets du {day:%Y-%m-%d}, hors de la période des horaires chargés ({period[0]:%Y-%m-%d} → {period[1]:%Y-%m-%d}) : choisissez une heure d'arrivée plus tôt ou mettez les horaires à jour.",
+    "arrive_by.bad_time": "heure d'arrivée {value!r} illisible : écrivez-la HH:MM, par exemple 09:00.",
+    "arrive_by.leave_by": "partez au plus tard à {time} de chez vous",
+    "arrive_by.arrive": "pour arriver avant {time}",
+    "arrive_by.none_short": "aucun trajet n'arrive à temps",
+    "arrive_by.ranked": "classement : par heure de départ au plus tard (arriver avant {time})",
 }
 
 #: Words of opening hours (OSM day abbreviations → words).

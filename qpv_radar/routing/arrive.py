@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 import geopandas as gpd
 import numpy as np
@@ -89,7 +90,9 @@ def _transit(
     res = transit_arrive_by(
         tt, nets.walking(), origins, destinations, arrive_s=arrive_s, window_s=window_s
     )
-    midnight = datetime.combine(route_date, datetime.min.time()).replace(tzinfo=arrive_by.tzinfo)
+    # aware times in the feed's zone, like the itineraries
+    zone = arrive_by.tzinfo or ZoneInfo(tt.timezone)
+    midnight = datetime.combine(route_date, datetime.min.time()).replace(tzinfo=zone)
 
     def clock(sec: float) -> Any:
         return midnight + timedelta(seconds=float(sec)) if sec == sec else pd.NaT

@@ -28,6 +28,7 @@ DAY = date(2024, 1, 16)
 WALK = CrowFlyWalk()
 WINDOW = 3600
 COMEDIE = (3.8801, 43.6085)
+FIXTURES = [HealthCheck.function_scoped_fixture]  # module fixtures, read only
 
 
 @pytest.fixture(scope="module")

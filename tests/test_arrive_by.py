@@ -94,8 +94,13 @@ def test_300_triples_equal_brute_force_to_the_second(tam) -> None:
 
 def test_sunday_night_trips_serve_a_monday_half_past_midnight(tam) -> None:
     """A window starting before midnight is routed on the previous day's timetable."""
-    assert arrive_by_day(datetime(2024, 1, 15, 0, 30), 3600) == (date(2024, 1, 14), 86400 + 1800)
-    assert arrive_by_day(datetime(2024, 1, 15, 5, 30), 3600) == (date(2024, 1, 15), 5 * 3600 + 1800)
+    monday = date(2024, 1, 15)
+    sunday = date(2024, 1, 14)
+    assert arrive_by_day(datetime(2024, 1, 15, 0, 30), 3600) == (sunday, 86400 + 1800, 3600)
+    assert arrive_by_day(datetime(2024, 1, 15, 5, 30), 3600) == (monday, 5 * 3600 + 1800, 3600)
+    assert arrive_by_day(datetime(2024, 1, 15, 5, 30), 7 * 3600) == (sunday, 86400 + 19800, 25200)
+    # after 06:00 the window starts at midnight at the earliest
+    assert arrive_by_day(datetime(2024, 1, 15, 7, 0), 8 * 3600) == (monday, 25200, 25200.0)
     tt = load_timetable(fetch(TAM), date(2024, 1, 14))  # a Sunday
     fp = footpaths(tt, WALK)
     rng = np.random.default_rng(7)

@@ -379,6 +379,9 @@ WORDS: dict[str, str] = {
     "arrive_by.arrive": "to arrive by {time}",
     "arrive_by.none_short": "no journey arrives in time",
     "arrive_by.ranked": "ranked by the latest departure (arrive by {time})",
+    "person.arrive_before_when": "appointment at {arrive:%Y-%m-%d %H:%M}, before the start of the person's hours ({when:%Y-%m-%d %H:%M}): give an arrival time after --when.",
+    "arrive_by.clock": "{h}:{m}",
+    "cli.col.leave": "leave by",
 }
 
 #: Words of opening hours (OSM day abbreviations → words).

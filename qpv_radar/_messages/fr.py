@@ -381,6 +381,9 @@ WORDS: dict[str, str] = {
     "arrive_by.arrive": "pour arriver avant {time}",
     "arrive_by.none_short": "aucun trajet n'arrive à temps",
     "arrive_by.ranked": "classement : par heure de départ au plus tard (arriver avant {time})",
+    "person.arrive_before_when": "rendez-vous à {arrive:%d/%m/%Y %H:%M}, avant le début des heures de la personne ({when:%d/%m/%Y %H:%M}) : donnez une heure d'arrivée après --when.",
+    "arrive_by.clock": "{h}\u00a0h\u00a0{m}",
+    "cli.col.leave": "partir avant",
 }
 
 #: Words of opening hours (OSM day abbreviations → words).

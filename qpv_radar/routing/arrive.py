@@ -84,7 +84,7 @@ def _transit(
     from .transit._common import _points
     from .transit.arrive import arrive_by_day, transit_arrive_by
 
-    route_date, arrive_s = arrive_by_day(arrive_by, window_s)
+    route_date, arrive_s, window_s = arrive_by_day(arrive_by, window_s)
     day = nets.timetable_day(route_date)
     tt = nets.timetable(day.used)
     res = transit_arrive_by(

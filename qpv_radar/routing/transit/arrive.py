@@ -12,8 +12,9 @@ forward searches leaving at those departures.
 The window bounds the search: only departures in ``[arrive_by − window, arrive_by]`` count, so
 a pair whose latest departure is earlier has no answer (NaN and the reason
 ``arrive_by.too_early``). The timetable day: an arrival whose window starts before midnight is
-routed on the previous date's timetable (it holds the trips of the next morning, before 06:00);
-otherwise on the arrival date's, which holds the previous night's trips still running after
+routed on the previous date's timetable (it holds the trips of the next morning, before 06:00;
+for a later arrival the window is shortened to start at midnight); otherwise on the arrival
+date's, which holds the previous night's trips still running after
 midnight — a 05:30 arrival on Monday may use Sunday night's trips either way.
 """
 
@@ -30,7 +31,7 @@ import pandas as pd
 
 from ..._defaults import MAX_ACCESS_S, MAX_EGRESS_S, MAX_TRANSFER_S
 from ..._errors import ServicePeriodError
-from ...networks.gtfs import DAY, Timetable
+from ...networks.gtfs import DAY, NEXT_DAY_HORIZON_S, Timetable
 from .. import raptor, raptor_reverse
 from ._common import BOARD_SLACK_S, _csr, _points
 from .matrix import _Tables, _tables_by_position
@@ -39,18 +40,23 @@ from .walking import _prepare_footpaths, footpaths
 __all__ = ["ArriveByTimes", "arrive_by_day", "transit_arrive_by"]
 
 
-def arrive_by_day(arrive_by: datetime, window_s: float) -> tuple[date, int]:
-    """The date whose timetable answers, and the arrival in seconds after its midnight.
+def arrive_by_day(arrive_by: datetime, window_s: float) -> tuple[date, int, float]:
+    """The date whose timetable answers, the arrival in seconds after its midnight, and the
+    window searched.
 
     The arrival's own date when the window starts after its midnight, else the previous date
-    (its timetable holds the next morning's trips, up to 06:00, at times ``≥ 24 h``).
+    (its timetable holds the next morning's trips, up to 06:00, at times ``≥ 24 h``). An
+    arrival after 06:00 is searched from its own midnight at the earliest (a window reaching
+    the evening before is shortened: no urban journey lasts six hours).
     """
     local = arrive_by.replace(tzinfo=None)
     day = local.date()
     sec = int((local - datetime.combine(day, datetime.min.time())).total_seconds())
-    if sec - window_s < 0:
-        return day - timedelta(days=1), sec + DAY
-    return day, sec
+    if sec - window_s >= 0:
+        return day, sec, window_s
+    if sec <= NEXT_DAY_HORIZON_S - DAY:
+        return day - timedelta(days=1), sec + DAY, window_s
+    return day, sec, float(sec)
 
 
 @dataclass(frozen=True)

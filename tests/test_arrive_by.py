@@ -7,10 +7,12 @@ departure whose journey arrives by the time. The reverse RAPTOR must give that s
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pytest
 from _radar_data import MOSSON
 from hypothesis import HealthCheck, given, settings
@@ -230,3 +232,75 @@ def test_too_early_has_a_reason_and_bad_options_are_refused(nets: Networks) -> N
         nets.travel_times(o, d, mode="transit", arrive_by=when, departure=when)
     with pytest.raises(OptionError):
         nets.travel_times(o, d, mode="transit", arrive_by=when, percentiles=(50,))
+
+
+# ---- the person's appointment -----------------------------------------------------------------
+@pytest.fixture(scope="module")
+def appointment(nets: Networks, tmp_path_factory: pytest.TempPathFactory):
+    from qpv_radar.radar import Person, compute_radar
+
+    p = Person(lon=MOSSON[0], lat=MOSSON[1], when=datetime(2024, 1, 16, 6, 0),
+               arrive_by=time(9, 0), modes=("walk", "transit"), needs=("creation",))  # fmt: skip
+    return compute_radar("montpellier", p, networks=nets)
+
+
+def test_radar_ranks_by_the_latest_departure(appointment, nets: Networks) -> None:
+    radar = appointment
+    when = datetime(2024, 1, 16, 9, 0)
+    assert radar.person.appointment == when
+    for es in radar.entries.values():
+        leaves = [e.leave_by for e in es if e.leave_by is not None]
+        assert leaves == sorted(leaves, reverse=True) and leaves
+        for e in es:
+            assert e.leave_by is not None and e.arrival == when
+            got = nets.travel_times(
+                _gdf(MOSSON), _gdf((e.lon, e.lat)), mode=e.best_mode, arrive_by=when,
+                window_minutes=180,
+            )  # fmt: skip
+            exact = pd.Timestamp(got["departure"].iloc[0]).tz_localize(None)
+            assert timedelta(0) <= exact - e.leave_by < timedelta(seconds=1)
+            if e.best_mode == "transit":  # the legs are the journey leaving then
+                assert e.legs[0].departure.replace(tzinfo=None) == e.leave_by
+                assert e.legs[-1].arrival.replace(tzinfo=None) <= when
+
+
+def test_appointment_in_json_card_and_terminal(appointment, tmp_path: Path, capsys) -> None:
+    from qpv_radar.cli.main import main
+    from qpv_radar.radar import Radar
+    from qpv_radar.render.trip import trip_lines
+
+    radar = appointment
+    path = tmp_path / "r.json"
+    radar.to_json(path)
+    back = Radar.from_json(path)
+    assert back.person.appointment == radar.person.appointment
+    first = next(iter(radar.entries.values()))[0]
+    saved = next(iter(back.entries.values()))[0]
+    assert saved.leave_by == first.leave_by
+    head, steps = trip_lines(first, radar, "fr")
+    hm = f"{first.leave_by.hour}\u00a0h\u00a0{first.leave_by.minute:02d}"
+    assert head[0] == f"partez au plus tard à {hm} de chez vous pour arriver avant 9\u00a0h\u00a000"
+    assert steps[-1].split()[0] <= "09:00"  # the card never arrives late
+    en = trip_lines(first, radar, "en")[0][0]
+    assert en.startswith("leave home at ") and en.endswith("to arrive by 9:00")
+    args = ["radar", "--lonlat", f"{MOSSON[0]},{MOSSON[1]}", "--when", "2024-01-16T06:00",
+            "--arrive-by", "09:00", "--modes", "walk,transit", "--needs", "creation"]  # fmt: skip
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "arriver avant 9\u00a0h\u00a000" in out and "partir avant" in out
+    assert main([*args[:-4], "--arrive-by", "9h"]) == 2
+    assert "illisible" in capsys.readouterr().err
+
+
+def test_appointment_before_the_start_is_refused() -> None:
+    from qpv_radar._errors import PersonError
+    from qpv_radar.radar import Person
+
+    with pytest.raises(PersonError) as err:
+        Person(lon=MOSSON[0], lat=MOSSON[1], when=datetime(2024, 1, 16, 9, 0),
+               arrive_by=datetime(2024, 1, 16, 8, 0))  # fmt: skip
+    assert "rendez-vous" in err.value.message("fr")
+    # a time not after the start is the next day's (a night shift)
+    p = Person(lon=MOSSON[0], lat=MOSSON[1], when=datetime(2024, 1, 15, 22, 0),
+               arrive_by=time(5, 30))  # fmt: skip
+    assert p.appointment == datetime(2024, 1, 16, 5, 30)

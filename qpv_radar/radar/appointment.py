@@ -10,6 +10,7 @@ latest departure (:func:`appointment_legs`).
 
 from __future__ import annotations
 
+import math
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -58,11 +59,13 @@ def appointment_minutes(
 
 
 def leave_by(person: Person, minutes: float | None) -> datetime | None:
-    """The latest departure from home, to the second, of a structure ``minutes`` before the
-    appointment (``None`` without an appointment or a journey)."""
+    """The latest departure from home, to the second below, of a structure ``minutes`` before
+    the appointment (``None`` without an appointment or a journey)."""
     if person.appointment is None or minutes is None:
         return None
-    return person.appointment - timedelta(seconds=round(minutes * 60.0))
+    # up to the second below: leaving then still arrives by the appointment (street times
+    # are fractions of seconds; transit minutes are whole seconds)
+    return person.appointment - timedelta(seconds=math.ceil(round(minutes * 60.0, 3)))
 
 
 def appointment_legs(

@@ -257,9 +257,7 @@ class Networks:
         return self._timetables[d]
 
     # ---- questions ------------------------------------------------------------------------
-    def _check_mode(
-        self, mode: str, departure: datetime | None, arrive_by: datetime | None = None
-    ) -> None:
+    def _check_mode(self, mode: str, departure: datetime | None, arrive_by: Any = None) -> None:
         if mode not in MODES:
             raise ModeUnavailableError("routing.unknown_mode", mode=mode, modes=", ".join(MODES))
         if mode == "transit" and departure is None and arrive_by is None:
@@ -319,15 +317,8 @@ class Networks:
 
             check_arrive_by(departure, percentiles)
             self._check_mode(mode, None, arrive_by)
-            return arrive_by_times(
-                self,
-                origins,
-                destinations,
-                mode=mode,
-                arrive_by=arrive_by,
-                window_minutes=window_minutes,
-                max_time_s=max_time_s,
-            )
+            return arrive_by_times(self, origins, destinations, mode=mode, arrive_by=arrive_by,
+                window_minutes=window_minutes, max_time_s=max_time_s)  # fmt: skip
         self._check_mode(mode, departure)
         if mode in STREET_MODES:
             from .times import travel_times
@@ -401,10 +392,8 @@ class Networks:
 
             check_arrive_by(departure, ())
             self._check_mode(mode, None, arrive_by)
-            found = arrive_by_itineraries(
-                self, origin, destinations, mode=mode, arrive_by=arrive_by
-            )
-            return dict(found)
+            return dict(arrive_by_itineraries(self, origin, destinations, mode=mode,
+                                              arrive_by=arrive_by))  # fmt: skip
         self._check_mode(mode, departure)
         if mode in STREET_MODES:
             pts = destinations.geometry.to_crs(WGS84)

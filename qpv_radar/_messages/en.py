@@ -382,6 +382,19 @@ WORDS: dict[str, str] = {
     "person.arrive_before_when": "appointment at {arrive:%Y-%m-%d %H:%M}, before the start of the person's hours ({when:%Y-%m-%d %H:%M}): give an arrival time after --when.",
     "arrive_by.clock": "{h}:{m}",
     "cli.col.leave": "leave by",
+    # ---- issue 16: shifts (arriveby) ----
+    "shifts.start": "{day} — in {qpv}, can be at {workplace} by {h}:{m}: {shares}",
+    "shifts.end": "{day} — in {qpv}, can get home from {workplace} after {h}:{m}: {shares}",
+    "shifts.other": "{share} % of residents {mode}",
+    "shifts.join": "; ",
+    "shifts.mode.transit": "by public transport",
+    "shifts.mode.bike": "by bike",
+    "shifts.mode.walk": "on foot",
+    "shifts.mode.car": "by car",
+    "shifts.substituted": "{day} is outside the loaded timetables: public transport follows those of {used} (same weekday).",
+    "shifts.bad_clock": "{option} {value!r}: write times HH:MM separated by commas, e.g. 05:30,06:00.",
+    "shifts.bad_day": "day {value!r} cannot be read: mon, tue, wed, thu, fri, sat, sun or a date YYYY-MM-DD.",
+    "shifts.bad_workplaces": "{path}: workplaces need a name column (and lon, lat in a CSV).",
 }
 
 #: Words of opening hours (OSM day abbreviations → words).

@@ -384,6 +384,19 @@ WORDS: dict[str, str] = {
     "person.arrive_before_when": "rendez-vous à {arrive:%d/%m/%Y %H:%M}, avant le début des heures de la personne ({when:%d/%m/%Y %H:%M}) : donnez une heure d'arrivée après --when.",
     "arrive_by.clock": "{h}\u00a0h\u00a0{m}",
     "cli.col.leave": "partir avant",
+    # ---- issue 16: shifts (arriveby) ----
+    "shifts.start": "{day} — à {qpv}, peuvent être à {workplace} à {h}\u00a0h\u00a0{m} : {shares}",
+    "shifts.end": "{day} — à {qpv}, peuvent rentrer de {workplace} après {h}\u00a0h\u00a0{m} : {shares}",
+    "shifts.other": "{share} % des habitants {mode}",
+    "shifts.join": " ; ",
+    "shifts.mode.transit": "en transports",
+    "shifts.mode.bike": "à vélo",
+    "shifts.mode.walk": "à pied",
+    "shifts.mode.car": "en voiture",
+    "shifts.substituted": "le {day} est hors des horaires chargés : les transports en commun y suivent les horaires du {used} (même jour de la semaine).",
+    "shifts.bad_clock": "{option} {value!r} : écrivez des heures HH:MM séparées par des virgules, par exemple 05:30,06:00.",
+    "shifts.bad_day": "jour {value!r} illisible : lun, mar, mer, jeu, ven, sam, dim ou une date AAAA-MM-JJ.",
+    "shifts.bad_workplaces": "{path} : il faut des lieux de travail avec une colonne name (et lon, lat pour un CSV).",
 }
 
 #: Words of opening hours (OSM day abbreviations → words).

@@ -27,7 +27,8 @@ def test_shifts_table_and_summary(tmp_path: Path, capsys: pytest.CaptureFixture[
     out = tmp_path / "shifts.csv"
     t0 = clock.perf_counter()
     argv = ["--workplaces", str(EXAMPLE), "--start", "05:30,06:00", "--end", "21:00,22:30",
-            "--days", "mar,sam,dim", "--from-date", "2024-01-15", "--out", str(out)]  # fmt: skip
+            "--days", "mar,sam,dim", "--from-date", "2024-01-15", "--out", str(out),
+            "--map", str(tmp_path / "shifts.html")]  # fmt: skip
     assert _run(*argv) == 0
     took = clock.perf_counter() - t0
     assert took < 60
@@ -46,6 +47,11 @@ def test_shifts_table_and_summary(tmp_path: Path, capsys: pytest.CaptureFixture[
     text = capsys.readouterr().out
     assert "à Mosson, peuvent être à Euromédecine à 5\u00a0h\u00a030 : " in text
     assert "% des habitants en transports ; " in text and "à vélo" in text
+    page = (tmp_path / "shifts.html").read_text(encoding="utf-8")
+    assert page.count("être à Euromédecine à 5\u00a0h\u00a030 · en transports") >= 1
+    # one switchable layer per day × moment × workplace × mode
+    for day in ("mardi 16 janvier 2024", "samedi 20 janvier 2024", "dimanche 21 janvier 2024"):
+        assert f"{day} · être à Odysseum à 6\u00a0h\u00a000 · à vélo" in page
 
 
 def test_arrive_by_share_is_the_reverse_search(tmp_path: Path) -> None:

@@ -395,6 +395,13 @@ WORDS: dict[str, str] = {
     "shifts.bad_clock": "{option} {value!r}: write times HH:MM separated by commas, e.g. 05:30,06:00.",
     "shifts.bad_day": "day {value!r} cannot be read: mon, tue, wed, thu, fri, sat, sun or a date YYYY-MM-DD.",
     "shifts.bad_workplaces": "{path}: workplaces need a name column (and lon, lat in a CSV).",
+    "shifts.slot.start": "{day} · be at {workplace} by {h}:{m} · {mode}",
+    "shifts.slot.end": "{day} · get home from {workplace} after {h}:{m} · {mode}",
+    "shifts.map_title": "Atypical hours: who can be at work on time, and get home?",
+    "shifts.map_note": "colour: share of the QPV's residents who cannot make it (door to door, waits included)",
+    "coverage.share": "share of residents who make it",
+    "coverage.share_unreached": "share of residents who cannot make it",
+    "coverage.gap_to_bike": "gap to the bicycle",
 }
 
 #: Words of opening hours (OSM day abbreviations → words).

@@ -397,6 +397,13 @@ WORDS: dict[str, str] = {
     "shifts.bad_clock": "{option} {value!r} : écrivez des heures HH:MM séparées par des virgules, par exemple 05:30,06:00.",
     "shifts.bad_day": "jour {value!r} illisible : lun, mar, mer, jeu, ven, sam, dim ou une date AAAA-MM-JJ.",
     "shifts.bad_workplaces": "{path} : il faut des lieux de travail avec une colonne name (et lon, lat pour un CSV).",
+    "shifts.slot.start": "{day} · être à {workplace} à {h}\u00a0h\u00a0{m} · {mode}",
+    "shifts.slot.end": "{day} · rentrer de {workplace} après {h}\u00a0h\u00a0{m} · {mode}",
+    "shifts.map_title": "Horaires atypiques : qui peut être au travail à l'heure, et rentrer ?",
+    "shifts.map_note": "couleur : part des habitants du QPV qui n'y arrivent pas (trajet porte à porte, attentes comprises)",
+    "coverage.share": "part des habitants qui y arrivent",
+    "coverage.share_unreached": "part des habitants qui n'y arrivent pas",
+    "coverage.gap_to_bike": "écart avec le vélo",
 }
 
 #: Words of opening hours (OSM day abbreviations → words).

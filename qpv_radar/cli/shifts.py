@@ -38,6 +38,7 @@ def register(sub: Any) -> None:
     p.add_argument("--modes", default="transit,bike,walk", help="modes, comma-separated")
     p.add_argument("--max-minutes", type=float, default=60.0, help="longest journey (default 60)")
     p.add_argument("--out", type=Path, required=True, help="table: .csv, .gpkg or .parquet")
+    p.add_argument("--map", type=Path, help="write the map (one layer per shift) here, .html")
     p.add_argument("--lang", choices=("fr", "en"), default=argparse.SUPPRESS)
     p.set_defaults(func=run)
 
@@ -102,6 +103,11 @@ def run(args: argparse.Namespace) -> int:
     for line in summary(table, lang):
         print(line)
     print(f"→ {args.out.resolve()}")
+    if args.map:
+        from ..render.shifts_map import shifts_map
+
+        shifts_map(table, qpv, lang=lang).save(str(args.map))
+        print(f"→ {args.map.resolve()}")
     return 0
 
 

@@ -106,7 +106,7 @@ def run(args: argparse.Namespace) -> int:
     if args.map:
         from ..render.shifts_map import shifts_map
 
-        shifts_map(table, qpv, lang=lang).save(str(args.map))
+        shifts_map(table, qpv, lang="en" if lang == "en" else "fr").save(str(args.map))
         print(f"→ {args.map.resolve()}")
     return 0
 

@@ -65,3 +65,8 @@ RING_MINUTES: Final[tuple[int, ...]] = (5, 10, 15, 20, 30)
 RADAR_K: Final = 5
 #: How far a person accepts to go (minutes).
 MAX_MINUTES: Final = 45.0
+
+# ---- arrive-by (issue 16) ---------------------------------------------------------------------
+#: How long before an arrive-by time a departure is searched (minutes): a pair whose latest
+#: departure is earlier has no answer (NaN and a reason).
+ARRIVE_BY_WINDOW_MINUTES: Final = 120

@@ -39,6 +39,7 @@ from . import (
     qpv,
     radar,
     serve,
+    shifts,
     times,
     transit_info,
 )
@@ -56,6 +57,7 @@ _COMMAND_MODULES: tuple[ModuleType, ...] = (
     radar,
     coverage,
     permanences,
+    shifts,
     serve,
 )
 

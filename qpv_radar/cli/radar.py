@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,7 +20,7 @@ from .._outputs import clean_terminal
 from ._util import CliInputError, h, parse_lonlat
 
 if TYPE_CHECKING:  # the radar package (geopandas, scipy) is imported when a radar is computed
-    from ..radar import Radar
+    from ..radar import Entry, Radar
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -46,6 +46,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help=h("cli.help.radar.strict_dates"),
     )
     p.add_argument("--until", help=h("cli.help.radar.until"))
+    p.add_argument(
+        "--arrive-by",
+        metavar="HH:MM",
+        help="an appointment: the latest departure from home that arrives by then, for each "
+        "structure, ranked by it (departures from --when; default --when: 3 h before)",
+    )
     p.add_argument(
         "--modes",
         default="walk,transit",
@@ -149,6 +155,21 @@ def _check_outputs(args: argparse.Namespace) -> None:
         check_extra("--card", ("reportlab", "matplotlib"))
 
 
+def _parse_arrive_by(text: str | None, when: datetime, *, given: bool) -> datetime | None:
+    """``--arrive-by HH:MM`` (or an ISO date-time): on ``--when``'s date (the next day when not
+    after it); without ``--when``, on the default day."""
+    if not text:
+        return None
+    try:
+        at = time.fromisoformat(text) if len(text) <= 8 else datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise CliInputError("arrive_by.bad_time", value=text) from exc
+    if isinstance(at, datetime):
+        return at
+    out = datetime.combine(when.date(), at)
+    return out + timedelta(days=1) if given and out <= when else out
+
+
 def _compute(args: argparse.Namespace, lang: str) -> Radar:
     from rich.console import Console
 
@@ -160,14 +181,19 @@ def _compute(args: argparse.Namespace, lang: str) -> Radar:
     terr = load_territory(args.territory)
     check_outputs(_outputs(args), territory_inputs(terr))  # its GTFS, streets, structures…
     lon, lat = parse_lonlat(args.lonlat)
+    when = _parse_when(args.when, terr.timezone)
+    arrive = _parse_arrive_by(args.arrive_by, when, given=bool(args.when))
+    if arrive is not None and not args.when:
+        when = arrive - timedelta(hours=3)
     person = Person(
         lon=lon,
         lat=lat,
-        when=_parse_when(args.when, terr.timezone),
+        when=when,
         until=_parse_until(args.until),
         modes=tuple(m for m in args.modes.split(",") if m.strip()),
         needs=tuple(n for n in args.needs.split(",") if n.strip()),
         max_minutes=args.max_minutes,
+        arrive_by=arrive,
     )
     # every structure gets its itinerary: the agent may pick or recommend any of them
     status = labels.t("cli.radar.computing", lang)
@@ -268,6 +294,7 @@ def _print_summary(radar: Radar, lang: str) -> None:
         return markup_escape(clean_terminal(text))
 
     from ..render import labels
+    from ..render.trip import clock_text
 
     console = Console(file=sys.stdout, soft_wrap=True, highlight=False)
     where = escape(radar.home_qpv_name or "—")
@@ -275,6 +302,9 @@ def _print_summary(radar: Radar, lang: str) -> None:
         f"[bold]{labels.t('title', lang)}[/bold] · {where} · {labels.when_text(radar, lang)}"
         f" · {escape(labels.modes_text(radar, lang))}"
     )
+    appointment = radar.person.appointment
+    if appointment is not None:
+        console.print(labels.t("arrive_by.ranked", lang, time=clock_text(appointment, lang)))
     for role in radar.roles:
         if not radar.entries.get(role):
             continue  # the notices below say why (none in the territory, none within reach)
@@ -293,6 +323,8 @@ def _print_summary(radar: Radar, lang: str) -> None:
         ):
             # ids are meant to be copied into --card-to / --choose: never wrapped
             table.add_column(col, overflow="fold", no_wrap=col == "id")
+        if appointment is not None:
+            table.add_column(labels.t("cli.col.leave", lang), no_wrap=True)
         for e in radar.entries.get(role, ()):
             stale = labels.stale_text(e, radar, lang)
             source = labels.source_text(e, lang) + (f" — {stale}" if stale else "")
@@ -305,7 +337,16 @@ def _print_summary(radar: Radar, lang: str) -> None:
                 labels.STATE_SYMBOLS[e.state] + " " + labels.t(f"state.short.{e.state}", lang),
                 escape(labels.open_status(e, lang)) if e.state != "unknown" else "—",
                 escape(source),
+                *([_leave_cell(e, lang)] if appointment is not None else []),
             )
         console.print(table)
     for n in radar.notices:
         console.print(f"[yellow]⚠ {escape(labels.notice_text(n, lang))}[/yellow]")
+
+
+def _leave_cell(e: Entry, lang: str) -> str:
+    """The latest departure from home (an appointment), or what says none arrives in time."""
+    from ..render.labels import t
+    from ..render.trip import clock_text
+
+    return clock_text(e.leave_by, lang) if e.leave_by else t("arrive_by.none_short", lang)

@@ -19,6 +19,7 @@ from .._errors import OptionError, ServicePeriodError, UnreachableError
 from ..actors import hours, load_actors
 from ..qpv import load_qpv, locate
 from ..territory import Territory, load_territory
+from .appointment import appointment_legs, appointment_minutes, leave_by
 from .attribution import attribution, data_date
 from .journeys import entry_legs
 from .model import Entry, Notice, PathStep, Radar, RadarNetworks, Ring
@@ -259,6 +260,10 @@ def _minutes_by_mode(
             minutes[mode] = np.array([], dtype=float)
             continue
         try:
+            if person.appointment is not None:  # the appointment: minutes before it, latest first
+                s = appointment_minutes(networks, origin, cand, mode, person)
+                minutes[mode] = s.reindex(cand.index).to_numpy()
+                continue
             tt = networks.travel_times(
                 origin, cand, mode=mode, departure=person.when, window_minutes=window_minutes
             )
@@ -392,7 +397,8 @@ def _entry(
     row = c.frame.loc[i]
     b = None if np.isnan(c.best[j]) else float(c.best[j])
     bm = person.modes[c.best_mode_idx[j]] if c.best_mode_idx[j] >= 0 else None
-    arrival = person.when + timedelta(minutes=b) if b is not None else None
+    # with an appointment, the structure is reached by then (its hours are read at it)
+    arrival = (person.appointment or person.when + timedelta(minutes=b)) if b is not None else None
     oh = _text(row.get("opening_hours"))
     open_arr, open_within, nxt = _open_status(oh, arrival, person.end, c.tz)
     state = _state(oh, arrival, person, c.tz)
@@ -432,6 +438,7 @@ def _entry(
         state=state,
         vintage=_text(row.get("vintage")),
         minutes_p90=c.spread(j),
+        leave_by=leave_by(person, b),
     )
 
 
@@ -463,7 +470,10 @@ def _with_legs(
         for e in es
         if e.best_mode is not None and (itineraries == "all" or e.id in firsts)
     }
-    legs = entry_legs(networks, home, list(chosen.values()), person.when)
+    if person.appointment is not None:
+        legs = appointment_legs(networks, home, person, list(chosen.values()))
+    else:
+        legs = entry_legs(networks, home, list(chosen.values()), person.when)
     return {
         role: tuple(
             replace(e, legs=legs[e.id, e.best_mode]) if e.id in chosen and e.best_mode else e

@@ -142,10 +142,12 @@ class Entry:
     state: OpenState = "unknown"
     vintage: str | None = None
     minutes_p90: float | None = None
+    leave_by: datetime | None = None  # with an appointment: the latest departure from home
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready dict."""
         d = {k: getattr(self, k) for k in self.__dataclass_fields__}
+        d["leave_by"] = self.leave_by.isoformat() if self.leave_by else None
         d["roles"] = list(self.roles)
         d["arrival"] = self.arrival.isoformat() if self.arrival else None
         d["next_opening"] = self.next_opening.isoformat() if self.next_opening else None
@@ -160,6 +162,7 @@ class Entry:
         kw["roles"] = tuple(d["roles"])
         kw["arrival"] = _dt(d.get("arrival"))
         kw["next_opening"] = _dt(d.get("next_opening"))
+        kw["leave_by"] = _dt(d.get("leave_by"))
         kw["legs"] = tuple(Leg.from_dict(x) for x in d.get("legs", []))
         kw["minutes"] = {k: (None if v is None else float(v)) for k, v in d["minutes"].items()}
         if kw.get("state") not in OPEN_STATES:  # a radar saved before the three states

@@ -117,6 +117,12 @@ class Person:
         Short needs, roles or data·inclusion thematiques (see :func:`needs_to_roles`).
     max_minutes
         How far, in minutes, the person accepts to go (default 45).
+    arrive_by
+        An appointment (« arriver avant 9 h 00 »): a ``time`` (on ``when``'s date, or the next
+        day when that is not after ``when`` — a night shift) or a ``datetime``. The radar then
+        gives each structure the *latest departure* from home that still arrives by then,
+        leaving no earlier than ``when``, and ranks structures by it. ``until`` then defaults
+        to three hours after the appointment.
 
     Raises
     ------
@@ -132,6 +138,7 @@ class Person:
     modes: tuple[str, ...] = ("walk", "transit")
     needs: tuple[str, ...] = ("creation",)
     max_minutes: float = 45.0
+    arrive_by: datetime | time | None = None
 
     def __post_init__(self) -> None:
         if not (-180 <= float(self.lon) <= 180 and -90 <= float(self.lat) <= 90):
@@ -144,8 +151,10 @@ class Person:
         until = self.until
         if isinstance(until, str):
             until = time.fromisoformat(until) if len(until) <= 8 else datetime.fromisoformat(until)
+        arrive = _arrive_by(self.arrive_by, when)
+        object.__setattr__(self, "arrive_by", arrive)
         if until is None:
-            until = when + timedelta(hours=3)
+            until = (arrive or when) + timedelta(hours=3)
         elif isinstance(until, time):
             until = datetime.combine(when.date(), until)
         if until <= when:
@@ -174,6 +183,12 @@ class Person:
         return self.until
 
     @property
+    def appointment(self) -> datetime | None:
+        """The arrive-by time as a datetime (``None``: no appointment)."""
+        assert self.arrive_by is None or isinstance(self.arrive_by, datetime)
+        return self.arrive_by
+
+    @property
     def roles(self) -> tuple[str, ...]:
         """Roles needed, in path order."""
         return needs_to_roles(self.needs)[1]
@@ -193,6 +208,7 @@ class Person:
             "modes": list(self.modes),
             "needs": list(self.needs),
             "max_minutes": self.max_minutes,
+            "arrive_by": self.appointment.isoformat() if self.appointment else None,
         }
 
     @classmethod
@@ -206,4 +222,22 @@ class Person:
             modes=tuple(d["modes"]),
             needs=tuple(d["needs"]),
             max_minutes=d["max_minutes"],
+            arrive_by=datetime.fromisoformat(d["arrive_by"]) if d.get("arrive_by") else None,
         )
+
+
+def _arrive_by(value: datetime | time | str | None, when: datetime) -> datetime | None:
+    """The appointment as a datetime after ``when`` (a time: on its date, else the next day)."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        try:
+            value = time.fromisoformat(value) if len(value) <= 8 else datetime.fromisoformat(value)
+        except ValueError:
+            raise PersonError("arrive_by.bad_time", value=value) from None
+    if isinstance(value, time):
+        at = datetime.combine(when.date(), value)
+        return at if at > when else at + timedelta(days=1)
+    if value <= when:
+        raise PersonError("person.arrive_before_when", arrive=value, when=when)
+    return value

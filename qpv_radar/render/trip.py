@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from ..radar import Entry, Leg, Radar
 from . import labels as lb
 
-__all__ = ["Trip", "TripStep", "trip_lines", "trip_of"]
+__all__ = ["Trip", "TripStep", "leave_by_text", "trip_lines", "trip_of"]
 
 
 @dataclass(frozen=True)
@@ -96,6 +96,21 @@ def _step_text(st: TripStep, lang: str) -> str:
     return f"{at} {what}, {took}"
 
 
+def clock_text(t: datetime, lang: str = "fr") -> str:
+    """``8 h 22`` (French) or ``8:22`` (English): a time of day, to the minute below."""
+    return lb.t("arrive_by.clock", lang, h=t.hour, m=f"{t.minute:02d}")
+
+
+def leave_by_text(e: Entry, radar: Radar, lang: str = "fr") -> str:
+    """« partez au plus tard à 8 h 22 de chez vous pour arriver avant 9 h 00 » (``""``
+    without an appointment or a journey)."""
+    arrive = radar.person.appointment
+    if e.leave_by is None or arrive is None:
+        return ""
+    leave = lb.t("arrive_by.leave_by", lang, time=clock_text(e.leave_by, lang))
+    return f"{leave} {lb.t('arrive_by.arrive', lang, time=clock_text(arrive, lang))}"
+
+
 def spread_text(e: Entry, lang: str = "fr") -> str:
     """``d'habitude 41 min, jusqu'à 45 min selon le départ`` when public transport was timed
     over a departure window, else ``""``."""
@@ -114,11 +129,14 @@ def trip_lines(e: Entry, radar: Radar, lang: str = "fr") -> tuple[list[str], lis
     Head: the day and date of the trip, « départ 09:00 → arrivée 09:43, 43 min », the spread
     over the window when one was used. Steps: one line per leg and per wait, with its start.
     """
-    trip = trip_of(e, radar.person.when)
+    leave = e.leave_by  # with an appointment: the latest departure, and the trip leaving then
+    trip = trip_of(e, leave or radar.person.when)
     if trip is None:
+        if radar.person.appointment is not None:
+            return [lb.t("arrive_by.none_short", lang)], []
         return [lb.t("unreachable", lang)], []
     head = [
-        lb.t("card.trip", lang, day=lb.day_text(radar.person.when, lang)),
+        lb.t("card.trip", lang, day=lb.day_text(leave or radar.person.when, lang)),
         lb.t(
             "card.times",
             lang,
@@ -130,6 +148,8 @@ def trip_lines(e: Entry, radar: Radar, lang: str = "fr") -> tuple[list[str], lis
     spread = spread_text(e, lang)
     if spread:
         head.append(spread)
+    if leave is not None:
+        head.insert(0, leave_by_text(e, radar, lang))
     steps = [_step_text(st, lang) for st in trip.steps]
     steps.append(f"{trip.arrival:%H:%M} {lb.t('card.arrive', lang)}")
     return head, steps

@@ -257,10 +257,10 @@ class Networks:
         return self._timetables[d]
 
     # ---- questions ------------------------------------------------------------------------
-    def _check_mode(self, mode: str, departure: datetime | None) -> None:
+    def _check_mode(self, mode: str, departure: datetime | None, arrive_by: Any = None) -> None:
         if mode not in MODES:
             raise ModeUnavailableError("routing.unknown_mode", mode=mode, modes=", ".join(MODES))
-        if mode == "transit" and departure is None:
+        if mode == "transit" and departure is None and arrive_by is None:
             raise ModeUnavailableError("routing.departure_needed", mode=mode)
 
     def travel_times(
@@ -274,8 +274,9 @@ class Networks:
         percentiles: tuple[int, ...] = (),
         max_time_s: float | None = None,
         reasons: bool = False,
+        arrive_by: datetime | None = None,
     ) -> pd.DataFrame:
-        """Travel times from every origin to every destination.
+        """Travel times from every origin to every destination (leave at, or arrive by).
 
         Parameters
         ----------
@@ -294,13 +295,30 @@ class Networks:
         reasons
             Street modes: add a ``reason`` column (a :class:`~qpv_radar._messages.Message`,
             worded by the caller) saying why a time is missing.
+        arrive_by
+            Instead of ``departure``: the time to arrive by (naive = local time). Each pair
+            gets the *latest departure* that still arrives by then, exact to the second
+            (transit: reverse RAPTOR, :mod:`qpv_radar.routing.transit.arrive`; street modes:
+            ``arrive_by − street time``), searched in ``[arrive_by − window_minutes,
+            arrive_by]`` (0: ``ARRIVE_BY_WINDOW_MINUTES`` of :mod:`qpv_radar._defaults`;
+            ``max_time_s`` narrows it). See :mod:`qpv_radar.routing.arrive`.
 
         Returns
         -------
         DataFrame
             ``from_id, to_id, travel_time`` (seconds, NaN when unreachable), plus the
-            requested columns.
+            requested columns. With ``arrive_by``: ``from_id, to_id, departure, arrival,
+            travel_time, reason`` (``arrival`` at or before ``arrive_by``; ``travel_time`` =
+            arrival − departure; NaN/NaT and a reason when no journey arrives in time), and
+            ``attrs["timetable_day"]`` the :class:`TimetableDay` that answered (transit).
         """
+        if arrive_by is not None:
+            from .arrive import arrive_by_times, check_arrive_by
+
+            check_arrive_by(departure, percentiles)
+            self._check_mode(mode, None, arrive_by)
+            return arrive_by_times(self, origins, destinations, mode=mode, arrive_by=arrive_by,
+                window_minutes=window_minutes, max_time_s=max_time_s)  # fmt: skip
         self._check_mode(mode, departure)
         if mode in STREET_MODES:
             from .times import travel_times
@@ -355,8 +373,12 @@ class Networks:
         *,
         mode: str,
         departure: datetime | None = None,
+        arrive_by: datetime | None = None,
     ) -> dict[Any, Itinerary | None]:
         """The fastest journey from ``origin`` to each destination (one search for transit).
+
+        With ``arrive_by`` instead of ``departure``: the journey of the latest departure that
+        arrives by then (:func:`~qpv_radar.routing.arrive.arrive_by_itineraries`).
 
         Returns
         -------
@@ -365,6 +387,13 @@ class Networks:
             path as lon/lat pairs), or ``None`` when unreachable. Times are on the date of
             ``departure``, also when another date's timetable answered (:meth:`timetable_day`).
         """
+        if arrive_by is not None:
+            from .arrive import arrive_by_itineraries, check_arrive_by
+
+            check_arrive_by(departure, ())
+            self._check_mode(mode, None, arrive_by)
+            return dict(arrive_by_itineraries(self, origin, destinations, mode=mode,
+                                              arrive_by=arrive_by))  # fmt: skip
         self._check_mode(mode, departure)
         if mode in STREET_MODES:
             pts = destinations.geometry.to_crs(WGS84)
@@ -389,8 +418,11 @@ class Networks:
         *,
         mode: str,
         departure: datetime | None = None,
+        arrive_by: datetime | None = None,
     ) -> Itinerary:
         """The fastest journey from ``origin`` to ``destination`` (WGS84 points or lon/lat).
+
+        With ``arrive_by``: the journey of the latest departure that arrives by then.
 
         Raises
         ------
@@ -400,8 +432,12 @@ class Networks:
         dest = gpd.GeoDataFrame({"id": ["d"]}, geometry=[_point(destination)], crs=WGS84).set_index(
             "id"
         )
-        found = self.itineraries(_point(origin), dest, mode=mode, departure=departure)["d"]
+        found = self.itineraries(
+            _point(origin), dest, mode=mode, departure=departure, arrive_by=arrive_by
+        )["d"]
         if found is None:
+            if arrive_by is not None:
+                raise UnreachableError("arrive_by.none", arrive=arrive_by.strftime("%H:%M"))
             raise UnreachableError("radar.unreachable_structure")
         return found
 

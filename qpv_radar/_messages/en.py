@@ -501,6 +501,26 @@ WORDS: dict[str, str] = {
     "radar_file.unreadable": "{file}: cannot be read ({error}). Check the path.",
     "radar_file.encoding": "{file}: not UTF-8 text (position {position}). Radar files are written in UTF-8: give the file as `qpv-radar radar … --json` wrote it.",
     "territory.no_structure": "territory {name!r} ({file}): no support structure — its [[actors]] sources ({sources}) give none in its communes ({communes}). Add an [[actors]] source that covers these communes, or check the communes' INSEE codes.",
+    # issue 13 — scale: territories from national data, runs over many territories
+    "territory_new.where": "give either --communes (INSEE codes separated by commas) or --departement, not both.",
+    "territory_new.no_qpv": "no known QPV in {communes} (neither registry perimeters nor ANCT's 2024 list): check the communes' INSEE codes.",
+    "territory_new.mixed": "communes of several overseas départements, or mixed with mainland France ({communes}): a territory has one coordinate system; make one territory per département.",
+    "territory_new.no_file": "{file}: neither a registry dataset nor an existing file. Fix the path or see `qpv-radar data list`.",
+    "territory_new.gtfs_period": "{file}: the GTFS has no dated calendar.txt or calendar_dates.txt; give a complete feed.",
+    "territory_new.osmnx": "--download needs osmnx: pip install osmnx (and an internet connection), or give --streets FILE.",
+    "territory_new.download": "downloading the streets failed ({error}): check the connection, or give --streets FILE.",
+    "territory_new.written": "Territory {name} written to {file} ({n} communes, {kind}).",
+    "territory_new.kind_perimeters": "QPV perimeters of 2015",
+    "territory_new.kind_list": "ANCT's 2024 list of QPVs by commune, without perimeters",
+    "territory_new.no_streets": "No street network: walking will be counted in a straight line.",
+    "many.failed": "{name}: failed ({error})",
+    "many.skipped": "{name}: unchanged, result reused",
+    "many.done": "{name}: {rows} rows in {seconds:.1f} s",
+    "many.summary": "{ok} territories computed, {skipped} reused, {failed} failed. Results: {out}",
+    "many.scheduler": "--scheduler {value}: give local or the address of a Dask scheduler (tcp://host:8786).",
+    "many.no_dask": "runs over several territories need Dask: pip install 'qpv_radar[scale]'.",
+    "many.territories": "--territories is empty: give TOML files separated by commas.",
+    "many.all_failed": "every territory failed; see {summary}.",
 }
 
 #: Words of opening hours (OSM day abbreviations → words).

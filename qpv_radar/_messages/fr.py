@@ -503,6 +503,26 @@ WORDS: dict[str, str] = {
     "radar_file.unreadable": "{file} : lecture impossible ({error}). Vérifiez le chemin.",
     "radar_file.encoding": "{file} : ce n'est pas du texte UTF-8 (position {position}). Les fichiers radar sont écrits en UTF-8 : donnez le fichier tel que `qpv-radar radar … --json` l'a écrit.",
     "territory.no_structure": "territoire {name!r} ({file}) : aucune structure d'accompagnement — ses sources [[actors]] ({sources}) n'en donnent aucune dans ses communes ({communes}). Ajoutez une source [[actors]] qui couvre ces communes, ou vérifiez les codes INSEE des communes.",
+    # issue 13 — scale: territories from national data, runs over many territories
+    "territory_new.where": "donnez soit --communes (codes INSEE séparés par des virgules), soit --departement, pas les deux.",
+    "territory_new.no_qpv": "aucun QPV connu dans {communes} (ni périmètres du registre, ni liste ANCT 2024) : vérifiez les codes INSEE des communes.",
+    "territory_new.mixed": "communes de plusieurs départements d'outre-mer ou mêlées à la métropole ({communes}) : un territoire n'a qu'un système de coordonnées ; créez un territoire par département.",
+    "territory_new.no_file": "{file} : ni un jeu du registre ni un fichier existant. Corrigez le chemin ou voyez `qpv-radar data list`.",
+    "territory_new.gtfs_period": "{file} : le GTFS n'a ni calendar.txt ni calendar_dates.txt datés ; donnez un flux complet.",
+    "territory_new.osmnx": "--download a besoin d'osmnx : pip install osmnx (et une connexion internet), ou donnez --streets FICHIER.",
+    "territory_new.download": "le téléchargement des rues a échoué ({error}) : vérifiez la connexion, ou donnez --streets FICHIER.",
+    "territory_new.written": "Territoire {name} écrit dans {file} ({n} communes, {kind}).",
+    "territory_new.kind_perimeters": "périmètres QPV 2015",
+    "territory_new.kind_list": "liste ANCT 2024 des QPV par commune, sans périmètres",
+    "territory_new.no_streets": "Pas de réseau de rues : la marche sera comptée en ligne droite.",
+    "many.failed": "{name} : échec ({error})",
+    "many.skipped": "{name} : inchangé, résultat repris",
+    "many.done": "{name} : {rows} lignes en {seconds:.1f} s",
+    "many.summary": "{ok} territoires calculés, {skipped} repris, {failed} en échec. Résultats : {out}",
+    "many.scheduler": "--scheduler {value} : donnez local ou l'adresse d'un ordonnanceur Dask (tcp://hôte:8786).",
+    "many.no_dask": "les calculs sur plusieurs territoires ont besoin de Dask : pip install 'qpv_radar[scale]'.",
+    "many.territories": "--territories est vide : donnez des fichiers TOML séparés par des virgules.",
+    "many.all_failed": "tous les territoires ont échoué ; voir {summary}.",
 }
 
 #: Words of opening hours (OSM day abbreviations → words).

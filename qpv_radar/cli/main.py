@@ -38,6 +38,7 @@ from . import (
     qpv,
     radar,
     serve,
+    territory,
     times,
     transit_info,
 )
@@ -46,6 +47,7 @@ from ._util import t
 # Listed explicitly (not discovered) so the help shows commands in the order of the data flow.
 _COMMAND_MODULES: tuple[ModuleType, ...] = (
     data,
+    territory,
     qpv,
     actors,
     directory,

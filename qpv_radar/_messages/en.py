@@ -520,6 +520,7 @@ WORDS: dict[str, str] = {
     "many.scheduler": "--scheduler {value}: give local or the address of a Dask scheduler (tcp://host:8786).",
     "many.no_dask": "runs over several territories need Dask: pip install 'qpv_radar[scale]'.",
     "many.territories": "--territories is empty: give TOML files separated by commas.",
+    "many.walk_instead": "no public transport declared: computed on foot only",
     "many.all_failed": "every territory failed; see {summary}.",
 }
 

@@ -522,6 +522,7 @@ WORDS: dict[str, str] = {
     "many.scheduler": "--scheduler {value} : donnez local ou l'adresse d'un ordonnanceur Dask (tcp://hôte:8786).",
     "many.no_dask": "les calculs sur plusieurs territoires ont besoin de Dask : pip install 'qpv_radar[scale]'.",
     "many.territories": "--territories est vide : donnez des fichiers TOML séparés par des virgules.",
+    "many.walk_instead": "pas de transport en commun déclaré : calculé à pied seulement",
     "many.all_failed": "tous les territoires ont échoué ; voir {summary}.",
 }
 

@@ -94,6 +94,12 @@ def slot_travel_times(
     progress
         Show a progress bar over the slots (stderr).
     """
+    if mode != "transit" and not getattr(networks, "has_streets", True):
+        # no street network: straight line × detour (the territory's note says so)
+        from ..routing.transit.walking import CrowFlyWalk, walk_table
+
+        tt = walk_table(CrowFlyWalk(), origins, destinations, max_time_s=max_time_s)
+        return {slot: tt for slot in slots}
     if mode != "transit":
         tt = networks.travel_times(origins, destinations, mode=mode, max_time_s=max_time_s)
         return {slot: tt for slot in slots}

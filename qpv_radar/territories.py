@@ -21,6 +21,7 @@ communes only, and their population; :meth:`TerritoryDraft.write` writes everyth
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import unicodedata
@@ -92,8 +93,12 @@ class TerritoryDraft:
         """Write the TOML file (and its side files next to it), each atomically."""
         out = Path(out)
         for rel, data in self.files.items():
-            atomic_write(out.parent / rel, lambda tmp, d=data: tmp.write_bytes(d))
+            atomic_write(out.parent / rel, functools.partial(_write_bytes, data=data))
         return atomic_write_text(out, self.toml)
+
+
+def _write_bytes(tmp: Path, *, data: bytes) -> None:
+    tmp.write_bytes(data)
 
 
 def _fold(text: str) -> str:

@@ -54,8 +54,9 @@ class ManyResult:
     summary
         One row per territory: ``territory, file, status`` (``ok``, ``skipped``: unchanged and
         reused, ``failed``), ``rows, n_qpv, seconds, worker_rss_mb``, ``mode`` (the mode
-        used), ``walking`` (``streets`` or ``straight_line``), ``notice`` (``many.walk_instead`` when a territory
-        without GTFS was computed on foot although transit was asked), ``note, error``.
+        used), ``walking`` (``streets`` or ``straight_line``), ``notice``
+        (``many.walk_instead`` when a territory without GTFS was computed on foot although
+        transit was asked), ``note, error``.
     dataset
         The partitioned GeoParquet folder (``OUT/coverage``).
     summary_csv

@@ -55,7 +55,61 @@ def register(sub: Any) -> None:
     p.add_argument("--html", help=h("cli.help.coverage.html"))
     p.add_argument("--csv", help=h("cli.help.coverage.csv"))
     p.add_argument("--top", type=int, default=10, help=h("cli.help.coverage.top"))
+    p.add_argument("--territories", help=h("cli.help.coverage.territories"))
+    p.add_argument("--scheduler", default="local", help=h("cli.help.coverage.scheduler"))
+    p.add_argument("--workers", type=int, help=h("cli.help.coverage.workers"))
     p.set_defaults(func=_run)
+
+
+def _run_many(args: argparse.Namespace, slots: list[str]) -> int:
+    """``--territories``: :func:`qpv_radar.planner.coverage_many`, then one line per territory."""
+    from .. import planner
+    from .._outputs import clean_terminal
+    from ._util import t
+
+    files = [f.strip() for f in args.territories.split(",") if f.strip()]
+    if not files:
+        raise CliInputError("many.territories")
+    if not args.out:
+        raise CliInputError("--out: give the folder of the results (with --territories).")
+    if args.workers is not None and args.workers < 1:
+        raise CliInputError(f"--workers {args.workers}: give 1 or more.")
+    res = planner.coverage_many(
+        files,
+        role=args.role,
+        minutes=args.minutes,
+        slots=slots,
+        mode=args.mode,
+        window_minutes=args.window,
+        unknown=args.unknown_hours,
+        out_dir=args.out,
+        scheduler=args.scheduler,
+        n_workers=args.workers,
+        progress=sys.stderr.isatty(),
+    )
+    for r in res.summary.to_dict("records"):
+        name = clean_terminal(str(r["territory"]))
+        if r["status"] == "failed":
+            print(t("many.failed", args.lang, name=name, error=clean_terminal(str(r["error"]))))
+            continue
+        key = "many.skipped" if r["status"] == "skipped" else "many.done"
+        print(t(key, args.lang, name=name, rows=int(r["rows"]), seconds=float(r["seconds"])))
+        if isinstance(r.get("notice"), str) and r["notice"]:
+            print(f"  {t(r['notice'], args.lang)}")
+        if isinstance(r.get("note"), str) and r["note"]:
+            print(f"  {clean_terminal(r['note'])}")
+    counts = res.summary["status"].value_counts()
+    print(
+        t(
+            "many.summary",
+            args.lang,
+            ok=int(counts.get("ok", 0)),
+            skipped=int(counts.get("skipped", 0)),
+            failed=int(counts.get("failed", 0)),
+            out=str(res.dataset),
+        )
+    )
+    return 0 if len(res.failed) < len(res.summary) else 1
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -80,6 +134,8 @@ def _run(args: argparse.Namespace) -> int:
         raise CliInputError("--slots is empty: give e.g. weekday-06:00,sunday-10:00.")
     if args.role not in planner.ROLES:
         raise CliInputError(f"--role {args.role!r}: choose among {', '.join(planner.ROLES)}.")
+    if args.territories:
+        return _run_many(args, slots)
     check_out(args.out)
     for path, option, suffixes in ((args.csv, "--csv", (".csv",)), (args.html, "--html", _HTML)):
         if path and Path(path).suffix.lower() not in suffixes:

@@ -40,6 +40,7 @@ from . import (
     radar,
     serve,
     shifts,
+    territory,
     times,
     transit_info,
 )
@@ -48,6 +49,7 @@ from ._util import h, set_help_lang, t
 # Listed explicitly (not discovered) so the help shows commands in the order of the data flow.
 _COMMAND_MODULES: tuple[ModuleType, ...] = (
     data,
+    territory,
     qpv,
     actors,
     directory,

@@ -13,18 +13,21 @@ from .inputs import (
     structures,
     structures_with_role,
 )
+from .many import ManyResult, coverage_many
 from .runs import CoverageResult, Mode, accessibility, coverage, permanences, slot_travel_times
 
 __all__ = [
     "ROLES",
     "Capacity",
     "CoverageResult",
+    "ManyResult",
     "Mode",
     "NoStructureError",
     "PlannerError",
     "accessibility",
     "candidate_problems",
     "coverage",
+    "coverage_many",
     "permanences",
     "read_candidates",
     "resident_origins",

@@ -99,12 +99,16 @@ def resident_origins(
     -------
     (qpv, origins)
         ``qpv`` from :func:`qpv_radar.qpv.load_qpv` (with ``pop_mun``); ``origins`` from
-        :func:`qpv_radar.analysis.origin_points` over the street nodes inside each perimeter.
+        :func:`qpv_radar.analysis.origin_points` over the street nodes inside each perimeter,
+        or over a grid of ``cell_m`` when the territory has no street network.
     """
     from ..qpv import load_qpv
 
     t = territory_of(territory)
     qpv = load_qpv(t)
+    if network is None and t.streets is None:
+        # no street network: a grid of cell_m inside each perimeter (the territory's note says so)
+        return qpv, analysis.origin_points(qpv, None, cell_m=cell_m, crs=t.crs)
     nodes = _street_nodes(network if network is not None else walk_network_of(t, None))
     return qpv, analysis.origin_points(qpv, nodes, cell_m=cell_m, crs=t.crs)
 

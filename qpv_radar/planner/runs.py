@@ -94,6 +94,12 @@ def slot_travel_times(
     progress
         Show a progress bar over the slots (stderr).
     """
+    if mode != "transit" and not getattr(networks, "has_streets", True):
+        # no street network: straight line × detour (the territory's note says so)
+        from ..routing.transit.walking import CrowFlyWalk, walk_table
+
+        tt = walk_table(CrowFlyWalk(), origins, destinations, max_time_s=max_time_s)
+        return {slot: tt for slot in slots}
     if mode != "transit":
         tt = networks.travel_times(origins, destinations, mode=mode, max_time_s=max_time_s)
         return {slot: tt for slot in slots}
@@ -195,7 +201,8 @@ def coverage(
     roles = [role] if isinstance(role, str) else list(role)
     _, dests = role_structures(t, roles)
     networks = _networks_of(t, networks)
-    qpv, origins = resident_origins(t, walk_network_of(t, networks), cell_m=cell_m)
+    net = walk_network_of(t, networks) if networks.has_streets else None  # None: grid origins
+    qpv, origins = resident_origins(t, net, cell_m=cell_m)
     # route beyond T (to 2T, at least 60 min) so that median times past T are still known
     horizon = int(np.ceil(max(2 * minutes, 60.0)))
     # one routing run per slot for the structures of every role, then split by role

@@ -151,11 +151,15 @@ def _export(args: argparse.Namespace) -> int:
     from ..actors.directory_export import to_data_inclusion, validate_data_inclusion
 
     lang = args.lang
+    from .._outputs import atomic_write_text, check_outputs, territory_inputs
+
     if args.out.suffix.lower() != ".json":
         raise CliInputError(t("cli.directory.out_json", lang, out=args.out))
     if not args.out.parent.exists():
         raise CliInputError(t("cli.directory.no_folder", lang, out=args.out))
     terr, path = _path(args)
+    # the export may not replace the directory itself, the territory file or its sources
+    check_outputs({"--out": args.out}, {"directory": path, **territory_inputs(terr)})
     rows = _rows(path)
     actors = load_actors(terr, progress=False, directory=path if rows else False)
     describe = {
@@ -166,9 +170,7 @@ def _export(args: argparse.Namespace) -> int:
     }
     doc = to_data_inclusion(actors, rows, territory=terr.name, describe=describe)
     validate_data_inclusion(doc, path=args.out)
-    tmp = args.out.with_name(f".{args.out.name}.tmp")
-    tmp.write_text(json.dumps(doc, ensure_ascii=False, indent=2), encoding="utf-8")
-    tmp.replace(args.out)
+    atomic_write_text(args.out, json.dumps(doc, ensure_ascii=False, indent=2))
     n_s, n_v = len(doc["structures"]), len(doc["services"])
     print(t("cli.directory.exported", lang, out=args.out, structures=n_s, services=n_v))
     return 0

@@ -11,8 +11,10 @@
 * optional streets (a local file, or downloaded with osmnx, online only) and GTFS feeds.
 
 A territory without a street network walks in a straight line (× 1.3, on the ellipsoid) and
-places its residents on a grid inside each perimeter: its ``[qpv] note`` says so, and the note
-is printed with every planner result.
+places its residents on a grid inside each perimeter — or, for ANCT's commune lists, at the
+commune's centre (the list's point), whose population is unknown: its ``[qpv] note`` says so,
+and the note is printed with every planner result (shares and counts of residents are then
+NaN, « population inconnue »).
 
 When the chosen perimeters lack commune codes or population (Rennes), the territory gets two
 small side files next to it (``<name>.qpv.geojson``, ``<name>.qpv.csv``): the perimeters of its
@@ -77,6 +79,13 @@ _NOTES = {
         "sont placés sur une grille dans chaque périmètre.",
         "No street network: walking is counted in a straight line (× 1.3) and residents are "
         "placed on a grid inside each perimeter.",
+    ),
+    # commune lists have no perimeter to put a grid in: residents stay at the commune's centre
+    "no_streets_list": (
+        "Pas de réseau de rues : la marche est comptée en ligne droite (× 1,3) depuis le centre "
+        "de la commune.",
+        "No street network: walking is counted in a straight line (× 1.3) from the commune's "
+        "centre.",
     ),
 }
 
@@ -305,7 +314,8 @@ def new_territory(
     if download_streets:
         street_src, data = _download_streets(codes, anct, name)
         files[f"{name}.streets.graphml"] = data
-    notes = [_NOTES[kind]] + ([] if street_src else [_NOTES["no_streets"]])
+    no_streets = _NOTES["no_streets_list" if kind == "list" else "no_streets"]
+    notes = [_NOTES[kind]] + ([] if street_src else [no_streets])
     out = [
         f"# Built by `qpv-radar territory new` from the registry's national data ({date.today()}).",
         f"name = {_q(name)}",

@@ -100,3 +100,39 @@ def test_map_works_offline_in_chromium(gaps_gdf: gpd.GeoDataFrame, tmp_path: Pat
         assert browser.eval("document.querySelectorAll('path.leaflet-interactive').length") > 0
     finally:
         browser.close()
+
+
+def test_unknown_population_is_its_own_state(gaps_gdf: gpd.GeoDataFrame) -> None:
+    """A QPV without population (ANCT's commune lists) gets NaN shares and counts, never 0,
+    while the other QPVs keep exactly their figures; the map words it and draws it grey."""
+    qpv = pdat.montpellier_qpv().reset_index(drop=True)
+    lost = str(qpv.loc[0, "code_qp"])
+    qpv.loc[0, "pop_mun"] = float("nan")
+    relays = pdat.montpellier_relays()
+    origins = analysis.origin_points(qpv, pdat.street_nodes())
+    assert origins.loc[origins["code_qp"] == lost, "population"].isna().all()
+    tt = pdat.walk_times(origins, relays)
+    gaps = analysis.rank_gaps(
+        analysis.coverage_gaps({"weekday-09:00": tt}, origins, relays, minutes=15)
+    )
+    row = gaps[gaps["code_qp"] == lost].iloc[0]
+    assert not row["population_known"]
+    assert pd.isna(row["population"]) and pd.isna(row["pop_uncovered"])
+    assert pd.isna(row["share_uncovered"])
+    assert gaps["rank"].iat[-1] == row["rank"]  # ranked after every known gap
+    known = gaps[gaps["code_qp"] != lost].set_index("code_qp")
+    assert known["population_known"].all()
+    before = gaps_gdf[gaps_gdf["slot"] == "weekday-09:00"].set_index("code_qp")
+    cols = ["population", "pop_uncovered", "share_uncovered", "median_min"]
+    pd.testing.assert_frame_equal(known[cols], before.loc[known.index, cols])
+    # the indicators too: shares and fca2 NaN, times still given from the origin points
+    cap = pd.Series(1.0, index=relays.index)
+    ind = analysis.qpv_indicators(tt, origins, relays, minutes=15, capacity=cap)
+    assert pd.isna(ind.loc[lost, "share_within_10"]) and pd.isna(ind.loc[lost, "fca2"])
+    assert ind.loc[lost, "median_min"] >= 0 and not ind.loc[lost, "population_known"]
+
+    perim = qpv[["code_qp", "nom_qp", "geometry"]]
+    table = gpd.GeoDataFrame(gaps.merge(perim, on="code_qp"), geometry="geometry", crs=4326)
+    html = coverage_map(table, minutes=15).get_root().render()
+    assert html.count("population inconnue") >= 2  # tooltip and legend
+    assert "#808080" in html

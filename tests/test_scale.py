@@ -60,6 +60,9 @@ def test_new_territories_follow_the_national_data(territories: dict[str, str]) -
     grenoble = load_territory(territories["grenoble"])
     g = load_qpv(grenoble)
     assert len(g) >= 3 and not bool(g["is_perimeter"].any())  # ANCT's lists, flagged
+    # origins honestly at the commune's centre, never "a grid inside each perimeter"
+    assert "centre de la commune" in grenoble.qpv_note and "grille" not in grenoble.qpv_note
+    assert "grid" not in grenoble.qpv_note_en
     assert grenoble.default_when is not None and grenoble.default_when.weekday() == 1
 
 
@@ -97,6 +100,17 @@ def test_many_equals_single_runs_failures_and_skips(
         a = part.sort_values(key).geometry.reset_index(drop=True)
         b = single.sort_values(key).geometry.reset_index(drop=True)
         assert a.geom_equals_exact(b, tolerance=1e-9).all()
+    # Grenoble's population is unknown (ANCT's lists): NaN shares and counts, never 0
+    gre = combined[combined["territory"].astype(str) == "grenoble"]
+    assert not gre["population_known"].any() and gre["share_uncovered"].isna().all()
+    assert gre["population"].isna().all() and gre["pop_uncovered"].isna().all()
+    mtp = combined[combined["territory"].astype(str) == "montpellier"]
+    assert mtp["population_known"].all() and mtp["population"].gt(0).all()
+    unknown = dict(
+        zip(res.summary["territory"], res.summary["n_qpv_population_unknown"], strict=True)
+    )
+    assert unknown["grenoble"] == gre["code_qp"].nunique() and unknown["montpellier"] == 0
+    assert "n_qpv_population_unknown" in pd.read_csv(res.summary_csv).columns
     # the notice of the walked territory is in its rows
     rennes_rows = combined[combined["territory"].astype(str) == "rennes"]
     assert set(rennes_rows["notice"]) == {"many.walk_instead"}
@@ -115,3 +129,41 @@ def test_many_equals_single_runs_failures_and_skips(
     }
     assert len(gpd.read_parquet(again.dataset)) == len(combined)
     shutil.rmtree(tmp_path / "out")
+
+
+def test_accessibility_many_equals_single_runs_and_skips(
+    territories: dict[str, str], client: object, tmp_path: Path
+) -> None:
+    opts = {"roles": ["employment"], "modes": ["walk", "transit"], "slots": ["weekday-09:00"]}
+    files = [territories["grenoble"], territories["rennes"]]
+    res = planner.accessibility_many(files, out_dir=tmp_path, client=client, **opts)
+    assert dict(zip(res.summary["territory"], res.summary["status"], strict=True)) == {
+        "grenoble": "ok",
+        "rennes": "ok",
+    }
+    modes = dict(zip(res.summary["territory"], res.summary["mode"], strict=True))
+    assert modes == {"grenoble": "walk,transit", "rennes": "walk"}
+    assert res.dataset == tmp_path / "accessibility" and res.summary_csv.is_file()
+    combined = gpd.read_parquet(res.dataset)
+    assert dask_geopandas.read_parquet(res.dataset).npartitions == 2
+    assert combined.crs.to_epsg() == 4326 and combined.geometry.notna().all()
+    for name, path in zip(["grenoble", "rennes"], files, strict=True):
+        o = dict(opts, modes=["walk"]) if name == "rennes" else opts
+        single = planner.accessibility(path, **o)  # type: ignore[arg-type]
+        part = combined[combined["territory"].astype(str) == name]
+        part = pd.DataFrame(
+            part.drop(columns=["territory", "walking", "notice", "note", "geometry"])
+        )
+        key = ["code_qp", "mode", "while_open"]
+        pd.testing.assert_frame_equal(
+            part.sort_values(key).reset_index(drop=True),
+            single.sort_values(key).reset_index(drop=True),
+            check_dtype=False,
+        )
+    rennes = combined[combined["territory"].astype(str) == "rennes"]
+    assert set(rennes["notice"]) == {"many.walk_instead"} and rennes["population_known"].all()
+    gre = combined[combined["territory"].astype(str) == "grenoble"]
+    assert gre["share_within_30"].isna().all() and not gre["population_known"].any()
+    assert gre["median_min"].notna().all()  # times from the commune's centre are still given
+    again = planner.accessibility_many(files, out_dir=tmp_path, client=client, **opts)
+    assert set(again.summary["status"]) == {"skipped"}

@@ -718,6 +718,10 @@ WORDS: dict[str, str] = {
     "cli.help.coverage.territories": "several territory files separated by commas, run on Dask (one task each); --out is then a folder: coverage/territory=NAME/part.parquet + summary.csv",
     "cli.help.coverage.scheduler": "with --territories: local (a LocalCluster, default) or tcp://host:8786",
     "cli.help.coverage.workers": "with --territories: local workers (default: cores)",
+    # issue 13, unknown population and accessibility over many territories (pop)
+    "coverage.population_unknown": "population unknown",
+    "planner.population_unknown": "the population of the QPVs of {territory} is not known ({n} QPVs): choosing permanence places weighs residents. Use a territory with perimeters and their population (column pop_mun of [qpv] indicators).",
+    "many.population_unknown": "population unknown for {n} QPVs: shares and numbers of residents not computed",
 }
 
 #: Words of opening hours (OSM day abbreviations → words).

@@ -720,6 +720,10 @@ WORDS: dict[str, str] = {
     "cli.help.coverage.territories": "plusieurs fichiers de territoire séparés par des virgules, calculés sur Dask (une tâche chacun) ; --out est alors un dossier : coverage/territory=NOM/part.parquet + summary.csv",
     "cli.help.coverage.scheduler": "avec --territories : local (un LocalCluster, par défaut) ou tcp://hôte:8786",
     "cli.help.coverage.workers": "avec --territories : nombre de workers locaux (par défaut : les cœurs)",
+    # issue 13, unknown population and accessibility over many territories (pop)
+    "coverage.population_unknown": "population inconnue",
+    "planner.population_unknown": "la population des QPV de {territory} n'est pas connue ({n} QPV) : le choix des lieux de permanence pèse les résidents. Utilisez un territoire avec des périmètres et leur population (colonne pop_mun de [qpv] indicators).",
+    "many.population_unknown": "population inconnue pour {n} QPV : parts et nombres de résidents non calculés",
 }
 
 #: Words of opening hours (OSM day abbreviations → words).

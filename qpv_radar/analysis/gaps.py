@@ -48,9 +48,11 @@ def coverage_gaps(
     Returns
     -------
     pandas.DataFrame
-        Columns ``code_qp, slot, population, pop_uncovered, share_uncovered, median_min,
-        n_open, n_hours_unknown`` (structures known open at the slot time, structures whose
-        hours are unknown), one row per QPV and slot.
+        Columns ``code_qp, slot, population, population_known, pop_uncovered,
+        share_uncovered, median_min, n_open, n_hours_unknown`` (structures known open at the
+        slot time, structures whose hours are unknown), one row per QPV and slot. A QPV whose
+        population is unknown has ``population``, ``pop_uncovered`` and ``share_uncovered``
+        NaN and ``population_known`` False (never 0: that would read as full coverage).
     """
     parts = []
     for slot, tt in tables.items():
@@ -63,7 +65,8 @@ def coverage_gaps(
             n_unknown = int(first.isna().sum())
             n_open = int(first.fillna(False).sum())
         ind = qpv_indicators(t, origins, destinations, minutes=minutes, capacity=None)
-        part = ind[["population", "pop_uncovered", "share_uncovered", "median_min"]].reset_index()
+        cols = ["population", "population_known", "pop_uncovered", "share_uncovered", "median_min"]
+        part = ind[cols].reset_index()
         part.insert(1, "slot", slot)
         part["n_open"] = n_open
         part["n_hours_unknown"] = n_unknown
@@ -75,7 +78,7 @@ def rank_gaps(gaps: pd.DataFrame) -> pd.DataFrame:
     """Rank the (QPV, slot) gaps: most uncovered residents' share first, then most residents.
 
     Returns a copy with a ``rank`` column (1 = worst), sorted; rows with nobody uncovered are
-    ranked after every gap.
+    ranked after every gap, and rows whose population is unknown (NaN shares) after those.
     """
     out = gaps.sort_values(
         ["share_uncovered", "pop_uncovered"], ascending=[False, False], kind="stable"

@@ -86,7 +86,9 @@ def two_step_fca(
 
     ``R_j = S_j / Σ_{i: t_ij ≤ T} P_i`` then ``A_i = Σ_{j: t_ij ≤ T} R_j``: the same as PySAL
     ``access``'s ``two_stage_fca`` with ``max_cost=T`` on the same table. A structure whose
-    catchment holds no demand gets ``R_j = 0`` (``access`` gives inf/NaN there).
+    catchment holds no demand gets ``R_j = 0`` (``access`` gives inf/NaN there). A catchment
+    holding an origin of unknown population (NaN) has an unknown ratio, and so has every
+    origin reaching that structure (NaN, never a ratio computed on part of the demand).
 
     Parameters
     ----------
@@ -109,15 +111,24 @@ def two_step_fca(
     t = tt[(tt["travel_time"] <= max_time_s) & tt["from_id"].isin(demand.index)]
     t = t[t["to_id"].isin(supply.index)]
     p = demand.reindex(t["from_id"]).to_numpy(float)
-    catch = pd.Series(p, index=t.index).groupby(t["to_id"].to_numpy()).sum()
+    catch = _nan_sum(pd.Series(p, index=t.index), t["to_id"].to_numpy())
     s = supply.reindex(catch.index).to_numpy(float)
+    c = catch.to_numpy()
     with np.errstate(divide="ignore", invalid="ignore"):
-        r = np.where(catch.to_numpy() > 0, s / catch.to_numpy(), 0.0)
+        # a catchment holding residents of unknown number has an unknown ratio (NaN)
+        r = np.where(np.isnan(c), np.nan, np.where(c > 0, s / c, 0.0))
     ratio = pd.Series(r, index=catch.index)
-    a = pd.Series(ratio.reindex(t["to_id"]).to_numpy(), index=t.index).groupby(
-        t["from_id"].to_numpy()
-    )
-    return a.sum().reindex(demand.index).fillna(0.0)
+    a = _nan_sum(pd.Series(ratio.reindex(t["to_id"]).to_numpy(), index=t.index), t["from_id"])
+    out = a.reindex(demand.index)
+    # no structure within T: 0; an unknown ratio stays unknown
+    return out.where(out.index.isin(a.index), 0.0)
+
+
+def _nan_sum(values: pd.Series, by: Any) -> pd.Series:
+    """Sum by group, NaN when any value of the group is NaN (unknown stays unknown)."""
+    g = values.groupby(np.asarray(by))
+    total = g.sum()
+    return total.where(~values.isna().groupby(np.asarray(by)).any())
 
 
 # --------------------------------------------------------------------------- indicators
@@ -157,7 +168,8 @@ def qpv_indicators(
     Returns
     -------
     pandas.DataFrame
-        Index ``code_qp``; columns ``population``, ``n_origins``, ``median_min``, ``p80_min``
+        Index ``code_qp``; columns ``population`` (NaN when unknown), ``population_known``,
+        ``n_origins``, ``median_min``, ``p80_min``
         (to the nearest structure; ``inf`` = not reachable), ``share_within_{m}``,
         ``opportunities`` (structures within *T*), ``gravity``, ``fca2`` (capacity per 1,000
         residents), ``share_uncovered`` (no structure within *T*), ``pop_uncovered``.
@@ -177,6 +189,7 @@ def qpv_indicators(
     out = pd.DataFrame.from_dict(rows, orient="index")
     out.index.name = "code_qp"
     out["n_origins"] = out["n_origins"].astype(int)
+    out["population_known"] = out["population_known"].astype(bool)
     return out
 
 
@@ -226,13 +239,21 @@ def _origin_measures(
 
 
 def _qpv_row(g: pd.DataFrame, *, thresholds: Sequence[float], minutes: float) -> dict[str, float]:
-    """One QPV's indicators from its origins' measures (population-weighted)."""
+    """One QPV's indicators from its origins' measures (population-weighted).
+
+    When the QPV's population is unknown (NaN on its origins), ``population``, the shares,
+    ``pop_uncovered`` and ``fca2`` are NaN and ``population_known`` is False; the times,
+    ``opportunities`` and ``gravity`` are then averaged over the origin points with equal
+    weights (they describe the places residents are put at, not a count of residents).
+    """
     w = g["pop"].to_numpy()
-    tot = w.sum()
+    known = not bool(np.isnan(w).any())
+    tot = w.sum() if known else math.nan
     wn = w / tot if tot > 0 else np.full(len(w), 1.0 / len(w))
     nr = g["near"].to_numpy()
     row: dict[str, float] = {
         "population": round(float(tot), 6),
+        "population_known": known,
         "n_origins": float(len(g)),
         "median_min": weighted_quantile(nr, wn, 0.5),
         "p80_min": weighted_quantile(nr, wn, 0.8),
@@ -245,6 +266,11 @@ def _qpv_row(g: pd.DataFrame, *, thresholds: Sequence[float], minutes: float) ->
     unc = _share(wn, ~(nr <= minutes))
     row["share_uncovered"] = unc
     row["pop_uncovered"] = round(unc * float(tot), 1)
+    if not known:
+        # unknown population: shares and counts of residents are unknown, never 0
+        for k in row:
+            if k.startswith("share_") or k == "fca2":
+                row[k] = math.nan
     return row
 
 

@@ -8,6 +8,11 @@ live along streets and a node is exactly on the network (no snapping error, no o
 or on a railway yard); binning into cells removes the bias of node-dense spots (roundabouts,
 footpath meshes) and bounds the number of origins. A QPV with no node inside falls back to a
 regular grid clipped to its perimeter (or its representative point).
+
+A QPV whose population is not known (ANCT's 2024 commune lists carry none) keeps it unknown:
+its origins get ``population`` NaN (never 0, which would read as "nobody to cover"), and every
+population-weighted figure computed from them is NaN too (see
+:func:`qpv_radar.analysis.qpv_indicators`).
 """
 
 from __future__ import annotations
@@ -47,7 +52,8 @@ def origin_points(
         Street-network nodes (points, any CRS). ``None``: a regular grid of ``cell_m`` clipped to
         each perimeter is used instead.
     population
-        Column holding the number of residents (missing values count as 0, with the QPV kept).
+        Column holding the number of residents (a missing value is kept as unknown: the QPV's
+        origins get ``population`` NaN).
     cell_m
         Cell size in metres: one origin per occupied cell.
     crs
@@ -57,7 +63,8 @@ def origin_points(
     -------
     geopandas.GeoDataFrame
         EPSG:4326, index ``origin_id`` (``"CODE_QP:n"``), columns ``code_qp``, ``population``
-        (residents represented by this point; they sum to the QPV's population), ``weight``
+        (residents represented by this point; they sum to the QPV's population; NaN when the
+        QPV's population is unknown), ``weight``
         (share of the QPV), ``source`` (``"street_nodes"``, ``"grid"`` or ``"centroid"``),
         ``geometry``.
 
@@ -84,7 +91,7 @@ def origin_points(
 def _checked_population(
     qpv: gpd.GeoDataFrame, nodes: gpd.GeoSeries | gpd.GeoDataFrame | None, population: str
 ) -> pd.Series:
-    """Residents per QPV (missing = 0), after checking the columns, the CRSs and the signs.
+    """Residents per QPV (missing = NaN: unknown), after checking the columns, CRSs and signs.
 
     Raises
     ------
@@ -103,8 +110,8 @@ def _checked_population(
         raise InputFileError("QPV perimeters", problems)
     if qpv.crs is None or (nodes is not None and nodes.crs is None):
         raise CrsError("QPV perimeters and street nodes need a CRS (set_crs('EPSG:4326')).")
-    pop = pd.to_numeric(qpv[population], errors="coerce").fillna(0.0)
-    neg = np.flatnonzero(pop.to_numpy() < 0)
+    pop = pd.to_numeric(qpv[population], errors="coerce").astype(float)
+    neg = np.flatnonzero(pop.fillna(0.0).to_numpy() < 0)
     if len(neg):
         raise InputFileError(
             "QPV perimeters",

@@ -96,6 +96,9 @@ def _run_many(args: argparse.Namespace, slots: list[str]) -> int:
         print(t(key, args.lang, name=name, rows=int(r["rows"]), seconds=float(r["seconds"])))
         if isinstance(r.get("notice"), str) and r["notice"]:
             print(f"  {t(r['notice'], args.lang)}")
+        n_unknown = r.get("n_qpv_population_unknown")
+        if isinstance(n_unknown, int | float) and n_unknown == n_unknown and n_unknown > 0:
+            print(f"  {t('many.population_unknown', args.lang, n=int(n_unknown))}")
         if isinstance(r.get("note"), str) and r["note"]:
             print(f"  {clean_terminal(r['note'])}")
     counts = res.summary["status"].value_counts()
@@ -181,10 +184,14 @@ def _run(args: argparse.Namespace) -> int:
         atomic_write(args.html, lambda tmp: the_map.save(str(tmp)))
     print(labels.t("cli.coverage.head", args.lang, role=role, mode=mode, m=args.minutes))
     residents = labels.t("cli.residents", args.lang)
+    unknown = labels.t("coverage.population_unknown", args.lang)
     for r in table.head(args.top).itertuples():
+        head = f"{r.rank:>3}  {slot_label(r.slot, args.lang):<15} {clean_terminal(r.nom_qp):<32} "
+        if not getattr(r, "population_known", True):
+            print(f"{head}{unknown}")  # never a share: the population is not known
+            continue
         print(
-            f"{r.rank:>3}  {slot_label(r.slot, args.lang):<15} {clean_terminal(r.nom_qp):<32} "
-            f"{r.share_uncovered:6.0%}  "
+            f"{head}{r.share_uncovered:6.0%}  "
             f"{r.pop_uncovered:8,.0f} / {r.population:,.0f} {residents}"
         )
     print(_hours_line(res, args.role, args.unknown_hours, args.lang))

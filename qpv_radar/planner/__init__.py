@@ -13,7 +13,7 @@ from .inputs import (
     structures,
     structures_with_role,
 )
-from .many import ManyResult, coverage_many
+from .many import ManyResult, accessibility_many, coverage_many
 from .runs import CoverageResult, Mode, accessibility, coverage, permanences, slot_travel_times
 
 __all__ = [
@@ -25,6 +25,7 @@ __all__ = [
     "NoStructureError",
     "PlannerError",
     "accessibility",
+    "accessibility_many",
     "candidate_problems",
     "coverage",
     "coverage_many",

@@ -126,8 +126,10 @@ class CoverageResult:
     ----------
     table
         GeoDataFrame, one row per QPV × slot: ``rank, code_qp, nom_qp, role, mode, slot,
-        departure, minutes, population, pop_uncovered, share_uncovered, median_min, n_open``
-        and the QPV perimeter (EPSG:4326); sorted worst gap first.
+        departure, minutes, population, population_known, pop_uncovered, share_uncovered,
+        median_min, n_open`` and the QPV perimeter (EPSG:4326); sorted worst gap first. A QPV
+        whose population is unknown (ANCT's 2024 commune lists) has ``population``,
+        ``pop_uncovered`` and ``share_uncovered`` NaN (never 0) and is ranked last.
     origins
         Resident origin points used.
     structures
@@ -345,6 +347,10 @@ def permanences(
         if problems:
             raise InputFileError("candidate places", problems)
     qpv, origins = resident_origins(t, walk, cell_m=cell_m)
+    unknown_pop = origins.loc[origins["population"].isna(), "code_qp"].nunique()
+    if unknown_pop:
+        # the places are chosen for the residents they reach: with no count, no choice
+        raise PlannerError("planner.population_unknown", territory=t.name, n=unknown_pop)
     ref = t.default_when or datetime(2024, 1, 16, 9, 0)
     when = {slot: analysis.parse_slot(slot, ref)}
     tt = slot_travel_times(
@@ -437,7 +443,8 @@ def accessibility(
     actors, dests = role_structures(t, list(roles))
     cap = capacity_series(capacity, actors, dests) if capacity is not None else None
     networks = _networks_of(t, networks)
-    qpv, origins = resident_origins(t, walk_network_of(t, networks), cell_m=cell_m)
+    net = walk_network_of(t, networks) if networks.has_streets else None  # None: grid origins
+    qpv, origins = resident_origins(t, net, cell_m=cell_m)
     horizon = int(np.ceil(max_minutes))
     opens = {
         s: analysis.open_table(dests, w, horizon_min=horizon, is_open=_is_open_in(t.timezone))

@@ -136,7 +136,10 @@ def coverage_map(
         _add_perimeters(group, rows, slot, value, cmap, name_column, tooltip_columns, minutes,
                         lang)  # fmt: skip
         group.add_to(m)
-    m.get_root().html.add_child(_legend(cmap, vmin, vmax, is_share))  # type: ignore[attr-defined]
+    unknown_pop = "population_known" in gdf and not bool(gdf["population_known"].all())
+    grey = lb.t("coverage.population_unknown", lang) if unknown_pop else ""
+    legend = _legend(cmap, vmin, vmax, is_share, grey=grey)
+    m.get_root().html.add_child(legend)  # type: ignore[attr-defined]
     heading = " — ".join(x for x in (title, note or lb.t("coverage.note", lang)) if x)
     m.get_root().html.add_child(_heading(heading))  # type: ignore[attr-defined]
     folium.LayerControl(collapsed=False).add_to(m)
@@ -157,7 +160,10 @@ def _add_perimeters(
     """One slot's perimeters, coloured by ``value`` (grey when unknown), with their tooltips."""
     for _, row in rows.iterrows():
         v = row[value]
-        fill = "#808080" if not (isinstance(v, int | float) and math.isfinite(v)) else cmap(v)
+        finite = isinstance(v, int | float) and math.isfinite(v)
+        if value in _POPULATION_COLUMNS and not _population_known(row):
+            finite = False  # unknown population: grey, never the colour of "covered"
+        fill = cmap(v) if finite else "#808080"
         folium.GeoJson(
             row.geometry.__geo_interface__,
             style_function=lambda _f, c=fill: {
@@ -198,11 +204,27 @@ def _tooltip(
     lines = [f"<b>{html.escape(str(row.get(name_column, '')))}</b>"]
     slot_word = lb.t("coverage.slot", lang)
     lines.append(f"{html.escape(slot_word)} : {html.escape(slot_label(slot, lang))}")
+    unknown = not _population_known(row)
     for col in tooltip_columns:
         if col in row.index:
             label = _column_label(col, lang, minutes)
-            lines.append(f"{html.escape(label)} : {html.escape(_fmt(row[col], col, lang))}")
+            text = _fmt(row[col], col, lang)
+            if unknown and col in _POPULATION_COLUMNS:
+                text = lb.t("coverage.population_unknown", lang)
+            lines.append(f"{html.escape(label)} : {html.escape(text)}")
     return "<br>".join(lines)
+
+
+#: Columns that count or share residents: worded « population inconnue » when it is unknown.
+_POPULATION_COLUMNS = frozenset({"population", "pop_uncovered", "share_uncovered"}) | {
+    f"share_within_{m}" for m in (10, 20, 30, 45)
+}
+
+
+def _population_known(row: pd.Series) -> bool:
+    """False when the row says its QPV's population is unknown (``population_known``)."""
+    known = row.get("population_known", True)
+    return not (known is False or (isinstance(known, bool | int) and not known))
 
 
 def _heading(heading: str) -> folium.Element:
@@ -215,8 +237,11 @@ def _heading(heading: str) -> folium.Element:
     )
 
 
-def _legend(cmap: cm.LinearColormap, vmin: float, vmax: float, is_share: bool) -> folium.Element:
-    """The colour scale as plain HTML (a CSS gradient and five ticks).
+def _legend(
+    cmap: cm.LinearColormap, vmin: float, vmax: float, is_share: bool, *, grey: str = ""
+) -> folium.Element:
+    """The colour scale as plain HTML (a CSS gradient and five ticks), and ``grey``'s words
+    next to a grey swatch when some perimeters are drawn grey (unknown population).
 
     branca's own legend draws with d3 from a CDN: offline, or with the CDN blocked, it throws
     and takes the slot switcher down with it. This one needs no script.
@@ -232,5 +257,12 @@ def _legend(cmap: cm.LinearColormap, vmin: float, vmax: float, is_share: bool) -
         'background:white;opacity:0.9;padding:6px 14px 18px;font:11px sans-serif;width:240px">'
         f"{html.escape(cmap.caption)}"
         f'<div style="height:10px;margin-top:4px;background:linear-gradient(to right, {stops})">'
-        f'</div><div style="position:relative">{ticks}</div></div>'
+        f'</div><div style="position:relative">{ticks}</div>'
+        + (
+            '<div style="margin-top:16px"><span style="display:inline-block;width:12px;'
+            f'height:10px;background:#808080"></span> {html.escape(grey)}</div>'
+            if grey
+            else ""
+        )
+        + "</div>"
     )

@@ -718,6 +718,9 @@ WORDS: dict[str, str] = {
     "cli.help.coverage.territories": "several territory files separated by commas, run on Dask (one task each); --out is then a folder: coverage/territory=NAME/part.parquet + summary.csv",
     "cli.help.coverage.scheduler": "with --territories: local (a LocalCluster, default) or tcp://host:8786",
     "cli.help.coverage.workers": "with --territories: local workers (default: cores)",
+    # ---- issue 16: latest departure on the map, poster and web page (leave) ----
+    "leave_by.short": "leave before {time}",
+    "web.page.arrive_by": "arrive by",
 }
 
 #: Words of opening hours (OSM day abbreviations → words).

@@ -720,6 +720,9 @@ WORDS: dict[str, str] = {
     "cli.help.coverage.territories": "plusieurs fichiers de territoire séparés par des virgules, calculés sur Dask (une tâche chacun) ; --out est alors un dossier : coverage/territory=NOM/part.parquet + summary.csv",
     "cli.help.coverage.scheduler": "avec --territories : local (un LocalCluster, par défaut) ou tcp://hôte:8786",
     "cli.help.coverage.workers": "avec --territories : nombre de workers locaux (par défaut : les cœurs)",
+    # ---- issue 16: latest departure on the map, poster and web page (leave) ----
+    "leave_by.short": "partir avant {time}",
+    "web.page.arrive_by": "arriver avant",
 }
 
 #: Words of opening hours (OSM day abbreviations → words).

@@ -721,6 +721,8 @@ WORDS: dict[str, str] = {
     # ---- issue 16: latest departure on the map, poster and web page (leave) ----
     "leave_by.short": "leave before {time}",
     "web.page.arrive_by": "arrive by",
+    "shifts.first_service": "; by public transport, leave home by {h}:{m} at the latest (median)",
+    "shifts.last_service": "; last public transport departure home: {h}:{m} (median, for those who cannot walk home; {share} % of residents can get home so or on foot)",
 }
 
 #: Words of opening hours (OSM day abbreviations → words).

@@ -722,6 +722,11 @@ WORDS: dict[str, str] = {
     "coverage.population_unknown": "population unknown",
     "planner.population_unknown": "the population of the QPVs of {territory} is not known ({n} QPVs): choosing permanence places weighs residents. Use a territory with perimeters and their population (column pop_mun of [qpv] indicators).",
     "many.population_unknown": "population unknown for {n} QPVs: shares and numbers of residents not computed",
+    # ---- issue 16: latest departure on the map, poster and web page (leave) ----
+    "leave_by.short": "leave before {time}",
+    "web.page.arrive_by": "arrive by",
+    "shifts.first_service": "; by public transport, leave home by {h}:{m} at the latest (median)",
+    "shifts.last_service": "; last public transport departure home: {h}:{m} (median, for those who cannot walk home; {share} % of residents can get home so or on foot)",
 }
 
 #: Words of opening hours (OSM day abbreviations → words).

@@ -724,6 +724,11 @@ WORDS: dict[str, str] = {
     "coverage.population_unknown": "population inconnue",
     "planner.population_unknown": "la population des QPV de {territory} n'est pas connue ({n} QPV) : le choix des lieux de permanence pèse les résidents. Utilisez un territoire avec des périmètres et leur population (colonne pop_mun de [qpv] indicators).",
     "many.population_unknown": "population inconnue pour {n} QPV : parts et nombres de résidents non calculés",
+    # ---- issue 16: latest departure on the map, poster and web page (leave) ----
+    "leave_by.short": "partir avant {time}",
+    "web.page.arrive_by": "arriver avant",
+    "shifts.first_service": " ; en transports, partir de chez soi au plus tard à {h}\u00a0h\u00a0{m} (médiane)",
+    "shifts.last_service": " ; dernier départ en transports pour rentrer : {h}\u00a0h\u00a0{m} (médiane, pour ceux qui ne rentrent pas à pied ; {share} % des habitants peuvent rentrer ainsi ou à pied)",
 }
 
 #: Words of opening hours (OSM day abbreviations → words).

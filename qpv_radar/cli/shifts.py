@@ -37,6 +37,9 @@ def register(sub: Any) -> None:
     p.add_argument("--from-date", help="the week's first day for --days (default: today)")
     p.add_argument("--modes", default="transit,bike,walk", help="modes, comma-separated")
     p.add_argument("--max-minutes", type=float, default=60.0, help="longest journey (default 60)")
+    p.add_argument("--home-window", type=float, default=180.0,
+                   help="ends: minutes after the end to look for the last departure home "
+                   "(default 180)")  # fmt: skip
     p.add_argument("--out", type=Path, required=True, help="table: .csv, .gpkg or .parquet")
     p.add_argument("--map", type=Path, help="write the map (one layer per shift) here, .html")
     p.add_argument("--lang", choices=("fr", "en"), default=argparse.SUPPRESS)
@@ -97,7 +100,7 @@ def run(args: argparse.Namespace) -> int:
         nets, _workplaces(args.workplaces), origins, qpv,
         starts=_clocks(args.start, "--start"), ends=_clocks(args.end, "--end"),
         days=_days(args.days, start), modes=[m.strip() for m in args.modes.split(",") if m.strip()],
-        max_minutes=args.max_minutes,
+        max_minutes=args.max_minutes, home_window_minutes=args.home_window,
     )  # fmt: skip
     write_table(table, args.out)
     for line in summary(table, lang):
@@ -111,6 +114,24 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _services(rows: list[Any], lang: str) -> str:
+    """« ; partir de chez soi au plus tard à 5 h 02 » (a start, median by public transport) or
+    « ; dernier départ en transports pour rentrer : 0 h 40 (…) » (an end)."""
+    import pandas as pd
+
+    for r in rows:
+        if r.mode != "transit":
+            continue
+        if r.kind == "start" and not pd.isna(r.median_departure):
+            d = pd.Timestamp(r.median_departure)
+            return t("shifts.first_service", lang, h=d.hour, m=f"{d.minute:02d}")
+        if r.kind == "end" and not pd.isna(r.last_departure):
+            d = pd.Timestamp(r.last_departure)
+            return t("shifts.last_service", lang, h=d.hour, m=f"{d.minute:02d}",
+                     share=round(100 * r.last_share))  # fmt: skip
+    return ""
+
+
 def summary(table: Any, lang: str = "fr") -> list[str]:
     """Plain sentences, one per day × shift moment × workplace × QPV, every mode in one (« à
     Mosson, 62 % des habitants peuvent être à Euromédecine à 5 h 30 en transports ; 100 % à
@@ -121,9 +142,10 @@ def summary(table: Any, lang: str = "fr") -> list[str]:
         rows = list(part.itertuples())
         shares = [t("shifts.other", lang, share=round(100 * r.share),
                     mode=t(f"shifts.mode.{r.mode}", lang)) for r in rows]  # fmt: skip
-        out.append(t(f"shifts.{kind}", lang, day=day.isoformat(), qpv=rows[0].nom_qp,
-                     workplace=workplace, h=at.hour, m=f"{at.minute:02d}",
-                     shares=t("shifts.join", lang).join(shares)))  # fmt: skip
+        line = t(f"shifts.{kind}", lang, day=day.isoformat(), qpv=rows[0].nom_qp,
+                 workplace=workplace, h=at.hour, m=f"{at.minute:02d}",
+                 shares=t("shifts.join", lang).join(shares))  # fmt: skip
+        out.append(line + _services(rows, lang))
     days = sorted({(r.day, r.timetable_date) for r in table.itertuples() if r.substituted})
     for d, used in days:
         out.append(t("shifts.substituted", lang, day=d.isoformat(), used=used.isoformat()))

@@ -28,6 +28,7 @@ from . import labels as lb
 from ._map_style import PRINT_CSS, RING_COLOR, ROLE_COLORS, marker_svg
 from ._map_style import escape as _e
 from ._offline import inline_leaflet
+from .trip import clock_text, leave_by_text
 
 __all__ = ["ROLE_COLORS", "radar_map"]
 
@@ -111,6 +112,9 @@ def _popup_html(e: Entry, radar: Radar, lang: str) -> str:
         source += f' — <b class="stale">{_e(stale)}</b>'
     rows.append((lb.t("source", lang), source))
     rows.append((lb.t("travel", lang), _e(lb.minutes_by_mode(e, radar.modes_shown, lang))))
+    if radar.person.appointment is not None:  # « partez au plus tard à 8 h 21 … »
+        leave = leave_by_text(e, radar, lang) or lb.t("arrive_by.none_short", lang)
+        rows.append(("", f'<b class="leave-by">{_e(leave)}</b>'))
     if e.legs:
         rows.append(("", _e(lb.how_to_get_there(e, lang))))
     if len(e.legs) > 1:  # the steps of a public-transport journey
@@ -163,6 +167,7 @@ def _legend_html(radar: Radar, lang: str) -> str:
         else:
             role = lb.role_name(st.roles[0], lang)
             steps.append(f"<li>{_e(role)}{lb.colon(lang)}{_e(what)}</li>")
+    appointment = _appointment_html(radar, lang)
     path = f"<div><b>{_e(lb.t('path', lang))}</b><ol style='margin:2px 0 2px 18px;padding:0'>"
     path += "".join(dict.fromkeys(steps)) + "</ol></div>"
     notices = "".join(
@@ -173,10 +178,27 @@ def _legend_html(radar: Radar, lang: str) -> str:
     qpv_note = lb.qpv_note(radar, lang)
     note = f'<div class="small">{_e(qpv_note)}</div>' if qpv_note else ""
     return (
-        f'<div id="qpv-legend"><b>{_e(lb.t("legend", lang))}</b>{"".join(items)}{path}{notices}'
+        f'<div id="qpv-legend"><b>{_e(lb.t("legend", lang))}</b>{"".join(items)}'
+        f"{appointment}{path}{notices}"
         f'<div class="small">{_e(lb.t("data", lang))}{lb.colon(lang)}{data}</div>{note}'
         f'<div class="small">{_e(lb.t("attribution", lang))}{lb.colon(lang)}{credits}</div></div>'
     )
+
+
+def _appointment_html(radar: Radar, lang: str) -> str:
+    """With an appointment: the ranking and the latest departure to each first choice."""
+    at = radar.person.appointment
+    if at is None:
+        return ""
+    lines = [f"<b>{_e(lb.t('arrive_by.ranked', lang, time=clock_text(at, lang)))}</b>"]
+    for st in joint_steps(radar.path):
+        e = next((x for r in st.roles for x in radar.entries.get(r, ()) if x.id == st.entry_id),
+                 None)  # fmt: skip
+        if e is None:
+            continue
+        leave = leave_by_text(e, radar, lang) or lb.t("arrive_by.none_short", lang)
+        lines.append(f"{_e(e.name)}{lb.colon(lang)}{_e(leave)}")
+    return '<div class="leave-by">' + "<br>".join(lines) + "</div>"
 
 
 def _header_html(radar: Radar, lang: str) -> str:

@@ -119,8 +119,9 @@ def radar_request(body: Mapping[str, Any], default_day: date) -> RadarRequest:
 
     Keys: ``home`` ``{lon, lat}`` (required), ``needs`` (default ``["creation"]``), ``modes``
     (default walk and transit), ``day`` (``YYYY-MM-DD``, default ``default_day``), ``from`` and
-    ``until`` (``HH:MM``, default 09:00–12:00), ``max_minutes`` (default 45), ``k`` (default
-    5), ``choose`` (role → structure id).
+    ``until`` (``HH:MM``, default 09:00–12:00), ``arrive_by`` (``HH:MM``, optional: the
+    appointment, « arriver avant »), ``max_minutes`` (default 45), ``k`` (default 5),
+    ``choose`` (role → structure id).
     """
     lon, lat = _home(body)
     needs = _texts(body, "needs", ["creation"], '["creation", "emploi"]')
@@ -148,6 +149,7 @@ def radar_request(body: Mapping[str, Any], default_day: date) -> RadarRequest:
     k = number(body, "k", RADAR_K)
     if not (1 <= k <= 20 and k == int(k)):
         raise WebRequestError("web.error.choice", field="k", value=k, valid="1…20")
+    arrive = _clock(body, "arrive_by") if body.get("arrive_by") not in (None, "") else None
     person = Person(
         lon=lon,
         lat=lat,
@@ -156,6 +158,7 @@ def radar_request(body: Mapping[str, Any], default_day: date) -> RadarRequest:
         modes=tuple(modes),
         needs=tuple(needs),
         max_minutes=minutes,
+        arrive_by=arrive,
     )
     return RadarRequest(person=person, k=int(k), choose=_choose(body))
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from ..radar import Radar
 from ..render import labels as lb
+from ..render.trip import clock_text
 
 __all__ = ["radar_answer", "radar_view"]
 
@@ -27,6 +28,8 @@ def _entry_view(radar: Radar, role: str, e: Any, lang: str) -> dict[str, Any]:
         "within_reach": e.within_reach,
         "marker": lb.marker_state(e),
         "state": e.state,
+        "leave_by": e.leave_by.isoformat() if e.leave_by else None,
+        "leave_text": _leave_text(radar, e, lang),
         "state_text": lb.state_text(e, lang),
         "open_text": lb.open_status(e, lang),
         "way": lb.how_to_get_there(e, lang),
@@ -37,6 +40,15 @@ def _entry_view(radar: Radar, role: str, e: Any, lang: str) -> dict[str, Any]:
         "stale": lb.stale_text(e, radar, lang),
         "route": [[c[1], c[0]] for leg in e.legs for c in leg.coords],  # Leaflet: lat, lon
     }
+
+
+def _leave_text(radar: Radar, e: Any, lang: str) -> str:
+    """« partir avant 8 h 21 » with an appointment (``""`` without one)."""
+    if radar.person.appointment is None:
+        return ""
+    if e.leave_by is None:
+        return lb.t("arrive_by.none_short", lang)
+    return lb.t("leave_by.short", lang, time=clock_text(e.leave_by, lang))
 
 
 def radar_view(radar: Radar, lang: str) -> dict[str, Any]:
@@ -64,6 +76,11 @@ def radar_view(radar: Radar, lang: str) -> dict[str, Any]:
         "where": radar.home_qpv_name or "",
         "when": lb.when_text(radar, lang),
         "modes": lb.modes_text(radar, lang),
+        "appointment": (
+            lb.t("arrive_by.ranked", lang, time=clock_text(radar.person.appointment, lang))
+            if radar.person.appointment
+            else ""
+        ),
         "notices": [lb.notice_text(n, lang) for n in radar.notices],
         "roles": roles,
         "path": path,

@@ -7,6 +7,7 @@ from typing import Any
 
 from ...radar import Radar
 from .. import labels as lb
+from ..trip import clock_text
 from .key import _draw_key
 from .layout import _Layout, _layout
 from .paper import _Page, _page
@@ -63,8 +64,10 @@ def _draw_header(page: Any, radar: Radar, pg: _Page, lang: str) -> None:
               fontsize=9.5 * s)  # fmt: skip
     y -= 9.5 * s * 1.5
     limit = f"{p.max_minutes:g}"
-    page.text(pw / 2, y, f"{lb.modes_text(radar, lang)} · {lb.t('max', lang, m=limit)}",
-              ha="center", va="top", fontsize=8.5 * s, color="#333")  # fmt: skip
+    line = f"{lb.modes_text(radar, lang)} · {lb.t('max', lang, m=limit)}"
+    if p.appointment is not None:  # « classement : par heure de départ au plus tard (…) »
+        line += f" · {lb.t('arrive_by.ranked', lang, time=clock_text(p.appointment, lang))}"
+    page.text(pw / 2, y, line, ha="center", va="top", fontsize=8.5 * s, color="#333")
 
 
 def _draw_notes(page: Any, pg: _Page, lay: _Layout, lang: str) -> None:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from ...radar import Entry, Radar
 from .. import labels as lb
+from ..trip import clock_text
 from .markers import _marker_style
 from .polar import _arrow, _bearing
 from .text import MAX_CHARS, _fit, _short, _tw, _wrap
@@ -86,6 +87,13 @@ def _entry_rows(
     ]
     detail = [_status(e, radar, lang)]
     whole = [False]
+    if p.appointment is not None:  # « partir avant 8 h 21 » (never cut)
+        detail.append(
+            lb.t("leave_by.short", lang, time=clock_text(e.leave_by, lang))
+            if e.leave_by
+            else lb.t("arrive_by.none_short", lang)
+        )
+        whole.append(True)
     if e.address:
         detail.append(_short_address(e.address) if style.short_address else e.address)
         whole.append(False)

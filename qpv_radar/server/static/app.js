@@ -116,6 +116,7 @@
       needs: [...document.querySelectorAll("input[name=need]:checked")].map((i) => i.value),
       modes: [...document.querySelectorAll("input[name=mode]:checked")].map((i) => i.value),
       day: $("day").value, from: $("from").value, until: $("until").value,
+      arrive_by: $("arrive_by").value || null,
       max_minutes: parseFloat($("max").value),
     };
   }
@@ -173,7 +174,7 @@
   function popup(e, roleName) {
     const box = el("div");
     box.append(el("strong", e.name), el("div", roleName), el("div", e.duration + " — " + e.way),
-      el("div", e.state_text), el("div", e.hours), el("div", e.contact), el("div", e.source, "small"));
+      el("div", e.leave_text || "", "leave"), el("div", e.state_text), el("div", e.hours), el("div", e.contact), el("div", e.source, "small"));
     return box;
   }
   function draw(geojson, view) {
@@ -194,7 +195,7 @@
     }
     drawRoutes();
     if (radarLayer.getLayers().length) map.fitBounds(radarLayer.getBounds(), { padding: [10, 10], animate: false });
-    $("summary").textContent = [view.where, view.when, view.modes].filter(Boolean).join(" · ");
+    $("summary").textContent = [view.where, view.when, view.modes, view.appointment].filter(Boolean).join(" · ");
     $("notices").replaceChildren(...view.notices.map((n) => el("li", n, "notice")));
     $("credits").textContent = view.credits + " " + view.data_date;
     drawList(view);
@@ -219,6 +220,7 @@
         li.dataset.id = e.id; li.dataset.role = r.role;
         const head = el("div", null, "head");
         head.append(el("strong", e.name), el("span", " " + e.duration, "minutes"), el("span", " " + e.state_text, "state"));
+        if (e.leave_text) head.append(el("span", " — " + e.leave_text, "leave"));
         const btn = el("button", e.id === chosenId(r.role) ? W("web.js.chosen") : W("web.js.choose"), "choose");
         btn.type = "button";
         btn.addEventListener("click", () => { state.choose[r.role] = e.id; drawList(state.view); drawRoutes(); });

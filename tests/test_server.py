@@ -3,12 +3,11 @@ API on every error path, and a real headless Chromium that does an agent's whole
 
 from __future__ import annotations
 
-import os
-
 import base64
 import html
 import http.client
 import json
+import os
 import shutil
 import subprocess
 import time

@@ -703,3 +703,11 @@ def test_humane_hours_days() -> None:
     assert humane_hours("Mo,Tu 09:00-12:30; PH off", "en") == (
         "Mon, Tue 09:00–12:30; public holidays closed"
     )
+
+
+def test_poster_names_who_gives_it(radar: Radar, tmp_path: Path) -> None:
+    pdf = radar_poster(radar, tmp_path / "p.pdf", agent="Samia B.", relay="MPT Léo Lagrange")
+    assert "Remis par Samia B. — MPT Léo Lagrange" in _pdf_text(pdf)
+    en = radar_poster(radar, tmp_path / "en.pdf", lang="en", agent="Samia B.")
+    assert "Given by Samia B." in _pdf_text(en)
+    assert "Remis par" not in _pdf_text(radar_poster(radar, tmp_path / "none.pdf"))

@@ -727,6 +727,7 @@ WORDS: dict[str, str] = {
     "web.page.arrive_by": "arrive by",
     "shifts.first_service": "; by public transport, leave home by {h}:{m} at the latest (median)",
     "shifts.last_service": "; last public transport departure home: {h}:{m} (median, for those who cannot walk home; {share} % of residents can get home so or on foot)",
+    "poster.given_by": "Given by {who}",
 }
 
 #: Words of opening hours (OSM day abbreviations → words).

@@ -729,6 +729,7 @@ WORDS: dict[str, str] = {
     "web.page.arrive_by": "arriver avant",
     "shifts.first_service": " ; en transports, partir de chez soi au plus tard à {h}\u00a0h\u00a0{m} (médiane)",
     "shifts.last_service": " ; dernier départ en transports pour rentrer : {h}\u00a0h\u00a0{m} (médiane, pour ceux qui ne rentrent pas à pied ; {share} % des habitants peuvent rentrer ainsi ou à pied)",
+    "poster.given_by": "Remis par {who}",
 }
 
 #: Words of opening hours (OSM day abbreviations → words).

@@ -248,9 +248,18 @@ def run(args: argparse.Namespace) -> int:
         atomic_write(args.html, lambda tmp: the_map.save(str(tmp)))
         written.append(args.html)
     if args.pdf:
+        from ..render.card import sender_name
         from ..render.poster import radar_poster
 
-        radar_poster(radar, args.pdf, paper=args.paper, lang=lang, layout=args.poster_layout)
+        radar_poster(
+            radar,
+            args.pdf,
+            paper=args.paper,
+            lang=lang,
+            layout=args.poster_layout,
+            agent=args.agent,
+            relay=sender_name(radar, args.from_relay) if args.from_relay else "",
+        )
         written.append(args.pdf)
     if args.card:
         from ..render.card import recommendation_card

@@ -424,3 +424,10 @@ def itinerary_lines(itinerary: Any, lang: str = "fr") -> list[str]:
                 f"{leg.end:%H:%M}"
             )
     return out
+
+
+def given_by(agent: str, relay: str, lang: str = "fr") -> str:
+    """« Remis par Samia B. — Maison pour tous Léo Lagrange » (either part may be empty;
+    nothing when both are)."""
+    who = " — ".join(x.strip() for x in (agent, relay) if x and x.strip())
+    return t("poster.given_by", lang, who=who) if who else ""

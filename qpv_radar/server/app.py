@@ -144,7 +144,10 @@ class _Api:
 
                     paper = choice(body, "paper", ("a4", "a3"))
                     layout = choice(body, "layout", ("sectors", "compass"))
-                    radar_poster(radar, out, paper=paper, lang=lang, layout=layout)
+                    radar_poster(
+                        radar, out, paper=paper, lang=lang, layout=layout,
+                        agent=text_field(body, "agent"), relay=text_field(body, "relay"),
+                    )  # fmt: skip
                 else:
                     from ..render.card import recommendation_card
 

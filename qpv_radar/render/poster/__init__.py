@@ -47,6 +47,8 @@ def radar_poster(
     paper: str = "a4",
     lang: str = "fr",
     layout: str = "sectors",
+    agent: str = "",
+    relay: str = "",
 ) -> Path:
     """Write the radar poster as a one-page PDF.
 
@@ -66,6 +68,9 @@ def radar_poster(
         structure at its travel time in its role's sector (the key gives its direction);
         ``compass``: every structure at its true bearing from home (north up), roles told apart
         by marker shape and colour.
+    agent, relay
+        Who gives the radar (the agent's name, their structure): printed at the foot of the
+        page (« Remis par Samia B. — Maison pour tous Léo Lagrange »); nothing when empty.
 
     Returns
     -------
@@ -87,7 +92,7 @@ def radar_poster(
 
     out = Path(path)
     with matplotlib.rc_context(_RC):
-        fig = _figure(radar, paper, lang, layout)
+        fig = _figure(radar, paper, lang, layout, lb.given_by(agent, relay, lang))
         printable(fig)
         meta = {"Title": lb.t("title", lang), "Creator": "qpv_radar"}
         atomic_write(out, lambda tmp: fig.savefig(tmp, format="pdf", metadata=meta))

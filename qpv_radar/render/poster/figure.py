@@ -12,7 +12,7 @@ from .key import _draw_key
 from .layout import _Layout, _layout
 from .paper import _Page, _page
 from .polar import _draw_radar
-from .text import _short
+from .text import _short, print_text
 
 #: Matplotlib settings of the poster: embedded TrueType DejaVu Sans (searchable text).
 _RC: Any = {
@@ -24,7 +24,7 @@ _RC: Any = {
 }
 
 
-def _figure(radar: Radar, paper: str, lang: str, layout: str) -> Any:
+def _figure(radar: Radar, paper: str, lang: str, layout: str, given_by: str = "") -> Any:
     """The poster as a matplotlib ``Figure`` (call it inside ``rc_context(_RC)``).
 
     Its ``page`` axes spans the page in points; the artists the layout keeps apart carry a
@@ -43,7 +43,7 @@ def _figure(radar: Radar, paper: str, lang: str, layout: str) -> Any:
     _draw_header(page, radar, pg, lang)
     _draw_radar(fig, page, radar, pg, lay, layout, lang)
     _draw_key(page, radar, pg, lay, lang)
-    _draw_notes(page, pg, lay, lang)
+    _draw_notes(page, pg, lay, lang, given_by)
     return fig
 
 
@@ -70,9 +70,9 @@ def _draw_header(page: Any, radar: Radar, pg: _Page, lang: str) -> None:
     page.text(pw / 2, y, line, ha="center", va="top", fontsize=8.5 * s, color="#333")
 
 
-def _draw_notes(page: Any, pg: _Page, lay: _Layout, lang: str) -> None:
-    """The path, notices, legend and footer (measured by the layout), and the "made with"
-    line at the foot of the page."""
+def _draw_notes(page: Any, pg: _Page, lay: _Layout, lang: str, given_by: str = "") -> None:
+    """The path, notices, legend and footer (measured by the layout), and at the foot of the
+    page who gave the radar (the agent and the relay) and the "made with" line."""
     y = lay.bottom_top
     for text, size, color, bold, indent, before in lay.notes:
         y -= before
@@ -81,3 +81,6 @@ def _draw_notes(page: Any, pg: _Page, lay: _Layout, lang: str) -> None:
         y -= size * 1.3
     page.text(pg.pw - pg.margin, 0.010 * pg.ph, lb.t("generated", lang), fontsize=5.5 * pg.ts,
               ha="right", va="bottom", color="#777")  # fmt: skip
+    if given_by:
+        page.text(pg.margin, 0.010 * pg.ph, print_text(given_by), fontsize=6.5 * pg.ts,
+                  ha="left", va="bottom", color="#333")  # fmt: skip

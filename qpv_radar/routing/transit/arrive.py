@@ -148,19 +148,7 @@ def _latest_departures(
         fp["time_s"].to_numpy(np.int64),
         tt.n_stops,
     )
-    acc, egr = tables.access, tables.egress
-    a_ptr, a_stop, a_dur = _csr(
-        acc["origin"].to_numpy(np.int64),
-        acc["stop"].to_numpy(np.int64),
-        acc["time_s"].to_numpy(float),
-        n_o,
-    )
-    e_ptr, e_stop, e_dur = _csr(
-        egr["destination"].to_numpy(np.int64),
-        egr["stop"].to_numpy(np.int64),
-        egr["time_s"].to_numpy(float),
-        n_d,
-    )
+    (a_ptr, a_stop, a_dur), (e_ptr, e_stop, e_dur) = _walk_csr(tables, n_o, n_d)
     out = np.empty((n_o, n_d), dtype=np.int64)
     raptor_reverse._reverse_kernel(
         *raptor.arrays_of(tt),
@@ -180,6 +168,24 @@ def _latest_departures(
     return out
 
 
+def _walk_csr(tables: _Tables, n_o: int, n_d: int) -> tuple[Any, Any]:
+    """Access walks by origin and egress walks by destination, as CSR (ptr, stop, seconds)."""
+    acc, egr = tables.access, tables.egress
+    access = _csr(
+        acc["origin"].to_numpy(np.int64),
+        acc["stop"].to_numpy(np.int64),
+        acc["time_s"].to_numpy(float),
+        n_o,
+    )
+    egress = _csr(
+        egr["destination"].to_numpy(np.int64),
+        egr["stop"].to_numpy(np.int64),
+        egr["time_s"].to_numpy(float),
+        n_d,
+    )
+    return access, egress
+
+
 def _arrivals(
     tt: Timetable,
     tables: _Tables,
@@ -192,19 +198,7 @@ def _arrivals(
     """Earliest arrival leaving at ``dep`` (forward rRAPTOR over each origin's departures)."""
     n_o, n_d = dep.shape
     w = _prepare_footpaths(tt, fp)
-    acc, egr = tables.access, tables.egress
-    a_ptr, a_stop, a_dur = _csr(
-        acc["origin"].to_numpy(np.int64),
-        acc["stop"].to_numpy(np.int64),
-        acc["time_s"].to_numpy(float),
-        n_o,
-    )
-    e_ptr, e_stop, e_dur = _csr(
-        egr["destination"].to_numpy(np.int64),
-        egr["stop"].to_numpy(np.int64),
-        egr["time_s"].to_numpy(float),
-        n_d,
-    )
+    (a_ptr, a_stop, a_dur), (e_ptr, e_stop, e_dur) = _walk_csr(tables, n_o, n_d)
     o_idx, d_idx = np.nonzero(ok)
     q_dep = dep[o_idx, d_idx]
     order = np.lexsort((-q_dep, o_idx))  # by origin, then latest departure first
